@@ -1,0 +1,371 @@
+#include "api/api.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+
+#include "common/log.hpp"
+#include "http/cookies.hpp"
+#include "http/error_response.hpp"
+#include "http/multipart.hpp"
+#include "store/sql.hpp"
+
+namespace hrapp::api {
+namespace {
+
+namespace json = boost::json;
+using http::Access;
+using http::BodyKind;
+using http::Response;
+
+constexpr std::string_view kSessionCookie = "hrapp_session";
+constexpr std::size_t kJsonLimit = 64 * 1024;
+constexpr std::size_t kMultipartOverhead = 64 * 1024;
+
+bool is_unsafe(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// Unsafe requests from another site are refused: browsers say where a request comes from.
+void check_same_origin(const http::Request& req) {
+  if (const auto site = req.header("sec-fetch-site"); site && (*site == "cross-site" || *site == "same-site"))
+    throw Forbidden("requests from other sites are not allowed");
+  const auto origin = req.header("origin");
+  if (!origin) return;
+  const auto host = req.header("host");
+  const auto scheme_end = origin->find("://");
+  const std::string_view origin_host = scheme_end == std::string_view::npos ? "" : origin->substr(scheme_end + 3);
+  if (!host || lower(origin_host) != lower(*host)) throw Forbidden("requests from other origins are not allowed");
+}
+
+void check_content_type(const http::Request& req, BodyKind kind) {
+  if (kind == BodyKind::none) return;
+  const std::string type = lower(req.header("content-type").value_or(""));
+  const std::string media = type.substr(0, type.find(';'));
+  const bool is_json = media == "application/json";
+  const bool is_multipart = http::multipart_boundary(type).has_value();
+  if (kind == BodyKind::json && !is_json) throw UnsupportedMediaType("send the body as application/json");
+  if (kind == BodyKind::multipart && !is_multipart)
+    throw UnsupportedMediaType("send the body as multipart/form-data with a boundary");
+  if (kind == BodyKind::json_or_multipart && !is_json && !is_multipart)
+    throw UnsupportedMediaType("send the body as application/json or multipart/form-data");
+}
+
+json::object parse_json_object(const std::string& body) {
+  json::parse_options options;
+  options.max_depth = 16;
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec, {}, options);
+  if (ec) throw BadRequest("the body is not valid JSON");
+  if (!value.is_object()) throw BadRequest("the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+/// A string member of a JSON object: absent is nullopt; present but not a string is a problem.
+std::optional<std::string> string_member(const json::object& obj, std::string_view key,
+                                         std::vector<FieldError>& problems) {
+  const auto* value = obj.if_contains(key);
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_string()) {
+    problems.push_back({std::string(key), "must be a string"});
+    return std::nullopt;
+  }
+  return std::string(value->as_string());
+}
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+Credentials read_credentials(const http::Request& req) {
+  const auto obj = parse_json_object(req.body);
+  std::vector<FieldError> problems;
+  auto username = string_member(obj, "username", problems);
+  auto password = string_member(obj, "password", problems);
+  if (!username && problems.empty()) problems.push_back({"username", "is required"});
+  if (!password && std::none_of(problems.begin(), problems.end(), [](auto& p) { return p.field == "password"; }))
+    problems.push_back({"password", "is required"});
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  return {std::move(*username), std::move(*password)};
+}
+
+/// The employee fields and image of a create or update body (multipart, or JSON for PATCH).
+struct EmployeeInput {
+  EmployeeFields fields;
+  ImageInput image;
+};
+
+EmployeeInput read_employee_input(const http::Request& req) {
+  EmployeeInput input;
+  const std::string type = std::string(req.header("content-type").value_or(""));
+  if (const auto boundary = http::multipart_boundary(type)) {
+    for (auto& part : http::parse_multipart(req.body, *boundary)) {
+      if (part.name == "name") input.fields.name = std::move(part.data);
+      else if (part.name == "role") input.fields.role = std::move(part.data);
+      else if (part.name == "department") input.fields.department = std::move(part.data);
+      else if (part.name == "image" && !part.data.empty()) input.image.bytes = std::move(part.data);
+      else if (part.name == "remove_image") input.image.remove = part.data == "true" || part.data == "1" || part.data == "on";
+      // Other fields (id, user_id, image keys, timestamps) are the server's to set: ignored.
+    }
+    return input;
+  }
+  const auto obj = parse_json_object(req.body);
+  std::vector<FieldError> problems;
+  input.fields.name = string_member(obj, "name", problems);
+  input.fields.role = string_member(obj, "role", problems);
+  input.fields.department = string_member(obj, "department", problems);
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  return input;
+}
+
+std::int64_t parse_id(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || id <= 0) throw NotFound("no employee with id " + text);
+  return id;
+}
+
+std::int64_t parse_bounded(std::string_view text, std::int64_t min, std::int64_t max, const char* name,
+                           std::vector<FieldError>& problems) {
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value < min || value > max) {
+    problems.push_back({name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)});
+    return min;
+  }
+  return value;
+}
+
+std::string user_json(const User& user) {
+  return json::serialize(json::object{{"id", user.id}, {"username", user.username}});
+}
+
+bool request_is_secure(const http::Request& req) {
+  return req.tls || lower(req.header("x-forwarded-proto").value_or("")) == "https";
+}
+
+}  // namespace
+
+Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health,
+         const http::StaticFiles& web, ApiOptions options)
+    : auth_(auth), employees_(employees), health_(health), web_(web), options_(std::move(options)),
+      router_(routes()) {
+  csp_ = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:";
+  if (options_.image_origin) csp_ += " " + *options_.image_origin;
+  csp_ += "; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+}
+
+std::vector<http::Route<Context>> Api::routes() {
+  const std::size_t upload_limit = options_.max_image_bytes + kMultipartOverhead;
+  auto bind = [this](Response (Api::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
+  // method, pattern, access, body, body limit, runs inline, handler
+  return {
+      {"GET", "/health", Access::open, BodyKind::none, 0, true, bind(&Api::health)},
+      {"GET", "/livez", Access::open, BodyKind::none, 0, true,
+       [](Context&) { return http::json_response(200, R"({"status":"alive"})"); }},
+      {"POST", "/register", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::register_user)},
+      {"POST", "/login", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::login)},
+      {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, false, bind(&Api::logout)},
+      {"GET", "/me", Access::session, BodyKind::none, 0, false, bind(&Api::me)},
+      {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit, false, bind(&Api::create_employee)},
+      {"GET", "/employees", Access::session, BodyKind::none, 0, false, bind(&Api::list_employees)},
+      {"GET", "/employees/{id}", Access::session, BodyKind::none, 0, false, bind(&Api::get_employee)},
+      {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit, false,
+       [this](Context& c) { return update_employee(c, true); }},
+      {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit, false,
+       [this](Context& c) { return update_employee(c, false); }},
+      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, false, bind(&Api::delete_employee)},
+      {"GET", "/departments", Access::session, BodyKind::none, 0, false, bind(&Api::departments)},
+      {"GET", "/images/{name}", Access::session, BodyKind::none, 0, false, bind(&Api::image)},
+  };
+}
+
+http::RequestPlan Api::plan(std::string_view method, std::string_view path) const {
+  const auto match = router_.find(method, path);
+  if (!match.route) return {0, true};  // static files, 404 and 405 never block
+  return {match.route->body_limit, match.route->runs_inline};
+}
+
+Response Api::handle(http::Request& request) {
+  Response response;
+  try {
+    response = dispatch(request);
+  } catch (const AppError& e) {
+    response = http::error_response(e);
+  } catch (const store::DatabaseUnavailable& e) {
+    log::error("database unavailable", {{"request_id", std::string_view(request.request_id)},
+                                        {"error", std::string_view(e.what())}});
+    response = http::error_response(Unavailable());
+  } catch (const std::exception& e) {
+    log::error("request failed", {{"request_id", std::string_view(request.request_id)},
+                                  {"error", std::string_view(e.what())}});
+    response = http::error_response(500, "internal", "something went wrong; it has been logged");
+  }
+  add_security_headers(response);
+  return response;
+}
+
+Response Api::refuse(int status, std::string_view code, std::string_view message) const {
+  Response response = http::error_response(status, code, message);
+  add_security_headers(response);
+  return response;
+}
+
+Response Api::dispatch(http::Request& request) {
+  const auto match = router_.find(request.method, request.path);
+  if (!match.route) {
+    if (request.method == "GET")
+      if (auto file = web_.find(request.path)) return std::move(*file);
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      Response r = http::error_response(405, "method_not_allowed", request.method + " is not allowed here; use " + allow);
+      r.set_header("Allow", allow);
+      return r;
+    }
+    throw NotFound("no such page: " + request.path);
+  }
+  const auto& route = *match.route;
+  if (is_unsafe(request.method)) check_same_origin(request);
+  Context context{request, match.captures, std::nullopt};
+  if (route.access == Access::session) {
+    const auto cookie = request.header("cookie");
+    const auto token = cookie ? http::find_cookie(*cookie, kSessionCookie) : std::nullopt;
+    context.user = token ? auth_.authenticate(*token) : std::nullopt;
+    if (!context.user) throw Unauthorized();
+  }
+  check_content_type(request, route.body);
+  Response response = route.handle(context);
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+void Api::add_security_headers(Response& r) const {
+  r.set_header("X-Content-Type-Options", "nosniff");
+  r.set_header("Content-Security-Policy", csp_);
+  r.set_header("Referrer-Policy", "no-referrer");
+  r.set_header("X-Frame-Options", "DENY");
+  r.set_header("Cross-Origin-Opener-Policy", "same-origin");
+  if (!r.header("Cache-Control")) r.set_header("Cache-Control", "no-store");
+}
+
+Response Api::health(Context&) {
+  if (health_.healthy()) return http::json_response(200, R"({"status":"healthy","database":"connected"})");
+  Response r = http::json_response(503, R"({"status":"unhealthy"})");
+  r.set_header("Retry-After", "5");
+  return r;
+}
+
+Response Api::register_user(Context& c) {
+  const auto creds = read_credentials(c.request);
+  const User user = auth_.register_user(creds.username, creds.password);
+  log::info("user registered", {{"user_id", user.id}});
+  return http::json_response(201, user_json(user));
+}
+
+Response Api::login(Context& c) {
+  const auto creds = read_credentials(c.request);
+  const auto signed_in = auth_.login(creds.username, creds.password);
+  Response r = http::json_response(200, user_json(signed_in.user));
+  const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(auth_.policy().absolute_timeout).count();
+  r.headers.emplace_back("Set-Cookie", http::session_cookie(kSessionCookie, signed_in.token,
+                                                            {request_is_secure(c.request), static_cast<long>(max_age)}));
+  return r;
+}
+
+Response Api::logout(Context& c) {
+  const auto token = http::find_cookie(c.request.header("cookie").value_or(""), kSessionCookie);
+  if (token) auth_.logout(*token);
+  Response r = http::json_response(200, R"({"status":"signed_out"})");
+  r.headers.emplace_back("Set-Cookie", http::session_cookie(kSessionCookie, "", {request_is_secure(c.request), 0}));
+  return r;
+}
+
+Response Api::me(Context& c) { return http::json_response(200, user_json(*c.user)); }
+
+Response Api::employee_json(int status, const Employee& e) const {
+  json::object obj{{"id", e.id},
+                   {"name", e.name},
+                   {"role", e.role},
+                   {"department", e.department},
+                   {"image_url", nullptr},
+                   {"user_id", e.user_id},
+                   {"created_at", e.created_at},
+                   {"updated_at", e.updated_at}};
+  if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
+  return http::json_response(status, json::serialize(obj));
+}
+
+Response Api::create_employee(Context& c) {
+  auto input = read_employee_input(c.request);
+  const Employee e = employees_.create(*c.user, std::move(input.fields), input.image);
+  log::info("employee created", {{"employee_id", e.id}, {"user_id", c.user->id}});
+  return employee_json(201, e);
+}
+
+Response Api::list_employees(Context& c) {
+  EmployeeQuery query;
+  std::vector<FieldError> problems;
+  if (auto v = c.request.query_value("department"); v && !v->empty()) query.department = std::string(*v);
+  if (auto v = c.request.query_value("q"); v && !v->empty()) query.text = std::string(*v);
+  if (auto v = c.request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
+  if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
+  for (const auto* text : {&query.department, &query.text})
+    if (*text && text->value().size() > 255) problems.push_back({text == &query.text ? "q" : "department", "is too long"});
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  const auto [page, total] = employees_.list(query);
+  json::array items;
+  items.reserve(page.size());
+  for (const auto& e : page) {
+    json::object obj{{"id", e.id},         {"name", e.name},          {"role", e.role},
+                     {"department", e.department}, {"image_url", nullptr}, {"user_id", e.user_id},
+                     {"created_at", e.created_at}, {"updated_at", e.updated_at}};
+    if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
+    items.push_back(std::move(obj));
+  }
+  Response r = http::json_response(200, json::serialize(items));
+  r.set_header("X-Total-Count", std::to_string(total));
+  return r;
+}
+
+Response Api::get_employee(Context& c) { return employee_json(200, employees_.get(parse_id(c.captures.at(0)))); }
+
+Response Api::update_employee(Context& c, bool replace_all) {
+  const std::int64_t id = parse_id(c.captures.at(0));
+  auto input = read_employee_input(c.request);
+  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all);
+  return employee_json(200, e);
+}
+
+Response Api::delete_employee(Context& c) {
+  employees_.remove(*c.user, parse_id(c.captures.at(0)));
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response Api::departments(Context&) {
+  json::array items;
+  for (const auto& d : employees_.departments())
+    items.push_back(json::object{{"department", d.department}, {"count", d.count}});
+  return http::json_response(200, json::serialize(items));
+}
+
+Response Api::image(Context& c) {
+  auto blob = employees_.image(c.captures.at(0));
+  if (!blob) throw NotFound("no such image");
+  Response r;
+  r.headers.emplace_back("Content-Type", blob->content_type);
+  r.body = std::move(blob->bytes);
+  return r;
+}
+
+}  // namespace hrapp::api

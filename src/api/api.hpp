@@ -1,0 +1,65 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/health.hpp"
+#include "auth/auth_service.hpp"
+#include "domain/employee_service.hpp"
+#include "http/handler.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+
+namespace hrapp::api {
+
+/// What a route handler sees.
+struct Context {
+  http::Request& request;
+  std::vector<std::string> captures;
+  std::optional<User> user;  // set on session routes
+};
+
+struct ApiOptions {
+  std::size_t max_image_bytes = 5 * 1024 * 1024;
+  std::optional<std::string> image_origin;  // allowed in the CSP's img-src (S3)
+};
+
+/// The application's HTTP face: routes, the checks every request passes (origin, content
+/// type, session), security headers, and the mapping of errors to responses.
+class Api final : public http::Handler {
+ public:
+  Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health, const http::StaticFiles& web,
+      ApiOptions options);
+  http::RequestPlan plan(std::string_view method, std::string_view path) const override;
+  http::Response handle(http::Request& request) override;
+  http::Response refuse(int status, std::string_view code, std::string_view message) const override;
+
+ private:
+  http::Response dispatch(http::Request& request);
+  void add_security_headers(http::Response& response) const;
+  std::vector<http::Route<Context>> routes();
+
+  http::Response health(Context&);
+  http::Response register_user(Context&);
+  http::Response login(Context&);
+  http::Response logout(Context&);
+  http::Response me(Context&);
+  http::Response create_employee(Context&);
+  http::Response list_employees(Context&);
+  http::Response get_employee(Context&);
+  http::Response update_employee(Context&, bool replace_all);
+  http::Response delete_employee(Context&);
+  http::Response departments(Context&);
+  http::Response image(Context&);
+  http::Response employee_json(int status, const Employee& e) const;
+
+  auth::AuthService& auth_;
+  EmployeeService& employees_;
+  const HealthMonitor& health_;
+  const http::StaticFiles& web_;
+  ApiOptions options_;
+  std::string csp_;
+  http::Router<Context> router_;
+};
+
+}  // namespace hrapp::api

@@ -1,0 +1,93 @@
+// The composition root: the only place that knows which implementations are in use.
+#include "app/app.hpp"
+
+#include <thread>
+
+#include "api/api.hpp"
+#include "api/health.hpp"
+#include "app/backends.hpp"
+#include "auth/auth_service.hpp"
+#include "common/bounded_workers.hpp"
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "common/systemd_notify.hpp"
+#include "domain/employee_service.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "store/migrations.hpp"
+#include "store/repositories.hpp"
+
+namespace hrapp::app {
+
+int migrate(const config::Config& config) {
+  Backends backends(config);
+  const int applied = store::migrate(backends.database());
+  log::info("migrations done", {{"applied", std::int64_t{applied}}});
+  return 0;
+}
+
+int serve(const config::Config& config) {
+  SystemClock clock;
+  Backends backends(config);
+  store::Database& db = backends.database();
+  // A database that is down at start-up must not stop the service: it answers 503 and
+  // migrates as soon as the database is reachable.
+  std::atomic<bool> migrated{false};
+  auto try_migrate = [&db, &migrated] {
+    if (migrated) return;
+    try {
+      store::migrate(db);
+      migrated = true;
+    } catch (const store::DatabaseUnavailable& e) {
+      log::error("database unavailable; will retry migrations", {{"error", std::string_view(e.what())}});
+    }
+  };
+  try_migrate();
+
+  store::UserRepository users(db);
+  store::SessionRepository sessions(db);
+  store::EmployeeRepository employee_rows(db);
+  const auth::PasswordHasher hasher(config.bcrypt_cost);
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  BoundedWorkers cpu(cores, 256);
+  auth::AuthService auth(users, sessions, hasher, cpu, clock);
+  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, config.max_image_bytes);
+  api::HealthMonitor health(db);
+  health.probe();
+  const http::StaticFiles web(config.web_dir);
+  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin()});
+
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.io_threads = config.io_threads;
+  options.blocking_threads = config.db_pool_size + cores;
+  http::Server server(options, api);
+  server.every(std::chrono::seconds(1), [&] {
+    try_migrate();
+    health.probe();
+  });
+  server.every(std::chrono::minutes(5), [&auth] {
+    try {
+      if (const auto purged = auth.purge_expired_sessions()) log::info("expired sessions purged", {{"count", purged}});
+    } catch (const std::exception& e) {
+      log::warn("session purge failed", {{"error", std::string_view(e.what())}});
+    }
+  });
+  if (const auto interval = systemd::watchdog_interval())
+    server.heartbeat(*interval, [] { systemd::notify("WATCHDOG=1"); });
+
+  server.run([&] {
+    log::info("listening", {{"host", std::string_view(config.host)},
+                            {"port", std::int64_t{server.port()}},
+                            {"version", std::string_view(HRAPP_VERSION)},
+                            {"database", backends.database_description()},
+                            {"images", backends.blob_description()}});
+    systemd::notify("READY=1");
+  });
+  systemd::notify("STOPPING=1");
+  log::info("stopped", {});
+  return 0;
+}
+
+}  // namespace hrapp::app

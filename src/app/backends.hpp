@@ -1,0 +1,30 @@
+#pragma once
+#include <memory>
+#include <string_view>
+
+#include "blob/blob_store.hpp"
+#include "config/config.hpp"
+#include "store/database.hpp"
+
+namespace hrapp::app {
+
+/// The storage backends DESIGN.md's configuration rules choose: DB_SECRET_ARN → Secrets Manager
+/// + PostgreSQL; else DATABASE_URL; else SQLite in DATA_DIR. S3_BUCKET_NAME → S3; else
+/// DATA_DIR/uploads. Throws config::ConfigError when a choice cannot be made to work.
+class Backends {
+ public:
+  explicit Backends(const config::Config& config);
+  ~Backends();
+  store::Database& database() { return *database_; }
+  blob::BlobStore& blobs() { return *blobs_; }
+  std::string_view database_description() const { return database_description_; }
+  std::string_view blob_description() const { return blob_description_; }
+
+ private:
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<blob::BlobStore> blobs_;
+  std::string database_description_;
+  std::string blob_description_;
+};
+
+}  // namespace hrapp::app

@@ -1,0 +1,60 @@
+#include "auth/auth_service.hpp"
+
+#include <algorithm>
+
+#include "common/crypto.hpp"
+#include "domain/validation.hpp"
+
+namespace hrapp::auth {
+namespace {
+
+std::string token_hash(const std::string& token) { return sha256_hex(token); }
+
+}  // namespace
+
+User AuthService::register_user(const std::string& username, const std::string& password) {
+  std::vector<FieldError> problems;
+  if (auto p = validation::username_problem(username)) problems.push_back({"username", *p});
+  if (auto p = validation::password_problem(password)) problems.push_back({"password", *p});
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  if (users_.find_by_username(username)) throw UsernameTaken();
+  const std::string hash = cpu_.run([&] { return hasher_.hash(password); });
+  try {
+    return users_.create(username, hash, clock_.now());
+  } catch (const store::ConstraintViolation& e) {
+    if (e.kind() == "unique") throw UsernameTaken();  // lost a race with the same name
+    throw;
+  }
+}
+
+SignIn AuthService::login(const std::string& username, const std::string& password) {
+  // Malformed input gets the same answer as a wrong password, after the same work.
+  const bool well_formed = !validation::username_problem(username) && !validation::password_problem(password);
+  const auto found = well_formed ? users_.find_by_username(username) : std::nullopt;
+  const std::string& hash = found ? found->password_hash : hasher_.decoy_hash();
+  const bool match = cpu_.run([&] { return hasher_.verify(password, hash); });
+  if (!found || !match) throw Unauthorized("wrong username or password");
+  const auto now = clock_.now();
+  std::string token = base64url(random_bytes(32));
+  sessions_.create(token_hash(token), found->user.id, now, now + std::min(policy_.idle_timeout, policy_.absolute_timeout));
+  return SignIn{found->user, std::move(token)};
+}
+
+void AuthService::logout(const std::string& token) { sessions_.remove(token_hash(token)); }
+
+std::optional<User> AuthService::authenticate(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  const std::string hash = token_hash(token);
+  const auto now = clock_.now();
+  const auto session = sessions_.find_live(hash, now);
+  if (!session) return std::nullopt;
+  const auto absolute_end = session->created_at + policy_.absolute_timeout;
+  if (now >= absolute_end) return std::nullopt;
+  if (now - session->last_seen_at >= policy_.touch_interval)
+    sessions_.touch(hash, now, std::min(now + policy_.idle_timeout, absolute_end));
+  return session->user;
+}
+
+std::int64_t AuthService::purge_expired_sessions() { return sessions_.purge_expired(clock_.now()); }
+
+}  // namespace hrapp::auth

@@ -1,0 +1,51 @@
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "auth/password_hasher.hpp"
+#include "common/bounded_workers.hpp"
+#include "common/clock.hpp"
+#include "domain/employee.hpp"
+#include "store/repositories.hpp"
+
+namespace hrapp::auth {
+
+struct SessionPolicy {
+  std::chrono::seconds idle_timeout{30 * 60};
+  std::chrono::seconds absolute_timeout{12 * 60 * 60};
+  /// last_seen is written at most this often, so reads stay reads.
+  std::chrono::seconds touch_interval{60};
+};
+
+struct SignIn {
+  User user;
+  std::string token;  // goes to the cookie only; the database keeps its SHA-256
+};
+
+/// Sign-up, sign-in, sign-out and the session check of every protected request.
+class AuthService {
+ public:
+  AuthService(store::UserRepository& users, store::SessionRepository& sessions, const PasswordHasher& hasher,
+              BoundedWorkers& cpu, const Clock& clock, SessionPolicy policy = {})
+      : users_(users), sessions_(sessions), hasher_(hasher), cpu_(cpu), clock_(clock), policy_(policy) {}
+
+  /// Throws ValidationError or UsernameTaken.
+  User register_user(const std::string& username, const std::string& password);
+  /// Throws Unauthorized with the same message whether the user is unknown or the password wrong.
+  SignIn login(const std::string& username, const std::string& password);
+  void logout(const std::string& token);
+  std::optional<User> authenticate(const std::string& token);
+  std::int64_t purge_expired_sessions();
+  const SessionPolicy& policy() const { return policy_; }
+
+ private:
+  store::UserRepository& users_;
+  store::SessionRepository& sessions_;
+  const PasswordHasher& hasher_;
+  BoundedWorkers& cpu_;
+  const Clock& clock_;
+  SessionPolicy policy_;
+};
+
+}  // namespace hrapp::auth

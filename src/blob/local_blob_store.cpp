@@ -1,0 +1,86 @@
+#include "blob/local_blob_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+#include "domain/errors.hpp"
+#include "domain/image.hpp"
+
+namespace hrapp::blob {
+namespace {
+
+/// Keys are ours (uploads/{id}/{uuid}.{ext}); anything else is refused before touching a path.
+bool is_safe_key(std::string_view key) {
+  if (key.empty() || key.front() == '/' || key.find("..") != std::string_view::npos) return false;
+  for (const char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/' || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string make_image_key(std::string_view deployment_id, std::string_view extension) {
+  return "uploads/" + std::string(deployment_id) + "/" + uuid_v4() + "." + std::string(extension);
+}
+
+LocalBlobStore::LocalBlobStore(std::filesystem::path root) : root_(std::move(root)) {}
+
+std::filesystem::path LocalBlobStore::path_of(const std::string& key) const {
+  if (!is_safe_key(key)) throw NotFound("no such image");
+  return root_ / key;
+}
+
+void LocalBlobStore::put(const std::string& key, std::string_view bytes, std::string_view /*content_type*/) {
+  // The type is the key's extension, set from the sniffed bytes.
+  const auto path = path_of(key);
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto temp = path.string() + ".part";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  bool ok = fd >= 0;
+  for (std::size_t done = 0; ok && done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  // Written whole to a temporary name, then renamed: a reader never sees half an image.
+  if (ok) std::filesystem::rename(temp, path, ec);
+  if (!ok || ec) {
+    std::filesystem::remove(temp, ec);
+    log::error("image write failed", {{"key", key}});
+    throw Unavailable("the image could not be stored");
+  }
+}
+
+std::optional<StoredBlob> LocalBlobStore::get(const std::string& key) {
+  const auto path = path_of(key);
+  const auto type = image_type_for_extension(path.extension().string().substr(1));
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !type) return std::nullopt;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return StoredBlob{std::move(bytes), std::string(type->content_type)};
+}
+
+void LocalBlobStore::remove(const std::string& key) {
+  std::error_code ec;
+  std::filesystem::remove(path_of(key), ec);
+  if (ec) log::error("image delete failed", {{"key", key}});
+}
+
+std::string LocalBlobStore::url_for(const std::string& key) {
+  return "/images/" + key.substr(key.rfind('/') + 1);
+}
+
+}  // namespace hrapp::blob

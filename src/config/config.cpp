@@ -1,0 +1,193 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <regex>
+
+namespace hrapp::config {
+namespace {
+
+/// One setting: its environment variable, its flag, and how to apply a value.
+struct Setting {
+  std::string_view env;
+  std::string_view flag;
+  std::string_view help;
+  std::function<void(Config&, const std::string& value, const std::string& source)> apply;
+};
+
+std::int64_t parse_int(const std::string& value, std::int64_t min, std::int64_t max, const std::string& source) {
+  std::int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (value.empty() || ec != std::errc{} || ptr != value.data() + value.size() || out < min || out > max)
+    throw ConfigError(source + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                      ", got '" + value + "'");
+  return out;
+}
+
+std::optional<std::string> non_empty(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+void require_url(const std::string& value, const std::string& source) {
+  if (!value.starts_with("http://") && !value.starts_with("https://"))
+    throw ConfigError(source + " must be an http:// or https:// URL, got '" + value + "'");
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      {"APP_HOST", "--host", "address to listen on (127.0.0.1)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         static const std::regex kAddress(R"(^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$)");
+         if (!std::regex_match(v, kAddress)) throw ConfigError(s + " must be an IP address, got '" + v + "'");
+         c.host = v;
+       }},
+      {"APP_PORT", "--port", "port to listen on (5000; 0 picks a free one)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.port = static_cast<std::uint16_t>(parse_int(v, 0, 65535, s));
+       }},
+      {"DATA_DIR", "--data-dir", "folder of the SQLite database and local images (./hrapp-data)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (v.empty()) throw ConfigError(s + " must not be empty");
+         c.data_dir = v;
+       }},
+      {"DATABASE_URL", "--database-url", "postgres://... or a SQLite file path (SQLite in DATA_DIR)",
+       [](Config& c, const std::string& v, const std::string&) { c.database_url = non_empty(v); }},
+      {"DB_SECRET_ARN", "--db-secret-arn", "Secrets Manager secret of the PostgreSQL credentials",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (!v.empty() && !v.starts_with("arn:") && v.find_first_of(" \t\n") != std::string::npos)
+           throw ConfigError(s + " must be a secret ARN or name, got '" + v + "'");
+         c.db_secret_arn = non_empty(v);
+       }},
+      {"S3_BUCKET_NAME", "--s3-bucket", "S3 bucket of the images (images in DATA_DIR/uploads)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         static const std::regex kBucket(R"(^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$)");
+         if (!v.empty() && !std::regex_match(v, kBucket))
+           throw ConfigError(s + " must be a valid S3 bucket name, got '" + v + "'");
+         c.s3_bucket = non_empty(v);
+       }},
+      {"DEPLOYMENT_ID", "--deployment-id", "prefix of image keys: uploads/{id}/ (local)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         static const std::regex kId(R"(^[a-z0-9][a-z0-9-]{0,62}$)");
+         if (!std::regex_match(v, kId))
+           throw ConfigError(s + " must be lowercase letters, digits and '-', got '" + v + "'");
+         c.deployment_id = v;
+       }},
+      {"AWS_REGION", "--aws-region", "AWS region (from the instance when unset)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         static const std::regex kRegion(R"(^[a-z]{2}(-[a-z]+)+-\d$)");
+         if (!v.empty() && !std::regex_match(v, kRegion))
+           throw ConfigError(s + " must be an AWS region like us-east-1, got '" + v + "'");
+         c.aws_region = non_empty(v);
+       }},
+      {"AWS_ENDPOINT_URL", "", "endpoint for every AWS service (tests)",
+       [](Config& c, const std::string& v, const std::string& s) { require_url(v, s); c.aws_endpoint_url = v; }},
+      {"AWS_ENDPOINT_URL_S3", "", "endpoint for S3 (path-style addressing)",
+       [](Config& c, const std::string& v, const std::string& s) { require_url(v, s); c.s3_endpoint_url = v; }},
+      {"AWS_ENDPOINT_URL_SECRETS_MANAGER", "", "endpoint for Secrets Manager",
+       [](Config& c, const std::string& v, const std::string& s) {
+         require_url(v, s);
+         c.secrets_manager_endpoint_url = v;
+       }},
+      {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "", "instance metadata endpoint (http://169.254.169.254)",
+       [](Config& c, const std::string& v, const std::string& s) { require_url(v, s); c.imds_endpoint = v; }},
+      {"LOG_LEVEL", "--log-level", "debug, info, warn or error (info)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (!log::parse_level(v, c.log_level))
+           throw ConfigError(s + " must be debug, info, warn or error, got '" + v + "'");
+       }},
+      {"BCRYPT_COST", "--bcrypt-cost", "bcrypt work factor, 4 to 31 (12)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.bcrypt_cost = static_cast<int>(parse_int(v, 4, 31, s));
+       }},
+      {"MAX_IMAGE_BYTES", "--max-image-bytes", "largest accepted image (5242880)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.max_image_bytes = static_cast<std::size_t>(parse_int(v, 1024, 64 * 1024 * 1024, s));
+       }},
+      {"WEB_DIR", "--web-dir", "folder of the web UI (./web when present)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (!std::filesystem::is_directory(v)) throw ConfigError(s + " must be a folder, got '" + v + "'");
+         c.web_dir = v;
+       }},
+      {"IO_THREADS", "--io-threads", "threads serving connections (1)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.io_threads = static_cast<std::size_t>(parse_int(v, 1, 64, s));
+       }},
+      {"DB_POOL_SIZE", "--db-pool-size", "most database connections (10)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.db_pool_size = static_cast<std::size_t>(parse_int(v, 1, 200, s));
+       }},
+  };
+  return kSettings;
+}
+
+}  // namespace
+
+Environment process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Invocation parse(const std::vector<std::string>& args, const Environment& env) {
+  Invocation inv;
+  for (const auto& s : settings())
+    if (auto value = env(s.env)) s.apply(inv.config, *value, std::string(s.env));
+
+  std::size_t i = 0;
+  if (i < args.size() && !args[i].starts_with("-")) {
+    const std::string& cmd = args[i++];
+    if (cmd == "serve") inv.command = Command::serve;
+    else if (cmd == "migrate") inv.command = Command::migrate;
+    else if (cmd == "version") inv.command = Command::version;
+    else if (cmd == "help") inv.command = Command::help;
+    else throw ConfigError("unknown command '" + cmd + "'; try 'hrapp --help'");
+  }
+  for (; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      inv.command = Command::help;
+      return inv;
+    }
+    if (arg == "--version") {
+      inv.command = Command::version;
+      return inv;
+    }
+    const auto eq = arg.find('=');
+    const std::string flag = arg.substr(0, eq);
+    const Setting* setting = nullptr;
+    for (const auto& s : settings())
+      if (!s.flag.empty() && s.flag == flag) setting = &s;
+    if (!setting) throw ConfigError("unknown flag '" + flag + "'; try 'hrapp --help'");
+    std::string value;
+    if (eq != std::string::npos) value = arg.substr(eq + 1);
+    else if (i + 1 < args.size()) value = args[++i];
+    else throw ConfigError("flag " + flag + " needs a value");
+    setting->apply(inv.config, value, flag);
+  }
+  if (!inv.config.web_dir && std::filesystem::is_regular_file("web/index.html")) inv.config.web_dir = "web";
+  return inv;
+}
+
+std::string usage() {
+  std::string out =
+      "hrapp - HR Employee Profile Manager\n\n"
+      "usage: hrapp <command> [flags]\n\n"
+      "commands:\n"
+      "  serve     run the web service (migrates the database first)\n"
+      "  migrate   apply database migrations and exit\n"
+      "  version   print the version\n"
+      "  help      print this text\n\n"
+      "settings (environment variable, flag):\n";
+  for (const auto& s : settings()) {
+    std::string left = "  " + std::string(s.env);
+    if (!s.flag.empty()) left += ", " + std::string(s.flag);
+    if (left.size() < 40) left.resize(40, ' ');
+    out += left + " " + std::string(s.help) + "\n";
+  }
+  return out;
+}
+
+}  // namespace hrapp::config

@@ -1,0 +1,59 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/log.hpp"
+
+namespace hrapp::config {
+
+/// Everything hrapp reads from its environment and flags. Defaults are the embedded ones:
+/// SQLite and images under ./hrapp-data, listening on 127.0.0.1:5000.
+struct Config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;
+  std::filesystem::path data_dir = "hrapp-data";
+  std::optional<std::string> database_url;  // postgres://... or a SQLite file path
+  std::optional<std::string> db_secret_arn;
+  std::optional<std::string> s3_bucket;
+  std::string deployment_id = "local";
+  std::optional<std::string> aws_region;
+  std::optional<std::string> aws_endpoint_url;
+  std::optional<std::string> s3_endpoint_url;
+  std::optional<std::string> secrets_manager_endpoint_url;
+  std::optional<std::string> imds_endpoint;
+  log::Level log_level = log::Level::info;
+  int bcrypt_cost = 12;
+  std::size_t max_image_bytes = 5 * 1024 * 1024;
+  std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
+  std::size_t io_threads = 1;
+  std::size_t db_pool_size = 10;
+};
+
+enum class Command { serve, migrate, version, help };
+
+struct Invocation {
+  Command command = Command::help;
+  Config config;
+};
+
+/// A bad setting; what() is one line naming the variable or flag and the bad value.
+class ConfigError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Environment = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// Reads the environment, then the flags (flags win). Throws ConfigError.
+Invocation parse(const std::vector<std::string>& args, const Environment& env);
+/// The process environment.
+Environment process_environment();
+/// The text of `hrapp --help`.
+std::string usage();
+
+}  // namespace hrapp::config

@@ -1,0 +1,93 @@
+#include "domain/employee_service.hpp"
+
+#include <regex>
+
+#include "common/log.hpp"
+#include "domain/errors.hpp"
+#include "domain/image.hpp"
+#include "domain/validation.hpp"
+
+namespace hrapp {
+
+std::string EmployeeService::store_image(const std::string& bytes) {
+  if (bytes.size() > max_image_bytes_)
+    throw PayloadTooLarge("the image is larger than " + std::to_string(max_image_bytes_) + " bytes");
+  const auto type = sniff_image_type(bytes);
+  if (!type) throw UnsupportedImageType();
+  std::string key = blob::make_image_key(deployment_id_, type->extension);
+  blobs_.put(key, bytes, type->content_type);
+  return key;
+}
+
+void EmployeeService::delete_image_quietly(const std::string& key) {
+  try {
+    blobs_.remove(key);
+  } catch (const std::exception& e) {
+    // The row is already consistent; an unreferenced object costs only storage.
+    log::error("image delete failed", {{"key", key}, {"error", std::string_view(e.what())}});
+  }
+}
+
+Employee EmployeeService::create(const User& user, EmployeeFields fields, const ImageInput& image) {
+  validation::check_employee_fields(fields, true);
+  std::optional<std::string> key;
+  if (image.bytes) key = store_image(*image.bytes);
+  try {
+    return repo_.create(fields, key, user.id, clock_.now());
+  } catch (...) {
+    if (key) delete_image_quietly(*key);
+    throw;
+  }
+}
+
+Employee EmployeeService::get(std::int64_t id) {
+  auto found = repo_.find(id);
+  if (!found) throw NotFound("no employee with id " + std::to_string(id));
+  return std::move(*found);
+}
+
+Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image,
+                                 bool replace_all) {
+  validation::check_employee_fields(fields, replace_all);
+  // Refuse early, before any upload, when the profile is missing or someone else's.
+  const auto owner = repo_.ownership(id);
+  if (!owner) throw NotFound("no employee with id " + std::to_string(id));
+  if (owner->user_id != user.id) throw Forbidden("only the profile's creator can change it");
+
+  store::ImageChange change;
+  if (image.bytes) change = {store::ImageChange::Kind::replace, store_image(*image.bytes)};
+  else if (image.remove) change.kind = store::ImageChange::Kind::remove;
+  std::optional<std::pair<store::EmployeeOwnership, Employee>> updated;
+  try {
+    updated = repo_.update(id, user.id, fields, change, clock_.now());
+  } catch (...) {
+    if (change.kind == store::ImageChange::Kind::replace) delete_image_quietly(change.new_key);
+    throw;
+  }
+  if (!updated) {
+    if (change.kind == store::ImageChange::Kind::replace) delete_image_quietly(change.new_key);
+    throw NotFound("no employee with id " + std::to_string(id));
+  }
+  const auto& old_key = updated->first.image_key;
+  if (old_key && change.kind != store::ImageChange::Kind::keep) delete_image_quietly(*old_key);
+  return std::move(updated->second);
+}
+
+void EmployeeService::remove(const User& user, std::int64_t id) {
+  const auto removed = repo_.remove(id, user.id);
+  if (!removed) throw NotFound("no employee with id " + std::to_string(id));
+  if (removed->image_key) delete_image_quietly(*removed->image_key);
+}
+
+std::optional<std::string> EmployeeService::image_url(const Employee& e) const {
+  if (!e.image_key) return std::nullopt;
+  return blobs_.url_for(*e.image_key);
+}
+
+std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
+  static const std::regex kName("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.(jpg|png|gif|webp)$");
+  if (!std::regex_match(file_name, kName)) return std::nullopt;
+  return blobs_.get("uploads/" + deployment_id_ + "/" + file_name);
+}
+
+}  // namespace hrapp

@@ -1,0 +1,50 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "blob/blob_store.hpp"
+#include "common/clock.hpp"
+#include "domain/employee.hpp"
+#include "store/repositories.hpp"
+
+namespace hrapp {
+
+/// Image part of a create or update request.
+struct ImageInput {
+  std::optional<std::string> bytes;  // a new image
+  bool remove = false;               // drop the current one
+};
+
+/// Employee profiles with their images, kept consistent: a failed request leaves no row without
+/// its image and no image without its row.
+class EmployeeService {
+ public:
+  EmployeeService(store::EmployeeRepository& repo, blob::BlobStore& blobs, const Clock& clock,
+                  std::string deployment_id, std::size_t max_image_bytes)
+      : repo_(repo), blobs_(blobs), clock_(clock), deployment_id_(std::move(deployment_id)),
+        max_image_bytes_(max_image_bytes) {}
+
+  Employee create(const User& user, EmployeeFields fields, const ImageInput& image);
+  Employee get(std::int64_t id);
+  std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query) { return repo_.list(query); }
+  std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
+  /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
+  Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);
+  void remove(const User& user, std::int64_t id);
+  std::optional<std::string> image_url(const Employee& e) const;
+  /// The stored image for /images/{name}; nullopt if none.
+  std::optional<blob::StoredBlob> image(const std::string& file_name);
+
+ private:
+  /// Checks the bytes and stores them; returns the new key.
+  std::string store_image(const std::string& bytes);
+  void delete_image_quietly(const std::string& key);
+
+  store::EmployeeRepository& repo_;
+  blob::BlobStore& blobs_;
+  const Clock& clock_;
+  std::string deployment_id_;
+  std::size_t max_image_bytes_;
+};
+
+}  // namespace hrapp

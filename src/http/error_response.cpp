@@ -1,0 +1,43 @@
+#include "http/error_response.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <unordered_map>
+
+namespace hrapp::http {
+
+int status_for(std::string_view code) {
+  static const std::unordered_map<std::string_view, int> kStatus = {
+      {"bad_request", 400},        {"validation_failed", 400}, {"username_taken", 400},
+      {"unsupported_image_type", 400}, {"unauthorized", 401},  {"forbidden", 403},
+      {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
+      {"payload_too_large", 413},  {"unsupported_media_type", 415}, {"headers_too_large", 431},
+      {"internal", 500},           {"unavailable", 503},
+  };
+  const auto found = kStatus.find(code);
+  return found == kStatus.end() ? 500 : found->second;
+}
+
+Response error_response(int status, std::string_view code, std::string_view message) {
+  boost::json::object body{{"error", code}, {"message", message}};
+  Response r = json_response(status, boost::json::serialize(body));
+  if (status == 503) r.set_header("Retry-After", "5");
+  return r;
+}
+
+Response error_response(const AppError& error) {
+  boost::json::object body{{"error", error.code()}, {"message", error.what()}};
+  if (!error.fields().empty()) {
+    boost::json::array fields;
+    for (const auto& f : error.fields()) fields.push_back(boost::json::object{{"field", f.field}, {"message", f.message}});
+    body["fields"] = std::move(fields);
+  }
+  const int status = status_for(error.code());
+  Response r = json_response(status, boost::json::serialize(body));
+  if (status == 503) r.set_header("Retry-After", "5");
+  return r;
+}
+
+}  // namespace hrapp::http

@@ -1,0 +1,27 @@
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+#include "http/message.hpp"
+
+namespace hrapp::http {
+
+/// What the server needs to know about a request once its header is read.
+struct RequestPlan {
+  std::size_t body_limit = 64 * 1024;
+  /// The handler never blocks (no database, no bcrypt), so it may run on the I/O thread.
+  bool runs_inline = false;
+};
+
+/// The application, as the server sees it: a pure function from request to response.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual RequestPlan plan(std::string_view method, std::string_view path) const = 0;
+  /// Never throws: every failure becomes a response.
+  virtual Response handle(Request& request) = 0;
+  /// The response for a request the server refused before handling (bad framing, limits).
+  virtual Response refuse(int status, std::string_view code, std::string_view message) const = 0;
+};
+
+}  // namespace hrapp::http

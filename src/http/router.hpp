@@ -1,0 +1,62 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/handler.hpp"
+#include "http/message.hpp"
+
+namespace hrapp::http {
+
+/// How a route takes its body; checked before the handler runs (415 otherwise).
+enum class BodyKind { none, json, multipart, json_or_multipart };
+enum class Access { open, session };
+
+/// A route's handler gets the request and the path's `{name}` segments in order.
+template <class Context>
+struct Route {
+  std::string method;
+  std::string pattern;  // "/employees/{id}"; a trailing "/{*}" matches the rest of the path
+  Access access = Access::open;
+  BodyKind body = BodyKind::none;
+  std::size_t body_limit = 64 * 1024;
+  bool runs_inline = false;
+  std::function<Response(Context&)> handle;
+};
+
+/// Matches a path against a pattern; fills the captured segments.
+bool match_path(std::string_view pattern, std::string_view path, std::vector<std::string>& captures);
+
+/// A routes table: finds the route for (method, path), or says which methods the path allows.
+template <class Context>
+class Router {
+ public:
+  explicit Router(std::vector<Route<Context>> routes) : routes_(std::move(routes)) {}
+
+  struct Match {
+    const Route<Context>* route = nullptr;
+    std::vector<std::string> captures;
+    std::vector<std::string> allowed;  // when the path matched but not the method
+  };
+
+  Match find(std::string_view method, std::string_view path) const {
+    Match m;
+    for (const auto& route : routes_) {
+      std::vector<std::string> captures;
+      if (!match_path(route.pattern, path, captures)) continue;
+      if (route.method == method) {
+        m.route = &route;
+        m.captures = std::move(captures);
+        return m;
+      }
+      m.allowed.push_back(route.method);
+    }
+    return m;
+  }
+
+ private:
+  std::vector<Route<Context>> routes_;
+};
+
+}  // namespace hrapp::http

@@ -1,0 +1,358 @@
+// The only translation unit that includes Beast: it costs about 20 s of CPU to compile.
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/log.hpp"
+
+namespace hrapp::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+/// Runs `fn` on `pool` and resumes the coroutine on its own executor with the result.
+template <class Fn>
+awaitable<Response> run_on(asio::thread_pool& pool, Fn fn) {
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
+      [&pool, fn = std::move(fn)](auto handler) mutable {
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+        asio::post(pool, [fn = std::move(fn), handler = std::move(handler), work = std::move(work)]() mutable {
+          std::exception_ptr error;
+          Response response;
+          try {
+            response = fn();
+          } catch (...) {
+            error = std::current_exception();
+          }
+          auto executor = work.get_executor();
+          asio::dispatch(executor, [handler = std::move(handler), error, response = std::move(response)]() mutable {
+            std::move(handler)(error, std::move(response));
+          });
+        });
+      },
+      use_awaitable);
+}
+
+/// One connection. Shared so the drain can close it from another thread through its strand.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  std::atomic<bool> idle{true};
+};
+
+Request to_request(const BeastRequest& in, bool& ok) {
+  Request out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  const auto parsed = boost::urls::parse_origin_form(in.target());
+  ok = parsed.has_value();
+  if (ok) {
+    out.path = parsed->path();
+    for (const auto& param : parsed->params()) out.query.emplace_back(param.key, param.value);
+  }
+  out.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = in.body();
+  return out;
+}
+
+BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive) {
+  BeastResponse out{static_cast<bhttp::status>(in.status), version};
+  out.set(bhttp::field::server, "hrapp");
+  for (auto& [name, value] : in.headers) out.insert(name, value);
+  out.body() = std::move(in.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions opts, Handler& h)
+      : options(std::move(opts)), handler(h), blocking(options.blocking_threads), acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
+    const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  }
+
+  ServerOptions options;
+  Handler& handler;
+  asio::io_context ioc;
+  asio::thread_pool blocking;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  std::atomic<bool> draining{false};
+  std::mutex connections_mutex;
+  std::vector<std::pair<asio::strand<asio::io_context::executor_type>, std::weak_ptr<Connection>>> connections;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+      if (ec) {
+        if (!acceptor.is_open()) co_return;  // closed by the drain
+        log::warn("accept failed", {{"error", std::string_view(ec.message())}});
+        continue;
+      }
+      auto strand = asio::make_strand(ioc);
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        const std::lock_guard lock(connections_mutex);
+        std::erase_if(connections, [](const auto& c) { return c.second.expired(); });
+        connections.emplace_back(strand, conn);
+      }
+      ++live_sessions;
+      asio::co_spawn(strand, serve(conn), [this](std::exception_ptr error) {
+        if (error) log::error("connection ended by an exception", {});
+        if (--live_sessions == 0 && draining) end_drain();
+      });
+    }
+  }
+
+  awaitable<void> write(Connection& conn, Response&& response, unsigned version, bool keep_alive) {
+    auto out = to_beast(std::move(response), version, keep_alive);
+    conn.stream.expires_after(options.body_timeout);
+    co_await bhttp::async_write(conn.stream, out, kNoThrow);
+  }
+
+  /// After refusing a request whose body we will not read, let the client see the answer: stop
+  /// sending, then read and discard for a moment before closing, so the close is not a reset.
+  awaitable<void> linger_close(Connection& conn) {
+    beast::error_code ec;
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16 * 1024> sink;
+    conn.stream.expires_after(std::chrono::seconds(2));
+    for (std::size_t total = 0; total < 8 * 1024 * 1024;) {
+      auto [read_ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (read_ec) break;
+      total += n;
+    }
+    conn.stream.socket().close(ec);
+  }
+
+  awaitable<void> refuse(Connection& conn, int status, std::string_view code, std::string_view message,
+                         unsigned version = 11) {
+    co_await write(conn, handler.refuse(status, code, message), version, false);
+    co_await linger_close(conn);
+  }
+
+  awaitable<void> serve(std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      // Idle between requests: wait for the first byte, up to the keep-alive time-out.
+      if (buffer.size() == 0) {
+        conn->idle = true;
+        if (draining) break;
+        conn->stream.expires_after(options.idle_timeout);
+        auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        if (ec) break;  // closed, idle time-out or drain
+        buffer.commit(n);
+      }
+      conn->idle = false;
+
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      conn->stream.expires_after(options.header_timeout);
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kNoThrow);
+      if (header_ec == bhttp::error::header_limit) {
+        co_await refuse(*conn, 431, "headers_too_large", "the request headers are too large");
+        co_return;
+      }
+      if (header_ec == bhttp::error::end_of_stream || header_ec == beast::error::timeout ||
+          header_ec == asio::error::eof || header_ec == asio::error::connection_reset ||
+          header_ec == asio::error::operation_aborted)
+        break;
+      if (header_ec) {
+        // Bad framing, including Content-Length with Transfer-Encoding (request smuggling).
+        co_await refuse(*conn, 400, "bad_request", "the request is not valid HTTP/1.1");
+        co_return;
+      }
+      auto& header = parser.get();
+      const unsigned version = header.version();
+      if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > options.max_header_fields) {
+        co_await refuse(*conn, 431, "headers_too_large", "the request has too many header fields", version);
+        co_return;
+      }
+      const auto path = std::string_view(header.target()).substr(0, header.target().find('?'));
+      const RequestPlan plan = handler.plan(header.method_string(), path);
+      if (const auto length = parser.content_length(); length && *length > plan.body_limit) {
+        co_await refuse(*conn, 413, "payload_too_large",
+                        "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
+        co_return;
+      }
+      parser.body_limit(plan.body_limit);
+      if (beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done()) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+        co_await bhttp::async_write(conn->stream, go_on, kNoThrow);
+      }
+      conn->stream.expires_after(options.body_timeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(conn->stream, buffer, parser, kNoThrow);
+      if (body_ec == bhttp::error::body_limit) {
+        co_await refuse(*conn, 413, "payload_too_large",
+                        "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
+        co_return;
+      }
+      if (body_ec == beast::error::timeout) {
+        co_await refuse(*conn, 408, "request_timeout", "the request body did not arrive in time", version);
+        co_return;
+      }
+      if (body_ec) {
+        if (body_ec == bhttp::error::partial_message || body_ec == asio::error::eof) break;
+        co_await refuse(*conn, 400, "bad_request", "the request body is not valid HTTP/1.1", version);
+        co_return;
+      }
+
+      const auto started = std::chrono::steady_clock::now();
+      BeastRequest beast_request = parser.release();
+      const bool keep_alive = beast_request.keep_alive();
+      bool target_ok = true;
+      Request request = to_request(beast_request, target_ok);
+      request.request_id = base64url(random_bytes(9));
+      Response response;
+      if (!target_ok) {
+        response = handler.refuse(400, "bad_request", "the request target is not a valid path");
+      } else if (plan.runs_inline) {
+        response = handler.handle(request);
+      } else {
+        auto [error, result] = co_await asio::co_spawn(
+            co_await asio::this_coro::executor,
+            run_on(blocking, [this, &request] { return handler.handle(request); }), kNoThrow);
+        response = error ? handler.refuse(500, "internal", "internal error") : std::move(result);
+      }
+      response.set_header("X-Request-Id", request.request_id);
+      const int status = response.status;
+      const auto micros =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+      if (log::enabled(status >= 500 ? log::Level::error : log::Level::info))
+        log::write(status >= 500 ? log::Level::error : log::Level::info, "request",
+                   {{"request_id", std::string_view(request.request_id)},
+                    {"method", std::string_view(request.method)},
+                    {"path", std::string_view(request.path)},
+                    {"status", std::int64_t{status}},
+                    {"duration_us", static_cast<std::int64_t>(micros)}});
+      const bool keep = keep_alive && !draining;
+      co_await write(*conn, std::move(response), version, keep);
+      if (!keep) break;
+    }
+    beast::error_code ec;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn->stream.socket().close(ec);
+  }
+
+  void begin_drain() {
+    if (draining.exchange(true)) return;
+    log::info("draining", {});
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel();
+    for (auto& timer : timers) timer->cancel();
+    std::vector<std::pair<asio::strand<asio::io_context::executor_type>, std::weak_ptr<Connection>>> open;
+    {
+      const std::lock_guard lock(connections_mutex);
+      open = connections;
+    }
+    for (auto& [strand, weak] : open) {
+      asio::post(strand, [weak = weak] {
+        if (auto conn = weak.lock(); conn && conn->idle) conn->stream.socket().close();
+      });
+    }
+    // In-flight requests get drain_timeout; then the loop stops regardless.
+    drain_deadline.expires_after(options.drain_timeout);
+    drain_deadline.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec) return;
+      log::warn("drain timed out", {});
+      ioc.stop();
+    });
+    if (live_sessions == 0) end_drain();
+  }
+
+  void end_drain() {
+    asio::post(ioc, [this] { drain_deadline.cancel(); });
+  }
+
+  void start_timer(std::chrono::milliseconds interval, std::function<void()> tick, bool on_blocking_pool) {
+    auto timer = std::make_shared<asio::steady_timer>(ioc);
+    timers.push_back(timer);
+    auto loop = std::make_shared<std::function<void()>>();
+    *loop = [this, timer, interval, tick = std::move(tick), on_blocking_pool, weak_loop = std::weak_ptr(loop)] {
+      timer->expires_after(interval);
+      timer->async_wait([this, tick, on_blocking_pool, weak_loop](beast::error_code ec) {
+        if (ec || draining) return;
+        if (on_blocking_pool) asio::post(blocking, tick);
+        else tick();
+        if (auto next = weak_loop.lock()) (*next)();
+      });
+    };
+    loops.push_back(loop);
+    (*loop)();
+  }
+
+  asio::steady_timer drain_deadline{ioc};
+  std::atomic<int> live_sessions{0};
+  std::vector<std::shared_ptr<std::function<void()>>> loops;
+};
+
+Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+Server::~Server() {
+  impl_->blocking.join();
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::every(std::chrono::milliseconds interval, std::function<void()> task) {
+  impl_->start_timer(interval, std::move(task), true);
+}
+
+void Server::heartbeat(std::chrono::milliseconds interval, std::function<void()> tick) {
+  impl_->start_timer(interval, std::move(tick), false);
+}
+
+void Server::shutdown() {
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->begin_drain(); });
+}
+
+void Server::run(const std::function<void()>& on_ready) {
+  Impl& impl = *impl_;
+  impl.signals.async_wait([&impl](beast::error_code ec, int) {
+    if (!ec) impl.begin_drain();
+  });
+  asio::co_spawn(impl.ioc, impl.accept_loop(), [](std::exception_ptr error) {
+    if (error) std::rethrow_exception(error);
+  });
+  on_ready();
+  std::vector<std::thread> extra;
+  for (std::size_t i = 1; i < impl.options.io_threads; ++i) extra.emplace_back([&impl] { impl.ioc.run(); });
+  impl.ioc.run();
+  for (auto& t : extra) t.join();
+  impl.blocking.join();
+}
+
+}  // namespace hrapp::http

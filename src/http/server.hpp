@@ -1,0 +1,47 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/handler.hpp"
+
+namespace hrapp::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;  // 0 picks a free port
+  std::size_t io_threads = 1;
+  std::size_t blocking_threads = 16;  // database, storage and sign-in waits
+  std::chrono::seconds idle_timeout{65};    // longer than the ALB's 60 s keep-alive
+  std::chrono::seconds header_timeout{10};  // slow-header clients are cut off
+  std::chrono::seconds body_timeout{60};
+  std::chrono::seconds drain_timeout{25};   // SIGTERM: in-flight requests get this long
+  std::size_t header_limit = 16 * 1024;
+  std::size_t max_header_fields = 100;
+};
+
+/// The HTTP/1.1 server: Boost.Beast over Asio coroutines. Binds in the constructor (throws if it
+/// cannot), runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests
+/// and returns.
+class Server {
+ public:
+  Server(ServerOptions options, Handler& handler);
+  ~Server();
+  std::uint16_t port() const;
+  /// Runs `task` on the blocking pool every `interval` until shutdown.
+  void every(std::chrono::milliseconds interval, std::function<void()> task);
+  /// Runs `tick` on an I/O thread every `interval`: it shows the event loop is alive (watchdog).
+  void heartbeat(std::chrono::milliseconds interval, std::function<void()> tick);
+  /// Blocks until shut down; `on_ready` runs once listening.
+  void run(const std::function<void()>& on_ready);
+  /// Begins the same drain a SIGTERM does (tests, embedding).
+  void shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hrapp::http

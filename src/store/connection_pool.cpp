@@ -1,0 +1,54 @@
+#include "store/connection_pool.hpp"
+
+namespace hrapp::store {
+
+PooledConnection::~PooledConnection() {
+  if (conn_) pool_->give_back(std::move(conn_));
+}
+
+ConnectionPool::ConnectionPool(Opener open, std::size_t max_size, std::chrono::milliseconds acquire_timeout)
+    : open_(std::move(open)), max_size_(max_size), acquire_timeout_(acquire_timeout) {}
+
+PooledConnection ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  const bool got = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_count_ < max_size_; });
+  if (!got) throw DatabaseUnavailable("no database connection became free in time");
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return PooledConnection(*this, std::move(conn));
+  }
+  ++open_count_;
+  lock.unlock();
+  try {
+    return PooledConnection(*this, open_());
+  } catch (...) {
+    lock.lock();
+    --open_count_;
+    available_.notify_one();
+    throw;
+  }
+}
+
+void ConnectionPool::give_back(std::unique_ptr<Connection> conn) {
+  const bool keep = conn->is_usable();
+  {
+    const std::lock_guard lock(mutex_);
+    if (keep) idle_.push_back(std::move(conn));
+    else --open_count_;
+  }
+  available_.notify_one();
+  // A broken connection is closed here, outside the lock.
+}
+
+void ConnectionPool::clear_idle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    const std::lock_guard lock(mutex_);
+    dropped.swap(idle_);
+    open_count_ -= dropped.size();
+  }
+  available_.notify_all();
+}
+
+}  // namespace hrapp::store

@@ -1,0 +1,92 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/time_format.hpp"
+#include "domain/employee.hpp"
+#include "store/database.hpp"
+
+namespace hrapp::store {
+
+/// A user with the stored bcrypt hash, for sign-in only.
+struct UserCredentials {
+  User user;
+  std::string password_hash;
+};
+
+/// A live session as found by its token's hash.
+struct SessionRecord {
+  User user;
+  TimePoint created_at;
+  TimePoint last_seen_at;
+};
+
+struct DepartmentCount {
+  std::string department;
+  std::int64_t count;
+};
+
+/// The queries, written once for both engines ($n parameters, portable SQL).
+class UserRepository {
+ public:
+  explicit UserRepository(Database& db) : db_(db) {}
+  /// Throws ConstraintViolation("unique") when the username exists in any case.
+  User create(const std::string& username, const std::string& password_hash, TimePoint now);
+  std::optional<UserCredentials> find_by_username(const std::string& username);
+
+ private:
+  Database& db_;
+};
+
+class SessionRepository {
+ public:
+  explicit SessionRepository(Database& db) : db_(db) {}
+  void create(const std::string& token_hash, std::int64_t user_id, TimePoint now, TimePoint expires_at);
+  std::optional<SessionRecord> find_live(const std::string& token_hash, TimePoint now);
+  void touch(const std::string& token_hash, TimePoint now, TimePoint expires_at);
+  /// Returns whether a session was deleted.
+  bool remove(const std::string& token_hash);
+  std::int64_t purge_expired(TimePoint now);
+
+ private:
+  Database& db_;
+};
+
+/// What an update changes about the image.
+struct ImageChange {
+  enum class Kind { keep, replace, remove } kind = Kind::keep;
+  std::string new_key;  // for replace
+};
+
+/// The owner and image of a row as it was before a change.
+struct EmployeeOwnership {
+  std::int64_t user_id;
+  std::optional<std::string> image_key;
+};
+
+class EmployeeRepository {
+ public:
+  explicit EmployeeRepository(Database& db) : db_(db) {}
+  Employee create(const EmployeeFields& fields, const std::optional<std::string>& image_key, std::int64_t user_id,
+                  TimePoint now);
+  std::optional<Employee> find(std::int64_t id);
+  std::optional<EmployeeOwnership> ownership(std::int64_t id);
+  /// Lists a page and the total number of matches.
+  std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query);
+  std::vector<DepartmentCount> departments();
+  /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
+  /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.
+  std::optional<std::pair<EmployeeOwnership, Employee>> update(std::int64_t id, std::int64_t user_id,
+                                                               const EmployeeFields& fields,
+                                                               const ImageChange& image, TimePoint now);
+  /// Deletes the row if `user_id` owns it; returns what it held, nullopt if there was none;
+  /// throws Forbidden if another user owns it.
+  std::optional<EmployeeOwnership> remove(std::int64_t id, std::int64_t user_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace hrapp::store

@@ -1,0 +1,37 @@
+#include "store/sql.hpp"
+
+#include <charconv>
+
+#include "common/log.hpp"
+
+namespace hrapp::store {
+
+const std::string& Row::text(std::size_t i) const {
+  const auto& v = values_.at(i);
+  if (!v) throw StoreError("unexpected null column");
+  return *v;
+}
+
+std::int64_t Row::integer(std::size_t i) const {
+  const std::string& t = text(i);
+  std::int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  if (ec != std::errc{} || ptr != t.data() + t.size()) throw StoreError("column is not an integer");
+  return out;
+}
+
+Transaction::~Transaction() {
+  if (done_) return;
+  try {
+    if (conn_.is_usable()) conn_.execute("ROLLBACK");
+  } catch (const std::exception& e) {
+    log::warn("rollback failed", {{"error", std::string_view(e.what())}});
+  }
+}
+
+void Transaction::commit() {
+  conn_.execute("COMMIT");
+  done_ = true;
+}
+
+}  // namespace hrapp::store

@@ -1,0 +1,87 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace hrapp::store {
+
+/// A statement parameter. Statements use $1, $2, ... on both engines.
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+/// One result row; every value as text (or null), as both engines can give it.
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> values) : values_(std::move(values)) {}
+  bool is_null(std::size_t i) const { return !values_.at(i).has_value(); }
+  const std::string& text(std::size_t i) const;
+  std::optional<std::string> optional_text(std::size_t i) const { return values_.at(i); }
+  std::int64_t integer(std::size_t i) const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+struct Result {
+  std::vector<Row> rows;
+  std::int64_t affected_rows = 0;
+};
+
+enum class Engine { sqlite, postgres };
+
+/// Storage failures, typed so callers never parse messages.
+class StoreError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// A unique, foreign-key or check constraint refused the write (SQLSTATE 23xxx).
+class ConstraintViolation : public StoreError {
+ public:
+  ConstraintViolation(std::string constraint, const std::string& detail)
+      : StoreError(detail), constraint_(std::move(constraint)) {}
+  /// "unique", "foreign_key", "check" or "not_null".
+  const std::string& kind() const { return constraint_; }
+
+ private:
+  std::string constraint_;
+};
+/// The database cannot be reached or is too busy; the request may be retried later.
+class DatabaseUnavailable : public StoreError {
+  using StoreError::StoreError;
+};
+/// The credentials were refused (SQLSTATE 28P01).
+class AuthenticationFailed : public DatabaseUnavailable {
+  using DatabaseUnavailable::DatabaseUnavailable;
+};
+
+/// One open connection. Statements are prepared once per connection and reused.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Result execute(std::string_view sql, std::span<const Param> params = {}) = 0;
+  /// Runs several statements without parameters (migrations).
+  virtual void execute_script(std::string_view sql) = 0;
+  /// Whether the connection still works; a broken one is dropped from the pool.
+  virtual bool is_usable() const = 0;
+  /// The statement that opens a transaction that will write.
+  virtual std::string_view begin_write_sql() const = 0;
+};
+
+/// An explicit transaction that rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(conn) { conn_.execute(conn_.begin_write_sql()); }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& conn_;
+  bool done_ = false;
+};
+
+}  // namespace hrapp::store

@@ -1,0 +1,150 @@
+#include "store/sqlite/sqlite_connection.hpp"
+
+#include <sqlite3.h>
+
+#include <string_view>
+#include <unordered_map>
+
+namespace hrapp::store::sqlite {
+namespace {
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+struct Prepared {
+  StatementPtr stmt;
+  std::vector<std::size_t> param_of_slot;  // slot i+1 binds params[param_of_slot[i]]
+};
+
+[[noreturn]] void fail(sqlite3* db, int rc) {
+  const std::string message = sqlite3_errmsg(db);
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: {
+      const int ext = sqlite3_extended_errcode(db);
+      std::string kind = "check";
+      if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) kind = "unique";
+      else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) kind = "foreign_key";
+      else if (ext == SQLITE_CONSTRAINT_NOTNULL) kind = "not_null";
+      throw ConstraintViolation(kind, message);
+    }
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+      throw DatabaseUnavailable("sqlite: " + message);
+    default:
+      throw StoreError("sqlite: " + message);
+  }
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(const std::string& path) {
+    const int rc = sqlite3_open_v2(path.c_str(), &db_,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw DatabaseUnavailable("sqlite: cannot open database: " + message);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_extended_result_codes(db_, 1);
+    execute_script(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+  }
+  ~SqliteConnection() override {
+    statements_.clear();
+    sqlite3_close(db_);
+  }
+
+  Result execute(std::string_view sql, std::span<const Param> params) override {
+    Prepared& prepared = prepare(sql);
+    sqlite3_stmt* stmt = prepared.stmt.get();
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (std::size_t slot = 0; slot < prepared.param_of_slot.size(); ++slot) {
+      const std::size_t index = prepared.param_of_slot[slot];
+      if (index >= params.size()) throw StoreError("sqlite: missing statement parameter");
+      bind(stmt, static_cast<int>(slot + 1), params[index]);
+    }
+    Result result;
+    const int columns = sqlite3_column_count(stmt);
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        sqlite3_reset(stmt);
+        fail(db_, rc);
+      }
+      std::vector<std::optional<std::string>> values;
+      values.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          values.emplace_back();
+        } else {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          values.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+        }
+      }
+      result.rows.emplace_back(std::move(values));
+    }
+    result.affected_rows = sqlite3_changes(db_);
+    sqlite3_reset(stmt);
+    return result;
+  }
+
+  void execute_script(std::string_view sql) override {
+    const std::string text(sql);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(error);
+      fail(db_, rc);
+    }
+  }
+
+  bool is_usable() const override { return db_ != nullptr; }
+  std::string_view begin_write_sql() const override { return "BEGIN IMMEDIATE"; }
+
+ private:
+  static void bind(sqlite3_stmt* stmt, int slot, const Param& param) {
+    if (std::holds_alternative<std::nullptr_t>(param)) {
+      sqlite3_bind_null(stmt, slot);
+    } else if (const auto* i = std::get_if<std::int64_t>(&param)) {
+      sqlite3_bind_int64(stmt, slot, *i);
+    } else {
+      const auto& s = std::get<std::string>(param);
+      sqlite3_bind_text(stmt, slot, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    }
+  }
+
+  Prepared& prepare(std::string_view sql) {
+    const auto found = statements_.find(std::string(sql));
+    if (found != statements_.end()) return found->second;
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                                      nullptr);
+    if (rc != SQLITE_OK) fail(db_, rc);
+    Prepared prepared{StatementPtr(raw), {}};
+    // "$3" is a named parameter to SQLite: map each slot to the PostgreSQL-style index.
+    const int count = sqlite3_bind_parameter_count(raw);
+    for (int slot = 1; slot <= count; ++slot) {
+      const char* name = sqlite3_bind_parameter_name(raw, slot);
+      if (!name || name[0] != '$') throw StoreError("sqlite: statements must use $n parameters");
+      prepared.param_of_slot.push_back(static_cast<std::size_t>(std::stoul(name + 1)) - 1);
+    }
+    return statements_.emplace(std::string(sql), std::move(prepared)).first->second;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, Prepared> statements_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open(const std::string& path) { return std::make_unique<SqliteConnection>(path); }
+
+}  // namespace hrapp::store::sqlite
