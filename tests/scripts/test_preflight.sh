@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# scripts/preflight against canned answers of the aws stand-in.
+set -uo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly ACCOUNT=111122223333
+
+# Answers of an account ready for the lab; a case adds its own answers first to override.
+ready_account() {
+  aws_reply "sts get-caller-identity *" "$ACCOUNT"
+  aws_reply "ec2 describe-vpcs *" "1"
+  aws_reply "ec2 describe-addresses *" "0"
+  aws_reply "ec2 describe-nat-gateways --filter Name=state,Values=pending,available *" "0"
+  aws_reply "service-quotas get-service-quota --service-code vpc --quota-code L-F678F1CE *" "5.0"
+  aws_reply "service-quotas get-service-quota --service-code ec2 --quota-code L-0263D0A3 *" "5.0"
+  aws_reply "service-quotas get-service-quota --service-code vpc --quota-code L-FE5A380F *" "5.0"
+  aws_reply "cloudformation list-stacks *" $'CDKToolkit\thrapp-security\thrapp-old-network'
+  aws_reply "s3api list-buckets *" "cdk-hnb659fds-assets-$ACCOUNT-eu-west-1"
+  aws_reply "secretsmanager list-secrets --include-planned-deletion *" "None"
+  aws_reply "securityhub describe-hub *" "arn:aws:securityhub:eu-west-1:$ACCOUNT:hub/default"
+  aws_reply "securityhub list-enabled-products-for-import *" \
+    "arn:aws:securityhub:eu-west-1:$ACCOUNT:product-subscription/aws/inspector"
+  aws_reply "inspector2 batch-get-account-status *" "ENABLED"
+  aws_reply "ssm get-parameter --name /cdk-bootstrap/hnb659fds/version *" "21"
+}
+
+ready_for_two_teams() {
+  ready_account
+  run_script preflight --teams 2
+  assert_status 0
+  assert_output_has "account $ACCOUNT, region eu-west-1, 2 team(s): team01 team02"
+  assert_output_has "VPCs per Region: 1 in use + 2 needed <= quota 5"
+  assert_output_has "EC2-VPC Elastic IPs: 0 in use + 2 needed <= quota 5"
+  assert_output_has "NAT gateways per Availability Zone: 0 in use + 2 needed <= quota 5"
+  assert_output_has "team01: no stacks, bucket or pending secrets"
+  assert_output_has "CDK bootstrap version 21"
+  assert_output_has "ready for 2 team(s) in eu-west-1"
+  assert_called "secretsmanager list-secrets *Values=team02*" 1
+  assert_no_unexpected_calls
+}
+
+only_reads() {
+  ready_account
+  run_script preflight team01
+  assert_status 0
+  local writes
+  writes=$(grep -Ev '^[a-z0-9-]+ (describe-|list-|get-|batch-get-)' "$FAKE_AWS_DIR/calls")
+  [[ -z $writes ]] || check_failed "preflight changed something: $writes"
+}
+
+short_elastic_ip_quota_fails() {
+  aws_reply "ec2 describe-addresses *" "4"
+  ready_account
+  run_script preflight --teams 2
+  assert_status 1
+  assert_output_has "FAIL  EC2-VPC Elastic IPs: 4 in use + 2 needed > quota 5"
+  assert_output_has "1 problem(s) to fix before deploying"
+  assert_output_has "fix: request 6 for 'EC2-VPC Elastic IPs' (ec2 L-0263D0A3) in Service Quotas"
+  assert_output_lacks "ready for"
+}
+
+dual_nat_mode_needs_two_addresses_per_team() {
+  aws_reply "service-quotas get-service-quota --service-code ec2 *" "" 254
+  aws_reply "service-quotas get-aws-default-service-quota --service-code ec2 --quota-code L-0263D0A3 *" "5.0"
+  ready_account
+  run_script preflight --nat-mode dual --teams 3
+  assert_status 1
+  assert_output_has "EC2-VPC Elastic IPs: 0 in use + 6 needed > quota 5"
+  assert_output_has "NAT gateways per Availability Zone: 0 in use + 3 needed <= quota 5"
+}
+
+leftovers_fail() {
+  aws_reply "cloudformation list-stacks *" $'hrapp-team02-data\thrapp-team02-network'
+  aws_reply "s3api list-buckets *" $'other\thrapp-team01-uploads-111122223333'
+  aws_reply "secretsmanager list-secrets *Values=team02*" "hrapp-team02-db-credentials"
+  ready_account
+  run_script preflight team01 team02
+  assert_status 1
+  assert_output_has "team02: stack hrapp-team02-network exists"
+  assert_output_has "team02: stack hrapp-team02-data exists"
+  assert_output_has "team01: bucket hrapp-team01-uploads-111122223333 exists"
+  assert_output_has "team02: secret(s) pending deletion: hrapp-team02-db-credentials"
+  assert_output_has "fix: scripts/teardown team02 force-deletes them"
+  assert_output_has "4 problem(s) to fix"
+}
+
+security_services_and_bootstrap_missing_fail() {
+  aws_reply "securityhub describe-hub *" "" 254
+  aws_reply "inspector2 batch-get-account-status *" "DISABLED"
+  aws_reply "ssm get-parameter *" "" 254
+  ready_account
+  run_script preflight team01
+  assert_status 1
+  assert_output_has "FAIL  Security Hub is off"
+  assert_output_has "FAIL  Inspector EC2 scanning is DISABLED"
+  assert_output_has "fix: deploy the account stack once: (cd infra && npx cdk deploy hrapp-security)"
+  assert_output_has "fix: (cd infra && npx cdk bootstrap aws://$ACCOUNT/eu-west-1)"
+  assert_output_has "3 problem(s) to fix"
+  assert_not_called "securityhub list-enabled-products-for-import *"
+}
+
+missing_inspector_integration_fails() {
+  aws_reply "securityhub list-enabled-products-for-import *" "None"
+  ready_account
+  run_script preflight team01
+  assert_status 1
+  assert_output_has "FAIL  Security Hub does not import Inspector findings"
+}
+
+no_credentials_fail_fast() {
+  aws_reply "sts get-caller-identity *" "" 253
+  run_script preflight team01
+  assert_status 1
+  assert_output_has "no AWS credentials work here"
+  assert_called "*" 1
+}
+
+bad_arguments_are_refused() {
+  local args
+  for args in "--teams 0" "--teams x" "Team-1" "team01 team01" "--teams 2 team01" "" \
+    "--nat-mode triple team01" "--bogus"; do
+    # shellcheck disable=SC2086  # split the argument list on purpose
+    run_script preflight $args
+    [[ $STATUS == 2 ]] || check_failed "preflight $args: exit $STATUS, expected 2"
+  done
+  run_script preflight --help
+  assert_status 0
+  assert_output_has "Usage: scripts/preflight"
+  assert_not_called "*"
+}
+
+run_case "an account ready for two teams passes" ready_for_two_teams
+run_case "preflight only reads" only_reads
+run_case "a short Elastic IP quota fails with the fix" short_elastic_ip_quota_fails
+run_case "dual NAT mode needs two addresses per team; default quota when none applied" \
+  dual_nat_mode_needs_two_addresses_per_team
+run_case "stacks, buckets and pending secrets of earlier runs fail" leftovers_fail
+run_case "security services off and no CDK bootstrap fail" security_services_and_bootstrap_missing_fail
+run_case "Security Hub without the Inspector integration fails" missing_inspector_integration_fails
+run_case "no credentials fail fast" no_credentials_fail_fast
+run_case "bad arguments are refused" bad_arguments_are_refused
+finish

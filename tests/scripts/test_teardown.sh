@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# scripts/teardown against canned answers of the aws stand-in and a CDK stand-in.
+set -uo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly ACCOUNT=111122223333
+readonly BUCKET=hrapp-team01-uploads-111122223333
+readonly SECRET=arn:aws:secretsmanager:eu-west-1:111122223333:secret:hrapp-team01-db-AbCdEf
+readonly VERSIONS='{"Objects": [{"Key": "uploads/team01/a.png", "VersionId": "v1"}, {"Key": "uploads/team01/a.png", "VersionId": "v2"}, {"Key": "uploads/team01/b.png", "VersionId": "m1"}], "Quiet": true}'
+readonly NO_VERSIONS='{"Objects": [], "Quiet": true}'
+
+account() { aws_reply "sts get-caller-identity *" "$ACCOUNT"; }
+stacks_gone() { aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* *" "" 254; }
+nothing_tagged_after_a_while() {
+  aws_reply "resourcegroupstaggingapi get-resources --tag-filters Key=DeploymentID,Values=team01 *" \
+    "arn:aws:ec2:eu-west-1:$ACCOUNT:vpc/vpc-0123" 0 1
+  aws_reply "resourcegroupstaggingapi get-resources --tag-filters Key=DeploymentID,Values=team01 *" "None"
+}
+
+removes_everything() {
+  account
+  aws_reply "s3api head-bucket --bucket $BUCKET" "" 0 1
+  aws_reply "s3api head-bucket --bucket $BUCKET" "" 254
+  aws_reply "s3api list-object-versions --bucket $BUCKET --max-items 1000 *" "$VERSIONS" 0 1
+  aws_reply "s3api list-object-versions --bucket $BUCKET --max-items 1000 *" "$NO_VERSIONS"
+  aws_reply "s3api delete-objects --bucket $BUCKET --delete *v1*v2*m1* *" "0"
+  stacks_gone
+  aws_reply "secretsmanager list-secrets --include-planned-deletion *Values=team01*" "$SECRET"
+  aws_reply "secretsmanager delete-secret --secret-id $SECRET --force-delete-without-recovery" "{}"
+  nothing_tagged_after_a_while
+  TEARDOWN_POLL_INTERVAL=9 run_script teardown team01
+  assert_status 0
+  assert_output_has "bucket $BUCKET is empty (3 version(s) and marker(s) deleted)"
+  assert_output_has "cdk destroy finished"
+  assert_output_has "hrapp-team01-network is gone"
+  assert_output_has "secret $SECRET deleted without recovery window"
+  assert_output_has "tagging API: 1 resource(s) still listed (0s of 600s)"
+  assert_output_has "deployment team01 is gone"
+  assert_called "cdk destroy --force --no-notices hrapp-team01-\* -c deployment_id=team01 (in $REPO_DIR/infra)" 1
+  assert_called_before "s3api delete-objects *" "cdk destroy *"
+  assert_called_before "cdk destroy *" "secretsmanager delete-secret *"
+  assert_called_before "secretsmanager delete-secret *" "resourcegroupstaggingapi *"
+  assert_not_called "cloudformation delete-stack *"
+  assert_not_called "*hrapp-security*"
+  [[ $(sleeps) == 9 ]] || check_failed "slept '$(sleeps)', expected one 9 s wait for the tagging API"
+  assert_no_unexpected_calls
+}
+
+leftover_resource_fails() {
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" \
+    $'arn:aws:rds:eu-west-1:111122223333:snapshot:hrapp-team01-final\tarn:aws:logs:eu-west-1:111122223333:log-group:/hrapp/team01'
+  TEARDOWN_SETTLE_TIMEOUT=60 TEARDOWN_POLL_INTERVAL=30 run_script teardown team01
+  assert_status 1
+  assert_output_has "tagging API: gave up after 60s (2 resource(s) still listed)"
+  assert_output_has "deployment team01 is NOT fully removed"
+  assert_output_has "resource arn:aws:rds:eu-west-1:111122223333:snapshot:hrapp-team01-final"
+  assert_output_has "resource arn:aws:logs:eu-west-1:111122223333:log-group:/hrapp/team01"
+  assert_called "resourcegroupstaggingapi get-resources *" 3
+}
+
+second_run_finds_nothing_to_do() {
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 0
+  assert_output_has "no bucket $BUCKET"
+  assert_output_has "no secrets"
+  assert_output_has "nothing tagged DeploymentID=team01"
+  assert_not_called "*delete*"
+  [[ -z $(sleeps) ]] || check_failed "waited with nothing left: $(sleeps)"
+}
+
+failed_cdk_destroy_falls_back_to_cloudformation() {
+  export FAKE_CDK_EXIT=1 INFRA_DIR="$CASE_DIR/infra"
+  mkdir -p "$INFRA_DIR"
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-data *" "DELETE_FAILED"
+  stacks_gone
+  aws_reply "cloudformation delete-stack --stack-name hrapp-team01-data" ""
+  aws_reply "cloudformation wait stack-delete-complete --stack-name hrapp-team01-data" ""
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 0
+  assert_output_has "cdk destroy failed: deleting what is left through CloudFormation"
+  assert_output_has "hrapp-team01-data deleted"
+  assert_called "cdk destroy * (in $INFRA_DIR)" 1
+  assert_called_before "cloudformation delete-stack --stack-name hrapp-team01-data" \
+    "cloudformation wait stack-delete-complete --stack-name hrapp-team01-data"
+}
+
+stack_that_cannot_be_deleted_fails() {
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-network *" "DELETE_FAILED"
+  stacks_gone
+  aws_reply "cloudformation delete-stack --stack-name hrapp-team01-network" ""
+  aws_reply "cloudformation wait stack-delete-complete *" "" 255
+  aws_reply "cloudformation describe-stack-events --stack-name hrapp-team01-network *" \
+    "The vpc 'vpc-0123' has dependencies and cannot be deleted."
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 1
+  assert_output_has "FAIL  hrapp-team01-network was not deleted: The vpc 'vpc-0123' has dependencies"
+  assert_output_has "stack    hrapp-team01-network"
+}
+
+retained_bucket_is_deleted() {
+  account
+  aws_reply "s3api head-bucket --bucket $BUCKET" ""
+  aws_reply "s3api list-object-versions *" "$NO_VERSIONS"
+  aws_reply "s3api delete-bucket --bucket $BUCKET" ""
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 0
+  assert_output_has "retained bucket $BUCKET deleted"
+  assert_called "s3api delete-bucket --bucket $BUCKET" 1
+  assert_called_before "cdk destroy *" "s3api delete-bucket *"
+}
+
+bad_arguments_are_refused() {
+  run_script teardown
+  assert_status 2
+  run_script teardown 'hrapp-*'
+  assert_status 2
+  run_script teardown team01 --force
+  assert_status 2
+  TEARDOWN_SETTLE_TIMEOUT=-1 run_script teardown team01
+  assert_status 2
+  run_script teardown --help
+  assert_status 0
+  assert_output_has "The account stack hrapp-security is never touched"
+  assert_not_called "*"
+}
+
+run_case "removes bucket versions, stacks and secrets, then finds nothing tagged" removes_everything
+run_case "a resource still tagged with the deployment id fails" leftover_resource_fails
+run_case "a second run finds nothing to do and passes" second_run_finds_nothing_to_do
+run_case "a failed cdk destroy falls back to CloudFormation" failed_cdk_destroy_falls_back_to_cloudformation
+run_case "a stack that cannot be deleted fails with its reason" stack_that_cannot_be_deleted_fails
+run_case "a retained bucket is emptied and deleted" retained_bucket_is_deleted
+run_case "bad arguments are refused" bad_arguments_are_refused
+finish
