@@ -291,7 +291,7 @@ Response Api::logout(Context& c) {
 
 Response Api::me(Context& c) { return http::json_response(200, user_json(*c.user)); }
 
-Response Api::employee_json(int status, const Employee& e) const {
+json::object Api::employee_object(const Employee& e) const {
   json::object obj{{"id", e.id},
                    {"name", e.name},
                    {"role", e.role},
@@ -301,7 +301,11 @@ Response Api::employee_json(int status, const Employee& e) const {
                    {"created_at", e.created_at},
                    {"updated_at", e.updated_at}};
   if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
-  return http::json_response(status, json::serialize(obj));
+  return obj;
+}
+
+Response Api::employee_json(int status, const Employee& e) const {
+  return http::json_response(status, json::serialize(employee_object(e)));
 }
 
 Response Api::create_employee(Context& c) {
@@ -324,13 +328,7 @@ Response Api::list_employees(Context& c) {
   const auto [page, total] = employees_.list(query);
   json::array items;
   items.reserve(page.size());
-  for (const auto& e : page) {
-    json::object obj{{"id", e.id},         {"name", e.name},          {"role", e.role},
-                     {"department", e.department}, {"image_url", nullptr}, {"user_id", e.user_id},
-                     {"created_at", e.created_at}, {"updated_at", e.updated_at}};
-    if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
-    items.push_back(std::move(obj));
-  }
+  for (const auto& e : page) items.push_back(employee_object(e));
   Response r = http::json_response(200, json::serialize(items));
   r.set_header("X-Total-Count", std::to_string(total));
   return r;

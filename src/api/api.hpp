@@ -1,4 +1,6 @@
 #pragma once
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +53,7 @@ class Api final : public http::Handler {
   http::Response delete_employee(Context&);
   http::Response departments(Context&);
   http::Response image(Context&);
+  boost::json::object employee_object(const Employee& e) const;
   http::Response employee_json(int status, const Employee& e) const;
 
   auth::AuthService& auth_;

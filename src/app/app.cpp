@@ -62,6 +62,8 @@ int serve(const config::Config& config) {
   options.port = config.port;
   options.io_threads = config.io_threads;
   options.blocking_threads = config.db_pool_size + cores;
+  options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   http::Server server(options, api);
   server.every(std::chrono::seconds(1), [&] {
     try_migrate();

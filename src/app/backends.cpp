@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "blob/local_blob_store.hpp"
+#include "store/postgres/postgres_connection.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
 namespace hrapp::app {
@@ -22,8 +23,14 @@ void make_folder(const std::filesystem::path& path, const char* setting) {
 }  // namespace
 
 Backends::Backends(const config::Config& config) {
-  if (config.db_secret_arn || (config.database_url && is_postgres_url(*config.database_url))) {
-    throw config::ConfigError("PostgreSQL is not built into this version");
+  if (config.db_secret_arn) {
+    throw config::ConfigError("DB_SECRET_ARN: Secrets Manager is not built into this version");
+  } else if (config.database_url && is_postgres_url(*config.database_url)) {
+    credentials_ = std::make_unique<store::postgres::UrlCredentials>(*config.database_url);
+    database_ = std::make_unique<store::Database>(
+        store::Engine::postgres, [source = credentials_.get()] { return store::postgres::open(*source, {}); },
+        config.db_pool_size);
+    database_description_ = "postgres";
   } else {
     std::filesystem::path path = config.data_dir / "hrapp.db";
     if (config.database_url) {

@@ -5,6 +5,7 @@
 #include "blob/blob_store.hpp"
 #include "config/config.hpp"
 #include "store/database.hpp"
+#include "store/postgres/postgres_connection.hpp"
 
 namespace hrapp::app {
 
@@ -21,6 +22,7 @@ class Backends {
   std::string_view blob_description() const { return blob_description_; }
 
  private:
+  std::unique_ptr<store::postgres::CredentialSource> credentials_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::string database_description_;

@@ -117,6 +117,14 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.db_pool_size = static_cast<std::size_t>(parse_int(v, 1, 200, s));
        }},
+      {"HEADER_TIMEOUT_SECONDS", "--header-timeout", "seconds a request's header may take to arrive (10)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.header_timeout_seconds = static_cast<int>(parse_int(v, 1, 300, s));
+       }},
+      {"IDLE_TIMEOUT_SECONDS", "--idle-timeout", "seconds an idle keep-alive connection stays open (65)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.idle_timeout_seconds = static_cast<int>(parse_int(v, 1, 3600, s));
+       }},
   };
   return kSettings;
 }

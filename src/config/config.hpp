@@ -33,6 +33,8 @@ struct Config {
   std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
   std::size_t io_threads = 1;
   std::size_t db_pool_size = 10;
+  int header_timeout_seconds = 10;  // a request's header must arrive within this
+  int idle_timeout_seconds = 65;    // keep-alive; longer than the ALB's 60 s
 };
 
 enum class Command { serve, migrate, version, help };

@@ -13,10 +13,11 @@ PooledConnection ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   const bool got = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_count_ < max_size_; });
   if (!got) throw DatabaseUnavailable("no database connection became free in time");
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
-    return PooledConnection(*this, std::move(conn));
+    if (conn->is_usable()) return PooledConnection(*this, std::move(conn));
+    --open_count_;  // closed by the server while idle (a restart): drop it, try the next
   }
   ++open_count_;
   lock.unlock();

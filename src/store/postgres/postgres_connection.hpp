@@ -1,0 +1,48 @@
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sql.hpp"
+
+namespace hrapp::store::postgres {
+
+/// libpq connection keywords and values (host, port, dbname, user, password, ...).
+using ConnectParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Where connection credentials come from: a fixed URL, or Secrets Manager (rotating).
+class CredentialSource {
+ public:
+  virtual ~CredentialSource() = default;
+  /// The credentials to use now (an immutable snapshot; may be cached).
+  virtual ConnectParams current() = 0;
+  /// The database refused `refused` (SQLSTATE 28P01): what to try instead, in order (a
+  /// freshly fetched current secret, then a pending one). Empty if there is nothing else.
+  virtual std::vector<ConnectParams> after_authentication_failure(const ConnectParams& refused) = 0;
+};
+
+/// DATABASE_URL: one fixed set of credentials.
+class UrlCredentials final : public CredentialSource {
+ public:
+  explicit UrlCredentials(std::string url) : url_(std::move(url)) {}
+  ConnectParams current() override { return {{"dbname", url_}}; }
+  std::vector<ConnectParams> after_authentication_failure(const ConnectParams&) override { return {}; }
+
+ private:
+  std::string url_;
+};
+
+struct Timeouts {
+  std::chrono::seconds connect{5};
+  /// A statement that takes longer is abandoned client-side and the connection dropped, so a
+  /// hung server costs a request this long at most (and the server also cancels it).
+  std::chrono::seconds statement{10};
+};
+
+/// Opens a connection; on an authentication failure asks `source` for other credentials and
+/// tries each once. Throws AuthenticationFailed or DatabaseUnavailable.
+std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts);
+
+}  // namespace hrapp::store::postgres
