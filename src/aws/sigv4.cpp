@@ -35,7 +35,7 @@ std::string canonical_value(std::string_view value) {
   return out;
 }
 
-/// Removes "." and ".." segments and empty segments, keeping a trailing slash.
+/// Removes ".", ".." and empty segments; a trailing slash stays only if the path ends with one.
 std::string normalize_path(std::string_view path) {
   std::vector<std::string_view> segments;
   std::size_t start = 0;
@@ -54,14 +54,30 @@ std::string normalize_path(std::string_view path) {
     out += '/';
     out += seg;
   }
-  const bool trailing = path.size() > 1 && (path.ends_with("/") || path.ends_with("/.") || path.ends_with("/.."));
-  if (out.empty() || trailing) out += '/';
+  if (out.empty() || path.ends_with("/")) out += '/';
   return out;
 }
 
 std::string canonical_path(std::string_view path, const SigningScope& scope) {
   if (path.empty()) return "/";
-  if (!scope.double_encode_path) return uri_encode(percent_decode(path), true);
+  if (!scope.double_encode_path) {
+    // Encoded exactly once: raw bytes get encoded, escapes stay (an escaped '/' stays %2F).
+    std::string out;
+    for (std::size_t i = 0; i < path.size();) {
+      const auto escape_end = i + 3;
+      if (path[i] == '%' && escape_end <= path.size()) {
+        const std::string decoded = percent_decode(path.substr(i, 3));
+        if (decoded.size() == 1) {
+          out += decoded == "/" ? std::string("%2F") : uri_encode(decoded, true);
+          i = escape_end;
+          continue;
+        }
+      }
+      out += uri_encode(path.substr(i, 1), true);
+      ++i;
+    }
+    return out;
+  }
   return uri_encode(scope.normalize_path ? normalize_path(path) : std::string(path), true);
 }
 
