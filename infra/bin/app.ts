@@ -1,0 +1,78 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { locateAppPackage, readRuntimeLibraries } from '../lib/app-package.ts';
+import { readDeploymentConfig, type DeploymentConfig } from '../lib/config.ts';
+import { ACCOUNT_LEVEL_DEPLOYMENT_TAG, PROJECT_TAG, SECURITY_STACK_NAME, deploymentTags, stackName } from '../lib/defaults.ts';
+import { ComputeStack } from '../lib/stacks/compute-stack.ts';
+import { DataStack } from '../lib/stacks/data-stack.ts';
+import { NetworkStack } from '../lib/stacks/network-stack.ts';
+import { SecretsStack } from '../lib/stacks/secrets-stack.ts';
+import { SecurityStack } from '../lib/stacks/security-stack.ts';
+import { StorageStack } from '../lib/stacks/storage-stack.ts';
+import { tagEverything } from '../lib/tagging.ts';
+
+/** The stacks of one synthesized app: a team's five and the account-level one. */
+export interface HrappStacks {
+  readonly config: DeploymentConfig;
+  readonly network: NetworkStack;
+  readonly storage: StorageStack;
+  readonly data: DataStack;
+  readonly secrets: SecretsStack;
+  readonly compute: ComputeStack;
+  readonly security: SecurityStack;
+}
+
+/**
+ * The composition root. Stack ids equal the CloudFormation stack names, so
+ * `cdk deploy 'hrapp-team01-*'` deploys a team and `cdk deploy hrapp-security` the account stack.
+ * Dependencies follow the references: network → storage, data → secrets → compute.
+ */
+export function buildHrapp(app: App): HrappStacks {
+  const config = readDeploymentConfig((key) => app.node.tryGetContext(key));
+  const appPackage = locateAppPackage(app.node.tryGetContext('app_package'));
+  const runtimeLibraries = readRuntimeLibraries();
+  const id = config.deploymentId;
+  const description = (what: string) => `hrapp ${id}: ${what}`;
+
+  const network = new NetworkStack(app, stackName(id, 'network'), { config, description: description('VPC, subnets, NAT, security groups') });
+  const storage = new StorageStack(app, stackName(id, 'storage'), { config, description: description('profile photo bucket') });
+  const data = new DataStack(app, stackName(id, 'data'), {
+    config,
+    description: description('PostgreSQL 15 and its generated credentials'),
+    vpc: network.vpc,
+    databaseSecurityGroup: network.databaseSecurityGroup,
+  });
+  const secrets = new SecretsStack(app, stackName(id, 'secrets'), {
+    config,
+    description: description('database credential rotation'),
+    credentials: data.credentials,
+    vpc: network.vpc,
+    appSecurityGroup: network.appSecurityGroup,
+  });
+  const compute = new ComputeStack(app, stackName(id, 'compute'), {
+    config,
+    description: description('instances, Auto Scaling group, load balancer'),
+    vpc: network.vpc,
+    albSecurityGroup: network.albSecurityGroup,
+    appSecurityGroup: network.appSecurityGroup,
+    bucket: storage.bucket,
+    credentials: secrets.credentials,
+    appPackage,
+    runtimeLibraries,
+  });
+  // The seed's order, also where no reference implies it.
+  storage.addStackDependency(network, 'the seed deploys storage after the network');
+  secrets.addStackDependency(data, 'rotation needs the database and its secret');
+  compute.addStackDependency(secrets, 'instances read the rotated secret');
+  compute.addStackDependency(storage, 'instances write to the bucket');
+
+  for (const stack of [network, storage, data, secrets, compute]) tagEverything(stack, deploymentTags(config));
+
+  const security = new SecurityStack(app, SECURITY_STACK_NAME, {
+    description: 'hrapp account-level security services: Inspector2 and Security Hub (deployed once, never disabled by teardown)',
+  });
+  tagEverything(security, { Project: PROJECT_TAG, DeploymentID: ACCOUNT_LEVEL_DEPLOYMENT_TAG, Owner: config.owner });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { config, network, storage, data, secrets, compute, security };
+}

@@ -1,0 +1,55 @@
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import type { DeploymentConfig } from './config.ts';
+
+/** The one place that says how hrapp's resources are named, tagged and kept. */
+
+export const PROJECT_TAG = 'HRAppLab';
+export const APP_PORT = 5000;
+export const HEALTH_CHECK_PATH = '/health';
+export const DATABASE_NAME = 'hrappdb';
+export const DATABASE_PORT = 5432;
+export const VPC_CIDR = '10.0.0.0/16';
+/** The seed's subnets, one per zone and tier. */
+export const PUBLIC_SUBNET_CIDRS = ['10.0.1.0/24', '10.0.2.0/24'];
+export const PRIVATE_SUBNET_CIDRS = ['10.0.11.0/24', '10.0.12.0/24'];
+export const UPLOADS_PREFIX = 'uploads/';
+export const SECURITY_STACK_NAME = 'hrapp-security';
+/**
+ * `DeploymentID` of the account-level stack: outside the deployment_id pattern, so no team's
+ * teardown (which looks for leftovers by that tag) ever counts the shared services as its own.
+ */
+export const ACCOUNT_LEVEL_DEPLOYMENT_TAG = '_account';
+
+export type TeamStackKind = 'network' | 'storage' | 'data' | 'secrets' | 'compute';
+
+/** `hrapp-{id}-{resource}`: every physical name and stack name of a team. */
+export function resourceName(deploymentId: string, resource: string): string {
+  return `hrapp-${deploymentId}-${resource}`;
+}
+
+export function stackName(deploymentId: string, kind: TeamStackKind): string {
+  return resourceName(deploymentId, kind);
+}
+
+/** `hrapp-{id}-uploads-{account}`: globally unique, and known to every stack without a reference. */
+export function uploadsBucketName(deploymentId: string): string {
+  return `${resourceName(deploymentId, 'uploads')}-${Aws.ACCOUNT_ID}`;
+}
+
+/** Fixed, so the storage stack can name it in the bucket policy before the compute stack exists. */
+export function instanceRoleName(deploymentId: string): string {
+  return resourceName(deploymentId, 'ec2-role');
+}
+
+export function deploymentTags(config: Pick<DeploymentConfig, 'deploymentId' | 'owner'>): Record<string, string> {
+  return { Project: PROJECT_TAG, DeploymentID: config.deploymentId, Owner: config.owner };
+}
+
+export function isLab(config: Pick<DeploymentConfig, 'environment'>): boolean {
+  return config.environment === 'lab';
+}
+
+/** Lab copies leave nothing behind; production keeps its data when a stack is deleted. */
+export function statefulRemovalPolicy(config: Pick<DeploymentConfig, 'environment'>): RemovalPolicy {
+  return isLab(config) ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}

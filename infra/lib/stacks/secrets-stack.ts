@@ -1,0 +1,48 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config.ts';
+import { resourceName } from '../defaults.ts';
+
+export interface SecretsStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly credentials: secretsmanager.ISecret;
+  readonly vpc: ec2.IVpc;
+  /** The app tier's group: the only one the database admits, and it may reach AWS APIs on 443. */
+  readonly appSecurityGroup: ec2.ISecurityGroup;
+}
+
+export const ROTATION_PERIOD = Duration.days(30);
+
+/**
+ * Rotates the database credentials every 30 days with Secrets Manager's hosted single-user
+ * rotation, and publishes the secret to the app.
+ */
+export class SecretsStack extends Stack {
+  readonly credentials: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: SecretsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // The rotation function runs in the private subnets as a member of the app tier, so the
+    // three security groups keep exactly the seed's rules; it reaches Secrets Manager via NAT.
+    const rotationSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'AppSecurityGroup', props.appSecurityGroup.securityGroupId, {
+      mutable: false,
+    });
+    new secretsmanager.RotationSchedule(this, 'CredentialsRotation', {
+      secret: props.credentials,
+      automaticallyAfter: ROTATION_PERIOD,
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        functionName: resourceName(config.deploymentId, 'db-rotation'),
+        vpc: props.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [rotationSecurityGroup],
+      }),
+    });
+    this.credentials = props.credentials;
+
+    new CfnOutput(this, 'DbSecretArn', { value: props.credentials.secretArn, description: 'database credentials (JSON: host, port, dbname, username, password)' });
+  }
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { INFRA_DIR, dummyPackage } from './support.ts';
+
+/** `npx cdk synth` as docs/deploy.md runs it: offline, no AWS credentials. */
+function cdkSynth(...args: string[]) {
+  const output = mkdtempSync(path.join(tmpdir(), 'hrapp-cli-out-'));
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CDK_DISABLE_CLI_TELEMETRY: 'true' };
+  const result = spawnSync(path.join(INFRA_DIR, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '-q', '-o', output, ...args], {
+    cwd: INFRA_DIR,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { ...result, output };
+}
+
+describe('cdk synth from the command line', () => {
+  it('synthesizes a team and the account stack offline without credentials', () => {
+    const result = cdkSynth('-c', 'deployment_id=cli01', '-c', 'owner=trainer', '-c', `app_package=${dummyPackage}`);
+    assert.equal(result.status, 0, result.stderr);
+    const manifest = JSON.parse(readFileSync(path.join(result.output, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string }>)
+      .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+      .map(([name]) => name)
+      .sort();
+    assert.deepEqual(stacks, ['hrapp-cli01-compute', 'hrapp-cli01-data', 'hrapp-cli01-network', 'hrapp-cli01-secrets', 'hrapp-cli01-storage', 'hrapp-security']);
+  });
+
+  it('fails on a bad parameter with one line that shows the value', () => {
+    const result = cdkSynth('-c', 'deployment_id=Team_01', '-c', 'owner=trainer', '-c', `app_package=${dummyPackage}`);
+    assert.notEqual(result.status, 0);
+    const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    assert.deepEqual(errorLines.length, 1, result.stderr);
+    assert.match(errorLines[0], /deployment_id .* got 'Team_01'/);
+    assert.doesNotMatch(result.stderr, /    at /, 'no stack trace');
+  });
+});

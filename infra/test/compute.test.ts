@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { DEPLOY_DIR } from '../lib/app-package.ts';
+import { renderUserData } from '../lib/user-data.ts';
+import { flatten, only, resourcesOf, synth } from './support.ts';
+
+// Validations 5, 6, 7 and 14 of the seed: instance role, instances, load balancer, service.
+const lab = synth({ deployment_id: 'cmplab', ec2_instance_type: 't3.small' });
+const elb = synth({ deployment_id: 'cmpelb', asg_health_check: 'elb' });
+
+describe('instance role', () => {
+  const [roleId, role] = only(lab.compute, 'AWS::IAM::Role');
+  const policies = resourcesOf(lab.compute, 'AWS::IAM::Policy');
+  const statements: Record<string, any>[] = policies.flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
+  const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid)!;
+
+  it('is hrapp-{id}-ec2-role, assumable by EC2 only, exported as InstanceRoleArn', () => {
+    assert.equal(role.Properties!.RoleName, 'hrapp-cmplab-ec2-role');
+    assert.deepEqual(role.Properties!.AssumeRolePolicyDocument.Statement, [
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' } },
+    ]);
+    lab.compute.hasOutput('InstanceRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  it('has exactly the SSM core managed policy, and no admin or power-user policy', () => {
+    assert.deepEqual(role.Properties!.ManagedPolicyArns.map(flatten), ['arn:{AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+    assert.equal(policies.length, 1);
+    for (const [, policy] of policies) assert.deepEqual(policy.Properties!.Roles, [{ Ref: roleId }]);
+  });
+
+  it('allows exactly these actions, on these resources', () => {
+    assert.deepEqual(
+      statements.map((statement) => [statement.Sid, statement.Effect, statement.Action]),
+      [
+        ['ReadDatabaseCredentials', 'Allow', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']],
+        ['ProfilePhotos', 'Allow', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']],
+        ['AppLogs', 'Allow', ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']],
+        ['DownloadAppPackage', 'Allow', 's3:GetObject'],
+      ],
+    );
+    for (const statement of statements) {
+      assert.equal(statement.Condition, undefined);
+      assert.ok(!JSON.stringify(statement.Action).includes('*'), `wildcard action: ${JSON.stringify(statement.Action)}`);
+      assert.notEqual(statement.Resource, '*');
+    }
+  });
+
+  it('reads that one secret only', () => {
+    assert.match(flatten(bySid('ReadDatabaseCredentials').Resource), /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
+  });
+
+  it('reaches the bucket under uploads/* only', () => {
+    assert.equal(flatten(bySid('ProfilePhotos').Resource), 'arn:{AWS::Partition}:s3:::hrapp-cmplab-uploads-{AWS::AccountId}/uploads/*');
+    assert.equal(flatten(lab.storage.toJSON().Resources[Object.keys(lab.storage.findResources('AWS::S3::Bucket'))[0]].Properties.BucketName), 'hrapp-cmplab-uploads-{AWS::AccountId}');
+  });
+
+  it('writes to its own log group only, and fetches only its own package', () => {
+    const [logGroupId, logGroup] = only(lab.compute, 'AWS::Logs::LogGroup');
+    assert.equal(logGroup.Properties!.LogGroupName, '/hrapp/cmplab/app');
+    assert.deepEqual(bySid('AppLogs').Resource, { 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    assert.match(flatten(bySid('DownloadAppPackage').Resource), /^arn:\{AWS::Partition\}:s3:::\{Fn::Sub:"cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}"\}\/[0-9a-f]{64}\.gz$/);
+  });
+});
+
+describe('instances', () => {
+  const [, template] = only(lab.compute, 'AWS::EC2::LaunchTemplate');
+  const data = template.Properties!.LaunchTemplateData;
+
+  it('run Amazon Linux 2023 at the chosen type with the instance role', () => {
+    const imageParameter = lab.compute.toJSON().Parameters[data.ImageId.Ref];
+    assert.match(imageParameter.Default, /^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-[\d.]+-x86_64$/);
+    assert.equal(data.InstanceType, 't3.small');
+    assert.equal(template.Properties!.LaunchTemplateName, 'hrapp-cmplab-lt');
+    const [profileId, profile] = only(lab.compute, 'AWS::IAM::InstanceProfile');
+    assert.deepEqual(data.IamInstanceProfile, { Arn: { 'Fn::GetAtt': [profileId, 'Arn'] } });
+    assert.deepEqual(profile.Properties!.Roles, [{ Ref: only(lab.compute, 'AWS::IAM::Role')[0] }]);
+  });
+
+  it('require IMDSv2, get no public address, use the app group, encrypt the disk', () => {
+    assert.deepEqual(data.MetadataOptions, { HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    assert.equal(data.NetworkInterfaces.length, 1);
+    assert.equal(data.NetworkInterfaces[0].AssociatePublicIpAddress, false);
+    assert.match(flatten(data.NetworkInterfaces[0].Groups), /hrapp-cmplab-network:ExportsOutputFnGetAttAppSecurityGroup/);
+    assert.equal(data.BlockDeviceMappings[0].Ebs.Encrypted, true);
+    assert.equal(data.KeyName, undefined, 'no SSH key pair');
+  });
+
+  it('scale 1-4 (desired 2) in the private subnets, on EC2 health by default', () => {
+    const [asgId, asg] = only(lab.compute, 'AWS::AutoScaling::AutoScalingGroup');
+    assert.equal(asg.Properties!.AutoScalingGroupName, 'hrapp-cmplab-asg');
+    assert.deepEqual([asg.Properties!.MinSize, asg.Properties!.MaxSize, asg.Properties!.DesiredCapacity], ['1', '4', '2']);
+    const subnets = flatten(asg.Properties!.VPCZoneIdentifier);
+    assert.match(subnets, /privateSubnet1.*privateSubnet2/);
+    assert.doesNotMatch(subnets, /publicSubnet/);
+    assert.equal(asg.Properties!.HealthCheckType, 'EC2');
+    assert.equal(asg.Properties!.HealthCheckGracePeriod, 300);
+    lab.compute.hasOutput('AutoScalingGroupName', { Value: { Ref: asgId } });
+  });
+
+  it("use the load balancer's health when asg_health_check=elb", () => {
+    elb.compute.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { HealthCheckType: 'ELB', HealthCheckGracePeriod: 300 });
+  });
+});
+
+describe('load balancer', () => {
+  const [lbId, lb] = only(lab.compute, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+
+  it('is internet-facing in both public subnets behind the ALB group', () => {
+    assert.equal(lb.Properties!.Name, 'hrapp-cmplab-alb');
+    assert.equal(lb.Properties!.Scheme, 'internet-facing');
+    assert.equal(lb.Properties!.Type, 'application');
+    const subnets = flatten(lb.Properties!.Subnets);
+    assert.match(subnets, /publicSubnet1.*publicSubnet2/);
+    assert.doesNotMatch(subnets, /privateSubnet/);
+    assert.match(flatten(lb.Properties!.SecurityGroups), /AlbSecurityGroup/);
+    lab.compute.hasOutput('AlbDnsName', { Value: { 'Fn::GetAtt': [lbId, 'DNSName'] } });
+  });
+
+  it('listens on HTTP 80 and forwards to the app target group', () => {
+    const [, listener] = only(lab.compute, 'AWS::ElasticLoadBalancingV2::Listener');
+    assert.equal(listener.Properties!.Port, 80);
+    assert.equal(listener.Properties!.Protocol, 'HTTP');
+    assert.equal(listener.Properties!.DefaultActions[0].Type, 'forward');
+  });
+
+  it("checks /health over HTTP with the seed's timings, targeting the instances on 5000", () => {
+    const [tgId, tg] = only(lab.compute, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    assert.deepEqual(
+      {
+        name: tg.Properties!.Name,
+        port: tg.Properties!.Port,
+        protocol: tg.Properties!.Protocol,
+        targetType: tg.Properties!.TargetType,
+        path: tg.Properties!.HealthCheckPath,
+        checkProtocol: tg.Properties!.HealthCheckProtocol,
+        interval: tg.Properties!.HealthCheckIntervalSeconds,
+        timeout: tg.Properties!.HealthCheckTimeoutSeconds,
+        healthy: tg.Properties!.HealthyThresholdCount,
+        unhealthy: tg.Properties!.UnhealthyThresholdCount,
+      },
+      { name: 'hrapp-cmplab-tg', port: 5000, protocol: 'HTTP', targetType: 'instance', path: '/health', checkProtocol: 'HTTP', interval: 30, timeout: 5, healthy: 2, unhealthy: 3 },
+    );
+    lab.compute.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { TargetGroupARNs: [{ Ref: tgId }] });
+  });
+});
+
+describe('user data', () => {
+  const [, template] = only(lab.compute, 'AWS::EC2::LaunchTemplate');
+  const script = flatten(template.Properties!.LaunchTemplateData.UserData['Fn::Base64']);
+
+  it('installs the runtime packages of deploy/runtime-packages.txt with dnf', () => {
+    assert.match(script, /^dnf install -y libpq openssl-libs libgcc glibc amazon-cloudwatch-agent$/m);
+  });
+
+  it('fetches the app package asset and unpacks it to /opt/hrapp', () => {
+    assert.match(script, /^aws s3 cp .*'\{Fn::Sub:"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}' "\$package"$/m);
+    assert.match(script, /tar -xzf "\$package" -C \/opt\/hrapp --strip-components=1/);
+    assert.match(script, /^test -x \/opt\/hrapp\/bin\/hrapp$/m);
+  });
+
+  it("writes the environment file from the stacks' outputs", () => {
+    const env = /cat > \/etc\/hrapp\/hrapp.env <<'ENV'\n([\s\S]*?)\nENV\n/.exec(script)![1];
+    const vars = Object.fromEntries(env.split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+    assert.match(vars.DB_SECRET_ARN, /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
+    assert.match(vars.S3_BUCKET_NAME, /^\{Fn::ImportValue:"hrapp-cmplab-storage:ExportsOutputRefUploadsBucket\w+"\}$/);
+    delete vars.DB_SECRET_ARN;
+    delete vars.S3_BUCKET_NAME;
+    assert.deepEqual(vars, {
+      APP_HOST: '0.0.0.0',
+      APP_PORT: '5000',
+      DEPLOYMENT_ID: 'cmplab',
+      AWS_REGION: '{AWS::Region}',
+      LOG_LEVEL: 'info',
+      DATA_DIR: '/var/lib/hrapp',
+      WEB_DIR: '/opt/hrapp/web',
+    });
+  });
+
+  it('installs the unit, then enables and starts it so it also starts on boot', () => {
+    assert.match(script, /^install -m 0644 \/opt\/hrapp\/hrapp.service \/etc\/systemd\/system\/hrapp.service$/m);
+    assert.match(script, /^systemctl enable --now hrapp-log-forward.service hrapp.service$/m);
+    assert.ok(script.indexOf('hrapp.env <<') < script.indexOf('systemctl enable --now'));
+  });
+
+  it('ships the journal to the log group', () => {
+    assert.match(script, /"log_group_name": "\{AppLogs\w+\}"/);
+    assert.match(script, /journalctl --unit=hrapp.service --output=cat --follow --cursor-file=/);
+    assert.match(script, /amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s/);
+  });
+
+  it('fits the 16 KB user data limit and stops on the first error', () => {
+    assert.ok(Buffer.byteLength(script) < 16 * 1024 * 0.75, `${Buffer.byteLength(script)} bytes before base64`);
+    assert.match(script, /^#!\/bin\/bash\n[\s\S]*^set -euo pipefail$/m);
+  });
+
+  it('fails on a placeholder without a value, and on a value without a placeholder', () => {
+    const values = {
+      RUNTIME_PACKAGES: 'a',
+      PACKAGE_S3_URL: 'b',
+      AWS_REGION: 'c',
+      APP_PORT: 'd',
+      DB_SECRET_ARN: 'e',
+      S3_BUCKET_NAME: 'f',
+      DEPLOYMENT_ID: 'g',
+      LOG_GROUP_NAME: 'h',
+    };
+    const template = readFileSync(path.join(DEPLOY_DIR, 'user-data.sh'), 'utf8');
+    assert.throws(() => renderUserData(values, `${template}\necho @@SECRET_KEY@@\n`), /uses @@SECRET_KEY@@/);
+    assert.throws(() => renderUserData(values, template.replace('@@LOG_GROUP_NAME@@', 'x')), /no longer uses @@LOG_GROUP_NAME@@/);
+    assert.doesNotMatch(renderUserData(values, template), /@@/);
+  });
+});
+
+describe('deploy/hrapp.service', () => {
+  const unit = readFileSync(path.join(DEPLOY_DIR, 'hrapp.service'), 'utf8');
+  const settings = new Map<string, string[]>();
+  let section = '';
+  for (const line of unit.split('\n')) {
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) section = header[1];
+    const setting = /^(\w+)=(.*)$/.exec(line);
+    if (setting) settings.set(`${section}.${setting[1]}`, [...(settings.get(`${section}.${setting[1]}`) ?? []), setting[2]]);
+  }
+  const value = (key: string) => settings.get(key)?.join(' ');
+
+  it('restarts always and is watched by the systemd watchdog', () => {
+    assert.equal(value('Service.Restart'), 'always');
+    assert.equal(value('Service.Type'), 'notify');
+    assert.ok(Number(value('Service.WatchdogSec')) > 0);
+  });
+
+  it('runs the binary as the unprivileged hrapp user with the environment file', () => {
+    assert.equal(value('Service.User'), 'hrapp');
+    assert.equal(value('Service.ExecStart'), '/opt/hrapp/bin/hrapp serve');
+    assert.equal(value('Service.EnvironmentFile'), '/etc/hrapp/hrapp.env');
+    assert.equal(value('Service.StateDirectory'), 'hrapp');
+    assert.equal(value('Service.CapabilityBoundingSet'), '', 'port 5000 needs no capability');
+    assert.equal(value('Service.NoNewPrivileges'), 'yes');
+  });
+
+  it('logs to the journal and starts at boot once the network is up', () => {
+    assert.equal(value('Service.StandardOutput'), 'journal');
+    assert.equal(value('Service.SyslogIdentifier'), 'hrapp');
+    assert.equal(value('Install.WantedBy'), 'multi-user.target');
+    assert.equal(value('Unit.After'), 'network-online.target');
+  });
+});

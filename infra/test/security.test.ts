@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { flatten, resourcesOf, synth } from './support.ts';
+
+// Validation 12 of the seed, as one account-level stack that adopts and never disables.
+const { security, stacks } = synth({ deployment_id: 'seca' });
+
+/** The SDK call each adopting custom resource makes on create and on update. */
+function calls(): Record<string, { create: any; update: any; delete: unknown }> {
+  const result: Record<string, { create: any; update: any; delete: unknown }> = {};
+  for (const [, resource] of Object.entries(security.toJSON().Resources as Record<string, any>)) {
+    if (!String(resource.Type).startsWith('Custom::')) continue;
+    const parse = (value: unknown) => (value === undefined ? undefined : JSON.parse(flatten(value)));
+    result[resource.Type] = { create: parse(resource.Properties.Create), update: parse(resource.Properties.Update), delete: resource.Properties.Delete };
+  }
+  return result;
+}
+
+describe('security stack (hrapp-security)', () => {
+  const made = calls();
+
+  it('is named hrapp-security and belongs to no team', () => {
+    assert.equal(stacks.security.stackName, 'hrapp-security');
+    for (const team of [stacks.network, stacks.storage, stacks.data, stacks.secrets, stacks.compute]) {
+      assert.ok(!team.dependencies.includes(stacks.security));
+      assert.ok(!stacks.security.dependencies.includes(team));
+    }
+  });
+
+  it('enables Inspector2 EC2 scanning for the account', () => {
+    const call = made['Custom::Inspector2'].create;
+    assert.equal(call.service, 'Inspector2');
+    assert.equal(call.action, 'enable');
+    assert.deepEqual(call.parameters, { resourceTypes: ['EC2'], accountIds: ['{AWS::AccountId}'] });
+  });
+
+  it('enables Security Hub without its default standards, adopting a hub that is already on', () => {
+    const call = made['Custom::SecurityHub'].create;
+    assert.equal(call.service, 'SecurityHub');
+    assert.equal(call.action, 'enableSecurityHub');
+    assert.equal(call.parameters.EnableDefaultStandards, false);
+    assert.equal(call.ignoreErrorCodesMatching, 'ResourceConflictException');
+  });
+
+  it('subscribes the Foundational Security Best Practices standard explicitly', () => {
+    const call = made['Custom::FoundationalStandard'].create;
+    assert.equal(call.action, 'batchEnableStandards');
+    assert.deepEqual(call.parameters.StandardsSubscriptionRequests, [
+      { StandardsArn: 'arn:{AWS::Partition}:securityhub:{AWS::Region}::standards/aws-foundational-security-best-practices/v/1.0.0' },
+    ]);
+  });
+
+  it('publishes Inspector findings to Security Hub', () => {
+    const call = made['Custom::InspectorFindingsToSecurityHub'].create;
+    assert.equal(call.action, 'enableImportFindingsForProduct');
+    assert.equal(call.parameters.ProductArn, 'arn:{AWS::Partition}:securityhub:{AWS::Region}::product/aws/inspector');
+    assert.equal(call.ignoreErrorCodesMatching, 'ResourceConflictException');
+  });
+
+  it('re-applies on update and does nothing on delete: teardown never disables a service', () => {
+    assert.equal(Object.keys(made).length, 4);
+    for (const [type, call] of Object.entries(made)) {
+      assert.deepEqual(call.update, call.create, type);
+      assert.equal(call.delete, undefined, `${type} must not act on delete`);
+    }
+    for (const call of Object.values(made)) assert.doesNotMatch(call.create.action, /disable/i);
+  });
+
+  it('may call exactly the enabling actions and create only their service-linked roles', () => {
+    const statements = resourcesOf(security, 'AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
+    const actions = new Set(statements.flatMap((statement: any) => [statement.Action].flat()));
+    assert.deepEqual([...actions].sort(), [
+      'iam:CreateServiceLinkedRole',
+      'inspector2:Enable',
+      'securityhub:BatchEnableStandards',
+      'securityhub:EnableImportFindingsForProduct',
+      'securityhub:EnableSecurityHub',
+    ]);
+    for (const statement of statements.filter((s: any) => s.Action === 'iam:CreateServiceLinkedRole')) {
+      assert.deepEqual(statement.Condition, { StringEquals: { 'iam:AWSServiceName': ['inspector2.amazonaws.com', 'securityhub.amazonaws.com'] } });
+    }
+  });
+
+  it('is tagged as account-level, never with a team id', () => {
+    const [, role] = resourcesOf(security, 'AWS::IAM::Role')[0];
+    const tags = Object.fromEntries(role.Properties!.Tags.map((tag: { Key: string; Value: string }) => [tag.Key, tag.Value]));
+    assert.equal(tags.Project, 'HRAppLab');
+    assert.equal(tags.DeploymentID, '_account');
+    assert.doesNotMatch(tags.DeploymentID, /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/);
+  });
+});
