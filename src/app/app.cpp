@@ -20,7 +20,8 @@
 namespace hrapp::app {
 
 int migrate(const config::Config& config) {
-  Backends backends(config);
+  SystemClock clock;
+  Backends backends(config, clock);
   const int applied = store::migrate(backends.database());
   log::info("migrations done", {{"applied", std::int64_t{applied}}});
   return 0;
@@ -28,7 +29,7 @@ int migrate(const config::Config& config) {
 
 int serve(const config::Config& config) {
   SystemClock clock;
-  Backends backends(config);
+  Backends backends(config, clock);
   store::Database& db = backends.database();
   // A database that is down at start-up must not stop the service: it answers 503 and
   // migrates as soon as the database is reachable.

@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "aws/imds_credentials.hpp"
 #include "blob/local_blob_store.hpp"
+#include "blob/s3_blob_store.hpp"
 #include "store/postgres/postgres_connection.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 
@@ -22,9 +24,39 @@ void make_folder(const std::filesystem::path& path, const char* setting) {
 
 }  // namespace
 
-Backends::Backends(const config::Config& config) {
+void Backends::connect_aws(const config::Config& config, const Clock& clock) {
+  if (!config.aws_region)
+    throw config::ConfigError("AWS_REGION must be set when S3_BUCKET_NAME or DB_SECRET_ARN is used");
+  region_ = *config.aws_region;
+  http_ = std::make_unique<aws::HttpClient>();
+  if (config.aws_access_key_id && config.aws_secret_access_key) {
+    aws_credentials_ = std::make_unique<aws::StaticCredentialsProvider>(aws::Credentials{
+        *config.aws_access_key_id, *config.aws_secret_access_key, config.aws_session_token.value_or(""), std::nullopt});
+  } else {
+    aws_credentials_ = std::make_unique<aws::ImdsCredentialsProvider>(
+        *http_, aws::Endpoint::parse(config.imds_endpoint.value_or("http://169.254.169.254")), clock);
+  }
+  aws_client_ = std::make_unique<aws::SigningClient>(*http_, *aws_credentials_, clock);
+}
+
+Backends::Backends(const config::Config& config, const Clock& clock) {
+  if (config.s3_bucket || config.db_secret_arn) connect_aws(config, clock);
   if (config.db_secret_arn) {
-    throw config::ConfigError("DB_SECRET_ARN: Secrets Manager is not built into this version");
+    const std::string endpoint = config.secrets_manager_endpoint_url.value_or(
+        config.aws_endpoint_url.value_or("https://secretsmanager." + region_ + ".amazonaws.com"));
+    secrets_ = std::make_unique<aws::SecretsManagerClient>(*aws_client_, aws::Endpoint::parse(endpoint), region_);
+    try {
+      credentials_ = std::make_unique<aws::SecretsManagerCredentials>(*secrets_, *config.db_secret_arn, clock);
+    } catch (const aws::SecretsManagerError& e) {
+      throw config::ConfigError("DB_SECRET_ARN: cannot read the secret: " + e.code() +
+                                (e.code() == "AccessDeniedException" ? " (check the instance role)" : ""));
+    } catch (const std::exception& e) {
+      throw config::ConfigError(std::string("DB_SECRET_ARN: cannot read the secret: ") + e.what());
+    }
+    database_ = std::make_unique<store::Database>(
+        store::Engine::postgres, [source = credentials_.get()] { return store::postgres::open(*source, {}); },
+        config.db_pool_size);
+    database_description_ = "postgres (Secrets Manager)";
   } else if (config.database_url && is_postgres_url(*config.database_url)) {
     credentials_ = std::make_unique<store::postgres::UrlCredentials>(*config.database_url);
     database_ = std::make_unique<store::Database>(
@@ -44,7 +76,11 @@ Backends::Backends(const config::Config& config) {
     database_description_ = "sqlite:" + file;
   }
   if (config.s3_bucket) {
-    throw config::ConfigError("S3 is not built into this version");
+    std::optional<std::string> endpoint = config.s3_endpoint_url;
+    if (!endpoint) endpoint = config.aws_endpoint_url;
+    blobs_ = std::make_unique<blob::S3BlobStore>(*aws_client_, *aws_credentials_, clock,
+                                                 blob::S3Options{*config.s3_bucket, region_, endpoint});
+    blob_description_ = "s3:" + *config.s3_bucket;
   } else {
     make_folder(config.data_dir, "DATA_DIR");
     blobs_ = std::make_unique<blob::LocalBlobStore>(config.data_dir);

@@ -2,7 +2,12 @@
 #include <memory>
 #include <string_view>
 
+#include "aws/credentials.hpp"
+#include "aws/http_client.hpp"
+#include "aws/secrets_manager.hpp"
+#include "aws/signing_client.hpp"
 #include "blob/blob_store.hpp"
+#include "common/clock.hpp"
 #include "config/config.hpp"
 #include "store/database.hpp"
 #include "store/postgres/postgres_connection.hpp"
@@ -14,7 +19,7 @@ namespace hrapp::app {
 /// DATA_DIR/uploads. Throws config::ConfigError when a choice cannot be made to work.
 class Backends {
  public:
-  explicit Backends(const config::Config& config);
+  Backends(const config::Config& config, const Clock& clock);
   ~Backends();
   store::Database& database() { return *database_; }
   blob::BlobStore& blobs() { return *blobs_; }
@@ -22,6 +27,14 @@ class Backends {
   std::string_view blob_description() const { return blob_description_; }
 
  private:
+  /// The AWS client parts, made only when S3 or Secrets Manager is in use.
+  void connect_aws(const config::Config& config, const Clock& clock);
+
+  std::string region_;
+  std::unique_ptr<aws::HttpClient> http_;
+  std::unique_ptr<aws::CredentialsProvider> aws_credentials_;
+  std::unique_ptr<aws::SigningClient> aws_client_;
+  std::unique_ptr<aws::SecretsManagerClient> secrets_;
   std::unique_ptr<store::postgres::CredentialSource> credentials_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<blob::BlobStore> blobs_;

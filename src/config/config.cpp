@@ -91,6 +91,12 @@ const std::vector<Setting>& settings() {
        }},
       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "", "instance metadata endpoint (http://169.254.169.254)",
        [](Config& c, const std::string& v, const std::string& s) { require_url(v, s); c.imds_endpoint = v; }},
+      {"AWS_ACCESS_KEY_ID", "", "static AWS credentials (else the instance role via IMDSv2)",
+       [](Config& c, const std::string& v, const std::string&) { c.aws_access_key_id = non_empty(v); }},
+      {"AWS_SECRET_ACCESS_KEY", "", "",
+       [](Config& c, const std::string& v, const std::string&) { c.aws_secret_access_key = non_empty(v); }},
+      {"AWS_SESSION_TOKEN", "", "",
+       [](Config& c, const std::string& v, const std::string&) { c.aws_session_token = non_empty(v); }},
       {"LOG_LEVEL", "--log-level", "debug, info, warn or error (info)",
        [](Config& c, const std::string& v, const std::string& s) {
          if (!log::parse_level(v, c.log_level))

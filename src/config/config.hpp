@@ -27,6 +27,9 @@ struct Config {
   std::optional<std::string> s3_endpoint_url;
   std::optional<std::string> secrets_manager_endpoint_url;
   std::optional<std::string> imds_endpoint;
+  std::optional<std::string> aws_access_key_id;  // static credentials; else the instance role
+  std::optional<std::string> aws_secret_access_key;
+  std::optional<std::string> aws_session_token;
   log::Level log_level = log::Level::info;
   int bcrypt_cost = 12;
   std::size_t max_image_bytes = 5 * 1024 * 1024;

@@ -14,7 +14,7 @@ int status_for(std::string_view code) {
       {"unsupported_image_type", 400}, {"unauthorized", 401},  {"forbidden", 403},
       {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
       {"payload_too_large", 413},  {"unsupported_media_type", 415}, {"headers_too_large", 431},
-      {"internal", 500},           {"unavailable", 503},
+      {"internal", 500},           {"upload_failed", 500},     {"storage_unavailable", 500},           {"unavailable", 503},
   };
   const auto found = kStatus.find(code);
   return found == kStatus.end() ? 500 : found->second;

@@ -195,7 +195,7 @@ std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeo
   log::warn("database refused the credentials; looking for rotated ones", {});
   for (const auto& candidate : source.after_authentication_failure(params)) {
     if (auto conn = try_connect(candidate, timeouts, error, auth_failed)) {
-      log::info("database credentials rotated; connected with the new ones", {});
+      source.succeeded_with(candidate);
       return std::make_unique<PostgresConnection>(std::move(conn), timeouts.statement);
     }
     if (!auth_failed) throw DatabaseUnavailable("postgres: " + error);

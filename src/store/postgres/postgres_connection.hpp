@@ -21,6 +21,8 @@ class CredentialSource {
   /// The database refused `refused` (SQLSTATE 28P01): what to try instead, in order (a
   /// freshly fetched current secret, then a pending one). Empty if there is nothing else.
   virtual std::vector<ConnectParams> after_authentication_failure(const ConnectParams& refused) = 0;
+  /// A candidate worked: use it from now on.
+  virtual void succeeded_with(const ConnectParams&) {}
 };
 
 /// DATABASE_URL: one fixed set of credentials.
