@@ -1,11 +1,14 @@
-# The two commands of the README: `make run` and `make test`. Everything else serves them.
+# The README's two commands are `make run` and `make test`; every other target serves them.
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
-BUILD ?= build/release
-HRAPP := $(BUILD)/hrapp
+RELEASE := build/release/hrapp
+ASAN := build/asan/hrapp
+export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: run test deps build build-asan unit test-system test-asan test-e2e test-infra test-scripts package bench clean
+.PHONY: run test deps build build-asan unit test-system test-aws test-fakes test-package test-e2e \
+        test-infra test-scripts test-asan package bench screenshots clean
 
+## Set-up: packages from Debian, test modules from npm (only what is missing).
 deps:
 	scripts/dev/install-deps.sh
 
@@ -17,35 +20,52 @@ build-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j$(JOBS)
 
+## Runs the app on its embedded defaults: SQLite and images in ./hrapp-data, 127.0.0.1:5000.
 run: build
-	$(HRAPP) serve
+	$(RELEASE) serve
+
+## Every test: unit (with the SigV4 cross-check), system on SQLite and PostgreSQL, AWS,
+## packaging, browser, infrastructure, operator scripts, then all again under ASan+UBSan.
+test: unit test-fakes test-system test-aws test-package test-e2e test-infra test-scripts test-asan
 
 unit: build
 	ctest --preset release
 
-test-system: build
-	tests/system/run.sh $(HRAPP)
+test-fakes: deps
+	node --test tests/fakes/ tests/sigv4/
 
-test-asan: build-asan
-	ctest --preset asan
-	tests/system/run.sh build/asan/hrapp
+test-system: build
+	tests/system/run.sh $(RELEASE)
+
+test-aws: build
+	tests/aws/run.sh $(RELEASE)
+
+test-package: package
+	tests/package/check.sh $$(ls -t build/release/hrapp-*-linux-x86_64.tar.gz | head -1)
 
 test-e2e: build
-	tests/e2e/run.sh $(HRAPP)
+	tests/e2e/run.sh $(RELEASE)
 
-test-infra: deps
-	cd infra && npm ci --no-audit --no-fund && npm test
+test-infra: package
+	cd infra && npm ci --no-audit --no-fund --loglevel=error && npm test
 
 test-scripts: deps
 	tests/scripts/run.sh
 
-test: unit test-system test-e2e test-infra test-scripts test-asan
+test-asan: build-asan
+	ctest --preset asan
+	tests/system/run.sh $(ASAN)
+	tests/aws/run.sh $(ASAN)
 
+## The tarball the CDK app deploys.
 package: build
-	scripts/dev/package.sh $(HRAPP)
+	scripts/dev/package.sh $(RELEASE)
 
 bench: build
-	bench/run.sh $(HRAPP)
+	bench/run.sh $(RELEASE)
+
+screenshots: build
+	node tests/e2e/screenshots.mjs $(RELEASE)
 
 clean:
 	rm -rf build

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the deployable tarball: hrapp-<version>/{bin/hrapp, web/, hrapp.service, VERSION},
+# written beside the binary as hrapp-<version>-linux-x86_64.tar.gz. The CDK app ships it as
+# an asset; tests/package/check.sh checks it runs on Amazon Linux 2023.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+binary=${1:?usage: package.sh <path-to-hrapp-binary>}
+version=$("$binary" version | awk '{print $2}')
+out_dir=$(dirname "$binary")
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+top="$stage/hrapp-$version"
+mkdir -p "$top/bin" "$top/web"
+# Debug sections stay in the build tree; the instances get a smaller binary.
+objcopy --strip-debug "$binary" "$top/bin/hrapp"
+if [[ -f web/index.html ]]; then cp -R web/. "$top/web/"; fi
+cp deploy/hrapp.service "$top/hrapp.service"
+printf '%s\n' "$version" > "$top/VERSION"
+tarball="$out_dir/hrapp-$version-linux-x86_64.tar.gz"
+tar -C "$stage" --owner=0 --group=0 --sort=name -czf "$tarball" "hrapp-$version"
+echo "$tarball"
