@@ -1,0 +1,59 @@
+// Writes docs/screenshots/*.png: the directory and the edit form at desktop and phone widths.
+// Run by hand against a fresh app: tests/e2e/run.sh build/release/hrapp node tests/e2e/screenshots.mjs
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, openPage, signUp, signIn, apiCall, expectCards } from './lib/harness.mjs';
+import { portrait } from './lib/images.mjs';
+
+const outputDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const people = [
+  { name: 'Amara Okafor', role: 'HR Business Partner', department: 'People', hue: 200, skin: '#8d5524' },
+  { name: 'Lukas Schneider', role: 'Backend Engineer', department: 'Engineering', hue: 150, skin: '#f1c27d' },
+  { name: 'Priya Raman', role: 'Engineering Manager', department: 'Engineering', hue: 280, skin: '#c68642' },
+  { name: 'Mateo García', role: 'Payroll Specialist', department: 'Finance', hue: 30, skin: '#e0ac69' },
+  { name: 'Hana Sato', role: 'Product Designer', department: 'Design', hue: 330, skin: '#ffdbac' },
+  { name: 'Noah Williams', role: 'Recruiter', department: 'People', photo: false },
+  { name: 'Fatima Zahra', role: 'Data Analyst', department: 'Finance', hue: 100, skin: '#a0662f' },
+  { name: 'Oliver Brown', role: 'IT Support', department: 'Engineering', photo: false },
+];
+const views = [
+  { label: 'desktop', width: 1280, height: 860 },
+  { label: 'phone', width: 390, height: 844 },
+];
+
+const browser = await launchBrowser();
+try {
+  await mkdir(outputDir, { recursive: true });
+  // run.sh starts a fresh app, so a fixed name is free and the pictures stay the same from run to run.
+  const username = 'hr.admin';
+  const seeding = await openPage(browser);
+  await signUp(seeding.page, username);
+  for (const person of people) {
+    const form = new FormData();
+    for (const field of ['name', 'role', 'department']) form.append(field, person[field]);
+    if (person.photo !== false) {
+      const photo = await portrait(seeding.page, { name: 'photo.jpg', mimeType: 'image/jpeg', hue: person.hue, skin: person.skin });
+      form.append('image', new Blob([photo.buffer], { type: photo.mimeType }), photo.name);
+    }
+    const response = await apiCall(seeding.context, 'POST', '/employees', form);
+    if (response.status !== 201) throw new Error(`seeding ${person.name} failed: ${response.status}`);
+  }
+  await seeding.context.close();
+
+  for (const { label, width, height } of views) {
+    const { page, context } = await openPage(browser, { width, height });
+    await signIn(page, username);
+    await expectCards(page, people.map(({ name }) => name));
+    await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+    await page.screenshot({ path: `${outputDir}directory-${label}.png` });
+
+    await page.getByRole('link', { name: `Edit ${people[2].name}` }).click();
+    await page.getByRole('img', { name: `Current photo of ${people[2].name}` }).waitFor();
+    await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+    await page.screenshot({ path: `${outputDir}edit-form-${label}.png`, fullPage: true });
+    await context.close();
+    console.log(`wrote docs/screenshots/directory-${label}.png and edit-form-${label}.png`);
+  }
+} finally {
+  await browser.close();
+}

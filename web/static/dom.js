@@ -1,0 +1,156 @@
+// Small DOM helpers shared by the views. Text always goes in as text nodes, never as HTML,
+// so names and messages from the server cannot inject markup.
+
+/** Creates an element: h('a', { href: '#/' }, 'Home'). `class`, `data-*`, `aria-*` become attributes. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2), value);
+    } else if (value === true) {
+      element.setAttribute(name, '');
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+/** Says something to screen readers through the page's polite live region. */
+export function announce(message) {
+  const region = document.querySelector('[data-announcer]');
+  region.textContent = '';
+  // A fresh text node after a tick makes screen readers repeat an identical message.
+  setTimeout(() => { region.textContent = message; }, 50);
+}
+
+/**
+ * A labelled form field with an optional hint and a slot for its error message, tied together
+ * with aria-describedby so a screen reader reads the label, the hint and the error.
+ */
+export function field({ name, label, hint, type = 'text', idPrefix = 'field', ...inputAttributes }) {
+  const id = `${idPrefix}-${name}`;
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const input = h('input', { id, name, type, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' '), ...inputAttributes });
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    input,
+    h('p', { class: 'field-error', id: errorId, 'data-error-for': name, hidden: true }));
+}
+
+/** Clears every error shown in the form. */
+export function clearErrors(form) {
+  for (const slot of form.querySelectorAll('[data-error-for], [data-form-error]')) {
+    slot.textContent = '';
+    slot.hidden = true;
+  }
+  for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+}
+
+/** Shows one message next to the named field. Returns the control, or null if the form has no such field. */
+export function showFieldError(form, name, message) {
+  const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+  if (!slot) return null;
+  slot.textContent = message;
+  slot.hidden = false;
+  const control = form.elements.namedItem(name);
+  if (control instanceof Element) control.setAttribute('aria-invalid', 'true');
+  return control instanceof Element ? control : slot;
+}
+
+/**
+ * Shows an API error: each listed field's message next to its field (or `fieldForCode` maps an
+ * error code to a field), anything else in the form's alert; focus moves to the first problem.
+ */
+export function showErrors(form, error, fieldForCode = {}) {
+  clearErrors(form);
+  const fieldErrors = [...error.fields];
+  if (fieldErrors.length === 0 && fieldForCode[error.code]) {
+    fieldErrors.push({ field: fieldForCode[error.code], message: error.message });
+  }
+  const unplaced = [];
+  let first = null;
+  for (const { field: name, message } of fieldErrors) {
+    const target = showFieldError(form, name, sentence(message));
+    if (target) first ??= target;
+    else unplaced.push(`${name}: ${message}`);
+  }
+  if (fieldErrors.length === 0 || unplaced.length > 0) {
+    const alert = form.querySelector('[data-form-error]');
+    alert.textContent = fieldErrors.length === 0 ? error.message : unplaced.join('. ');
+    alert.hidden = false;
+    first ??= alert;
+  }
+  first.focus();
+}
+
+/** The API writes field messages in lower case ("must be 8 to 72 bytes"); people read sentences. */
+function sentence(message) {
+  const text = String(message ?? '').trim();
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+/** The form-level alert every form carries for errors that belong to no single field. */
+export function formAlert() {
+  return h('p', { class: 'form-error', role: 'alert', tabindex: '-1', 'data-form-error': true, hidden: true });
+}
+
+/** Runs `action` with the form's submit button disabled, so a double click sends one request. */
+export async function whileBusy(form, action) {
+  const button = form.querySelector('[type="submit"]');
+  button.disabled = true;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    return await action();
+  } finally {
+    button.disabled = false;
+    form.removeAttribute('aria-busy');
+  }
+}
+
+/** Up to two initials of a name, for the placeholder avatar. */
+export function initials(name) {
+  const words = String(name).trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((word) => [...word][0].toUpperCase()).join('') || '?';
+}
+
+const avatarHues = 8;
+
+/** A placeholder avatar: initials on a colour chosen from the name, so it stays the same everywhere. */
+export function avatarPlaceholder(name, className) {
+  let hash = 0;
+  for (const char of String(name)) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
+  return h('div', { class: `${className} avatar-placeholder avatar-hue-${hash % avatarHues}`, 'aria-hidden': 'true' }, initials(name));
+}
+
+/** Focuses the view's heading so keyboard and screen reader users start at the new content. */
+export function focusHeading(root) {
+  const heading = root.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }
+}
+
+/** Asks a yes-or-no question in a modal dialog; resolves true only if the user confirmed. */
+export function confirmDialog({ title, message, confirmLabel, cancelLabel = 'Cancel' }) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'dialog', role: 'alertdialog', 'aria-labelledby': 'confirm-heading', 'aria-describedby': 'confirm-text' },
+      h('h2', { id: 'confirm-heading' }, title),
+      h('p', { id: 'confirm-text' }, message),
+      h('form', { method: 'dialog', class: 'actions' },
+        h('button', { value: 'confirm', class: 'button button-danger' }, confirmLabel),
+        h('button', { value: 'cancel', class: 'button', autofocus: true }, cancelLabel)));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

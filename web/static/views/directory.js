@@ -1,0 +1,178 @@
+// The directory: a grid of employee cards with search, a department filter and pages.
+import { api } from '../api.js';
+import { h, announce, avatarPlaceholder, confirmDialog, focusHeading } from '../dom.js';
+
+const pageSize = 12;
+const searchDelayMs = 300;
+
+let lastShownHash = '#/';
+
+/** The address of the directory as the user last saw it, to return to after a form. */
+export function directoryReturnHash() {
+  return lastShownHash;
+}
+
+/** Asks whether to delete the employee; resolves true only if the user confirmed. */
+export function confirmDeletion(employee) {
+  return confirmDialog({ title: `Delete ${employee.name}?`,
+    message: 'The profile and its photo are removed for everyone. This cannot be undone.', confirmLabel: 'Delete' });
+}
+
+/** The directory's state as it appears in the address: #/?q=…&department=…&page=… */
+export function directoryHash({ q = '', department = '', page = 1 }) {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (department) params.set('department', department);
+  if (page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return text ? `#/?${text}` : '#/';
+}
+
+function photo(employee) {
+  if (!employee.image_url) return avatarPlaceholder(employee.name, 'card-photo');
+  const image = h('img', { class: 'card-photo', src: employee.image_url, alt: `Photo of ${employee.name}`,
+    width: 320, height: 320, loading: 'lazy', decoding: 'async' });
+  // An unreadable photo (a removed object, an expired link) falls back to the initials.
+  image.addEventListener('error', () => image.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
+  return image;
+}
+
+function card(employee, { isOwner, onDelete }) {
+  return h('li', { class: 'card', 'data-employee-id': employee.id },
+    photo(employee),
+    h('div', { class: 'card-body' },
+      h('h2', { class: 'card-name' }, employee.name),
+      h('p', { class: 'card-role' }, employee.role),
+      h('p', { class: 'card-department' }, h('span', { class: 'visually-hidden' }, 'Department: '), employee.department),
+      isOwner
+        ? h('div', { class: 'card-actions' },
+          h('a', { class: 'button button-small', href: `#/edit/${employee.id}`, 'aria-label': `Edit ${employee.name}` }, 'Edit'),
+          h('button', { type: 'button', class: 'button button-small button-danger-quiet', 'aria-label': `Delete ${employee.name}`,
+            onclick: () => onDelete(employee) }, 'Delete'))
+        : null));
+}
+
+/**
+ * Renders the directory into `main`. `params` holds q, department and page from the address;
+ * `notice` is a one-off message such as "Saved Ada Lovelace.".
+ */
+export function renderDirectory(main, { user, params, notice }) {
+  document.title = 'Employee directory · HR Directory';
+  const state = { q: params.q ?? '', department: params.department ?? '', page: Math.max(1, Number.parseInt(params.page, 10) || 1) };
+
+  const search = h('input', { id: 'search', name: 'q', type: 'search', value: state.q, autocomplete: 'off',
+    placeholder: 'e.g. Ada or Engineer' });
+  const department = h('select', { id: 'department', name: 'department' }, h('option', { value: '' }, 'All departments'));
+  const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Employees' },
+    h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search by name or role'), search),
+    h('div', { class: 'field' }, h('label', { for: 'department' }, 'Department'), department),
+    h('button', { type: 'submit', class: 'button' }, 'Search'));
+  const summary = h('p', { class: 'results-summary', id: 'results-summary', role: 'status' });
+  const list = h('ul', { class: 'cards', 'aria-labelledby': 'directory-heading', 'aria-describedby': 'results-summary' });
+  const previous = h('button', { type: 'button', class: 'button', 'data-page': 'previous' }, 'Previous');
+  const next = h('button', { type: 'button', class: 'button', 'data-page': 'next' }, 'Next');
+  const pageLabel = h('span', { class: 'page-label' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, previous, pageLabel, next);
+
+  main.replaceChildren(h('section', { class: 'directory' },
+    h('div', { class: 'directory-head' },
+      h('h1', { id: 'directory-heading' }, 'Employee directory'),
+      h('a', { class: 'button button-primary', href: '#/new' }, 'Add employee')),
+    notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
+    filters, summary, list, pager));
+
+  let loadSequence = 0;
+  let searchTimer = 0;
+
+  async function loadDepartments() {
+    const departments = await api.departments();
+    const names = departments.map((entry) => entry.department);
+    if (state.department && !names.includes(state.department)) names.push(state.department);
+    department.replaceChildren(h('option', { value: '' }, 'All departments'),
+      ...names.map((name) => h('option', { value: name }, name)));
+    department.value = state.department;
+  }
+
+  async function load() {
+    const sequence = ++loadSequence;
+    lastShownHash = directoryHash(state);
+    history.replaceState(null, '', lastShownHash);
+    list.setAttribute('aria-busy', 'true');
+    try {
+      const { employees, total } = await api.listEmployees({ q: state.q, department: state.department,
+        limit: pageSize, offset: (state.page - 1) * pageSize });
+      if (sequence !== loadSequence) return;
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      if (employees.length === 0 && state.page > pages) {
+        state.page = pages;
+        await load();
+        return;
+      }
+      list.replaceChildren(...employees.map((employee) =>
+        card(employee, { isOwner: employee.user_id === user.id, onDelete: remove })));
+      summary.textContent = describe(total, employees.length);
+      pager.hidden = pages <= 1;
+      pageLabel.textContent = `Page ${state.page} of ${pages}`;
+      previous.disabled = state.page <= 1;
+      next.disabled = state.page >= pages;
+    } catch (error) {
+      if (sequence === loadSequence) summary.textContent = `The directory could not be loaded. ${error.message}`;
+    } finally {
+      if (sequence === loadSequence) list.removeAttribute('aria-busy');
+    }
+  }
+
+  function describe(total, shown) {
+    const filtered = state.q || state.department;
+    if (total === 0) return filtered ? 'No employees match this search.' : 'No employees yet. Add the first one.';
+    const first = (state.page - 1) * pageSize + 1;
+    const range = shown === total ? `${total}` : `${first}–${first + shown - 1} of ${total}`;
+    return `Showing ${range} ${total === 1 ? 'employee' : 'employees'}${filtered ? ' matching this search' : ''}.`;
+  }
+
+  async function remove(employee) {
+    if (!(await confirmDeletion(employee))) return;
+    try {
+      await api.deleteEmployee(employee.id);
+      announce(`Deleted ${employee.name}.`);
+      await Promise.all([load(), loadDepartments()]);
+      summary.setAttribute('tabindex', '-1');
+      summary.focus();
+    } catch (error) {
+      summary.textContent = `${employee.name} could not be deleted. ${error.message}`;
+    }
+  }
+
+  function applyFilters() {
+    state.q = search.value.trim();
+    state.department = department.value;
+    state.page = 1;
+    load();
+  }
+
+  search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(applyFilters, searchDelayMs);
+  });
+  department.addEventListener('change', applyFilters);
+  filters.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearTimeout(searchTimer);
+    applyFilters();
+  });
+  // A pager button that becomes disabled would drop keyboard focus: hand it to the other one.
+  previous.addEventListener('click', async () => {
+    state.page -= 1;
+    await load();
+    if (previous.disabled) next.focus();
+  });
+  next.addEventListener('click', async () => {
+    state.page += 1;
+    await load();
+    if (next.disabled) previous.focus();
+  });
+
+  focusHeading(main);
+  loadDepartments().catch(() => { /* the filter keeps "All departments"; the list reports the error */ });
+  load();
+}

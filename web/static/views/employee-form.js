@@ -1,0 +1,139 @@
+// Add and edit a profile: text fields, a photo picker with a preview, and delete for the owner.
+import { api } from '../api.js';
+import { confirmDeletion, directoryReturnHash } from './directory.js';
+import { h, field, formAlert, clearErrors, showErrors, showFieldError, avatarPlaceholder, focusHeading, whileBusy } from '../dom.js';
+
+const imageTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+const imageHint = 'JPEG, PNG, GIF or WebP, at most 5 MiB.';
+
+function message(main, title, text) {
+  document.title = `${title} · HR Directory`;
+  main.replaceChildren(h('section', { class: 'panel' },
+    h('h1', {}, title), h('p', {}, text), h('p', {}, h('a', { href: directoryReturnHash() }, 'Back to the directory'))));
+  focusHeading(main);
+}
+
+/**
+ * Renders the add form (no `id`) or the edit form of employee `id` into `main`.
+ * `onSaved(employee)` and `onDeleted(employee)` are called after the server confirmed.
+ */
+export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted }) {
+  let employee = null;
+  if (id !== undefined) {
+    main.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    try {
+      employee = await api.getEmployee(id);
+    } catch (error) {
+      if (error.status === 404) message(main, 'Profile not found', 'This profile does not exist or was deleted.');
+      else message(main, 'Profile unavailable', `The profile could not be loaded. ${error.message}`);
+      return;
+    }
+    if (employee.user_id !== user.id) {
+      message(main, employee.name, 'Only the person who added this profile can edit or delete it.');
+      return;
+    }
+  }
+
+  const editing = employee !== null;
+  const title = editing ? `Edit ${employee.name}` : 'Add employee';
+  document.title = `${title} · HR Directory`;
+
+  const text = (name, label) => field({ idPrefix: 'employee', name, label, required: true, maxlength: 255,
+    value: employee?.[name] ?? '', autocomplete: 'off' });
+  const departmentField = text('department', 'Department');
+  const departmentList = h('datalist', { id: 'department-options' });
+  departmentField.querySelector('input').setAttribute('list', departmentList.id);
+
+  const preview = h('div', { class: 'photo-preview' });
+  const imageInput = h('input', { id: 'employee-image', name: 'image', type: 'file', accept: imageTypes.join(','),
+    'aria-describedby': 'employee-image-hint employee-image-error' });
+  const removeImage = editing && employee.image_url
+    ? h('input', { id: 'employee-remove-image', name: 'remove_image', type: 'checkbox' })
+    : null;
+  let previewUrl = null;
+
+  function showPreview() {
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = null;
+    const file = imageInput.files[0];
+    if (file) {
+      previewUrl = URL.createObjectURL(file);
+      preview.replaceChildren(h('img', { src: previewUrl, alt: `Preview of the chosen photo, ${file.name}` }));
+    } else if (employee?.image_url && !removeImage?.checked) {
+      preview.replaceChildren(h('img', { src: employee.image_url, alt: `Current photo of ${employee.name}` }));
+    } else {
+      preview.replaceChildren(avatarPlaceholder(employee?.name ?? '', 'photo-placeholder'));
+    }
+  }
+
+  const form = h('form', { class: 'employee-form', novalidate: true, 'aria-labelledby': 'form-heading' },
+    formAlert(),
+    text('name', 'Name'),
+    text('role', 'Role'),
+    departmentField, departmentList,
+    h('fieldset', { class: 'photo-field' },
+      h('legend', {}, 'Photo'),
+      preview,
+      h('div', { class: 'photo-controls' },
+        h('label', { for: imageInput.id }, editing && employee.image_url ? 'Replace the photo' : 'Choose a photo'),
+        h('p', { class: 'hint', id: 'employee-image-hint' }, imageHint),
+        imageInput,
+        h('p', { class: 'field-error', id: 'employee-image-error', 'data-error-for': 'image', hidden: true }),
+        removeImage ? h('div', { class: 'checkbox' }, removeImage, h('label', { for: removeImage.id }, 'Remove the current photo')) : null)),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'button button-primary' }, editing ? 'Save changes' : 'Add employee'),
+      h('a', { class: 'button', href: directoryReturnHash() }, 'Cancel'),
+      editing ? h('button', { type: 'button', class: 'button button-danger', 'data-delete': true }, 'Delete') : null));
+
+  imageInput.addEventListener('change', () => {
+    clearErrors(form);
+    const file = imageInput.files[0];
+    // The server judges the bytes; this only spares an upload that is plainly not an image.
+    if (file && file.type && !imageTypes.includes(file.type)) {
+      imageInput.value = '';
+      showFieldError(form, 'image', `“${file.name}” is not a JPEG, PNG, GIF or WebP image. Choose another file.`);
+    }
+    if (imageInput.files[0] && removeImage) removeImage.checked = false;
+    showPreview();
+  });
+  removeImage?.addEventListener('change', () => {
+    if (removeImage.checked) imageInput.value = '';
+    showPreview();
+  });
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const body = new FormData();
+    for (const name of ['name', 'role', 'department']) body.append(name, form.elements[name].value);
+    const file = imageInput.files[0];
+    if (file) body.append('image', file, file.name);
+    else if (removeImage?.checked) body.append('remove_image', 'true');
+
+    try {
+      const saved = await whileBusy(form, () => (editing ? api.replaceEmployee(employee.id, body) : api.createEmployee(body)));
+      onSaved(saved);
+    } catch (error) {
+      if (error.code === 'payload_too_large') error.message = `The photo is too large. ${imageHint}`;
+      showErrors(form, error, file ? { unsupported_image_type: 'image', payload_too_large: 'image', network_error: 'image' } : {});
+    }
+  });
+
+  form.querySelector('[data-delete]')?.addEventListener('click', async () => {
+    if (!(await confirmDeletion(employee))) return;
+    try {
+      await api.deleteEmployee(employee.id);
+      onDeleted(employee);
+    } catch (error) {
+      showErrors(form, error);
+    }
+  });
+
+  showPreview();
+  main.replaceChildren(h('section', { class: 'panel form-panel' }, h('h1', { id: 'form-heading' }, title), form));
+  focusHeading(main);
+
+  api.departments()
+    .then((departments) => departmentList.replaceChildren(...departments.map(({ department }) => h('option', { value: department }))))
+    .catch(() => { /* suggestions are a convenience; the field still takes any text */ });
+}
