@@ -179,6 +179,9 @@ struct Server::Impl {
 
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      // The route's limit is set once the header is known; until then Beast must not apply its
+      // 1 MiB default to the Content-Length.
+      parser.body_limit(boost::none);
       conn->stream.expires_after(options.header_timeout);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kNoThrow);
       if (header_ec == bhttp::error::header_limit) {

@@ -1,0 +1,142 @@
+#include "auth/auth_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "common/crypto.hpp"
+#include "store/migrations.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+
+namespace hrapp::auth {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  AuthServiceTest()
+      : path_((std::filesystem::temp_directory_path() / ("hrapp-auth-" + uuid_v4() + ".db")).string()),
+        db_(store::Engine::sqlite, [p = path_] { return store::sqlite::open(p); }, 2),
+        users_(db_), sessions_(db_), hasher_(4), cpu_(1, 8),
+        clock_(*parse_iso8601("2026-03-04T05:06:07Z")), auth_(users_, sessions_, hasher_, cpu_, clock_) {
+    store::migrate(db_);
+  }
+  ~AuthServiceTest() override { std::filesystem::remove(path_); }
+
+  std::string path_;
+  store::Database db_;
+  store::UserRepository users_;
+  store::SessionRepository sessions_;
+  PasswordHasher hasher_;
+  BoundedWorkers cpu_;
+  ManualClock clock_;
+  AuthService auth_;
+};
+
+TEST_F(AuthServiceTest, StoresOnlyABcryptHashOfThePassword) {
+  auth_.register_user("ada", "correct horse");
+  const auto stored = users_.find_by_username("ada");
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(std::regex_match(stored->password_hash, std::regex(R"(^\$2b\$04\$[./A-Za-z0-9]{53}$)")));
+  EXPECT_EQ(stored->password_hash.find("correct horse"), std::string::npos);
+}
+
+TEST_F(AuthServiceTest, RefusesBadInputWithEveryFieldNamed) {
+  try {
+    auth_.register_user("a!", std::string(73, 'x'));
+    FAIL();
+  } catch (const ValidationError& e) {
+    ASSERT_EQ(e.fields().size(), 2u);
+    EXPECT_EQ(e.fields()[0].field, "username");
+    EXPECT_EQ(e.fields()[1].field, "password");
+  }
+  auth_.register_user("ada", "correct horse");
+  EXPECT_THROW(auth_.register_user("ADA", "another one"), UsernameTaken);
+}
+
+TEST_F(AuthServiceTest, UnknownUserAndWrongPasswordFailAlike) {
+  auth_.register_user("ada", "correct horse");
+  std::string wrong_password, unknown_user;
+  try { auth_.login("ada", "wrong horse"); } catch (const Unauthorized& e) { wrong_password = e.what(); }
+  try { auth_.login("nobody", "correct horse"); } catch (const Unauthorized& e) { unknown_user = e.what(); }
+  EXPECT_FALSE(wrong_password.empty());
+  EXPECT_EQ(wrong_password, unknown_user);
+  EXPECT_THROW(auth_.login("ada", std::string(80, 'x')), Unauthorized);
+}
+
+TEST_F(AuthServiceTest, EachLoginGetsANewTokenAndOnlyItsHashIsStored) {
+  auth_.register_user("ada", "correct horse");
+  const auto first = auth_.login("ada", "correct horse");
+  const auto second = auth_.login("ada", "correct horse");
+  EXPECT_NE(first.token, second.token);
+  EXPECT_GE(first.token.size(), 43u);  // 256 random bits, base64url
+  auto conn = db_.connect();
+  const auto ids = conn->execute("SELECT id FROM sessions").rows;
+  ASSERT_EQ(ids.size(), 2u);
+  for (const auto& row : ids) {
+    EXPECT_NE(row.text(0), first.token);
+    EXPECT_TRUE(row.text(0) == sha256_hex(first.token) || row.text(0) == sha256_hex(second.token));
+  }
+  EXPECT_TRUE(auth_.authenticate(first.token));
+  auth_.logout(first.token);
+  EXPECT_FALSE(auth_.authenticate(first.token));
+  EXPECT_TRUE(auth_.authenticate(second.token));
+}
+
+TEST_F(AuthServiceTest, SessionsEndAfterThirtyIdleMinutes) {
+  auth_.register_user("ada", "correct horse");
+  const auto token = auth_.login("ada", "correct horse").token;
+  clock_.advance(minutes(29));
+  EXPECT_TRUE(auth_.authenticate(token));  // activity moves the idle deadline
+  clock_.advance(minutes(29));
+  EXPECT_TRUE(auth_.authenticate(token));
+  clock_.advance(minutes(30));
+  EXPECT_FALSE(auth_.authenticate(token));
+}
+
+TEST_F(AuthServiceTest, SessionsEndTwelveHoursAfterSignInWhateverTheActivity) {
+  auth_.register_user("ada", "correct horse");
+  const auto token = auth_.login("ada", "correct horse").token;
+  for (int i = 0; i < 47; ++i) {
+    clock_.advance(minutes(15));
+    ASSERT_TRUE(auth_.authenticate(token)) << i;
+  }
+  clock_.advance(minutes(15));  // 12 hours
+  EXPECT_FALSE(auth_.authenticate(token));
+}
+
+TEST_F(AuthServiceTest, ExpiredSessionsArePurged) {
+  auth_.register_user("ada", "correct horse");
+  auth_.login("ada", "correct horse");
+  const auto live = auth_.login("ada", "correct horse").token;
+  clock_.advance(minutes(20));
+  auth_.authenticate(live);
+  clock_.advance(minutes(15));
+  EXPECT_EQ(auth_.purge_expired_sessions(), 1);
+  EXPECT_TRUE(auth_.authenticate(live));
+}
+
+TEST_F(AuthServiceTest, GarbageTokensAreNotSessions) {
+  EXPECT_FALSE(auth_.authenticate(""));
+  EXPECT_FALSE(auth_.authenticate(std::string(5000, 'a')));
+  EXPECT_FALSE(auth_.authenticate("' OR 1=1 --"));
+}
+
+TEST(PasswordHasher, VerifiesOnlyTheExactPasswordAndSurvivesBadHashes) {
+  const PasswordHasher hasher(4);
+  const auto hash = hasher.hash("s3cret-pass");
+  EXPECT_TRUE(hash.starts_with("$2b$04$"));
+  EXPECT_TRUE(hasher.verify("s3cret-pass", hash));
+  EXPECT_FALSE(hasher.verify("s3cret-pasS", hash));
+  EXPECT_FALSE(hasher.verify("s3cret-pass", "invalid_hash"));
+  EXPECT_FALSE(hasher.verify("s3cret-pass", ""));
+  EXPECT_NE(hasher.hash("s3cret-pass"), hash);  // salted
+  EXPECT_THROW(PasswordHasher(3), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace hrapp::auth

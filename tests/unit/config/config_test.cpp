@@ -1,0 +1,72 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace hrapp::config {
+namespace {
+
+Environment env_of(std::map<std::string, std::string> values) {
+  return [values](std::string_view name) -> std::optional<std::string> {
+    const auto found = values.find(std::string(name));
+    if (found == values.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+std::string error_of(const std::vector<std::string>& args, std::map<std::string, std::string> env) {
+  try {
+    parse(args, env_of(std::move(env)));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ParseConfig, EmbeddedDefaults) {
+  const auto inv = parse({"serve"}, env_of({}));
+  EXPECT_EQ(inv.command, Command::serve);
+  EXPECT_EQ(inv.config.host, "127.0.0.1");
+  EXPECT_EQ(inv.config.port, 5000);
+  EXPECT_EQ(inv.config.data_dir, "hrapp-data");
+  EXPECT_EQ(inv.config.bcrypt_cost, 12);
+  EXPECT_EQ(inv.config.max_image_bytes, 5u * 1024 * 1024);
+  EXPECT_FALSE(inv.config.database_url);
+  EXPECT_FALSE(inv.config.s3_bucket);
+}
+
+TEST(ParseConfig, FlagsOverrideTheEnvironment) {
+  const auto inv = parse({"serve", "--port", "6000", "--log-level=debug"}, env_of({{"APP_PORT", "7000"}, {"LOG_LEVEL", "error"}}));
+  EXPECT_EQ(inv.config.port, 6000);
+  EXPECT_EQ(inv.config.log_level, log::Level::debug);
+  EXPECT_EQ(parse({"serve"}, env_of({{"APP_PORT", "7000"}})).config.port, 7000);
+}
+
+TEST(ParseConfig, ABadValueNamesTheVariableAndShowsTheValue) {
+  EXPECT_EQ(error_of({"serve"}, {{"APP_PORT", "http"}}), "APP_PORT must be a whole number from 0 to 65535, got 'http'");
+  EXPECT_NE(error_of({"serve", "--port", "70000"}, {}).find("--port"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"BCRYPT_COST", "3"}}).find("BCRYPT_COST"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"LOG_LEVEL", "loud"}}).find("LOG_LEVEL"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"S3_BUCKET_NAME", "Bad_Bucket"}}).find("S3_BUCKET_NAME"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"DEPLOYMENT_ID", "../x"}}).find("DEPLOYMENT_ID"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"AWS_REGION", "moon"}}).find("AWS_REGION"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"APP_HOST", "localhost; rm"}}).find("APP_HOST"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"AWS_ENDPOINT_URL_S3", "ftp://x"}}).find("AWS_ENDPOINT_URL_S3"), std::string::npos);
+  EXPECT_NE(error_of({"serve", "--nope"}, {}).find("--nope"), std::string::npos);
+  EXPECT_NE(error_of({"launch"}, {}).find("launch"), std::string::npos);
+  EXPECT_NE(error_of({"serve", "--port"}, {}).find("needs a value"), std::string::npos);
+}
+
+TEST(ParseConfig, CommandsAndHelp) {
+  EXPECT_EQ(parse({}, env_of({})).command, Command::help);
+  EXPECT_EQ(parse({"--help"}, env_of({})).command, Command::help);
+  EXPECT_EQ(parse({"version"}, env_of({})).command, Command::version);
+  EXPECT_EQ(parse({"migrate"}, env_of({})).command, Command::migrate);
+  const std::string text = usage();
+  for (const char* name : {"APP_PORT", "DB_SECRET_ARN", "S3_BUCKET_NAME", "DATABASE_URL", "DATA_DIR", "LOG_LEVEL"})
+    EXPECT_NE(text.find(name), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace hrapp::config

@@ -1,0 +1,30 @@
+// Needs PostgreSQL: run through tests/with-postgres.sh, which exports HRAPP_TEST_POSTGRES_URL.
+#include <cstdlib>
+
+#include "common/crypto.hpp"
+#include "store/postgres/postgres_connection.hpp"
+#include "store/store_contract.hpp"
+
+namespace hrapp::store {
+namespace {
+
+struct PostgresEngine {
+  /// A fresh database in the throwaway cluster for each test.
+  static std::unique_ptr<Database> make() {
+    const char* admin_url = std::getenv("HRAPP_TEST_POSTGRES_URL");
+    if (!admin_url) throw std::runtime_error("HRAPP_TEST_POSTGRES_URL is not set: run through tests/with-postgres.sh");
+    std::string name = "contract_" + uuid_v4().substr(0, 8);
+    postgres::UrlCredentials admin(admin_url);
+    postgres::open(admin, {})->execute_script("CREATE DATABASE " + name);
+    std::string url = admin_url;
+    url = url.substr(0, url.rfind('/') + 1) + name;
+    auto source = std::make_shared<postgres::UrlCredentials>(url);
+    return std::make_unique<Database>(Engine::postgres, [source] { return postgres::open(*source, {}); }, 4);
+  }
+};
+
+}  // namespace
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreContract, PostgresEngine);
+
+}  // namespace hrapp::store

@@ -1,0 +1,188 @@
+#pragma once
+// One contract for both storage engines (STYLE 7): every test here runs on SQLite
+// (repositories_test.cpp) and on PostgreSQL (repositories_pgtest.cpp) alike.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "domain/errors.hpp"
+#include "store/migrations.hpp"
+#include "store/repositories.hpp"
+
+namespace hrapp::store {
+
+template <class Engine>
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = Engine::make();
+    ASSERT_EQ(migrate(*db_), 1);
+  }
+  TimePoint at(int seconds) const { return *parse_iso8601("2026-01-02T03:04:05Z") + std::chrono::seconds(seconds); }
+  std::int64_t user(const std::string& name) { return users().create(name, "$2b$04$hash", at(0)).id; }
+  UserRepository users() { return UserRepository(*db_); }
+  SessionRepository sessions() { return SessionRepository(*db_); }
+  EmployeeRepository employees() { return EmployeeRepository(*db_); }
+  Employee add(std::int64_t owner, const std::string& name, const std::string& role, const std::string& dept,
+               std::optional<std::string> key = std::nullopt) {
+    return employees().create({name, role, dept}, key, owner, at(1));
+  }
+  std::unique_ptr<Database> db_;
+};
+
+TYPED_TEST_SUITE_P(StoreContract);
+
+TYPED_TEST_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion) {
+  EXPECT_EQ(migrate(*this->db_), 0);
+  auto conn = this->db_->connect();
+  const auto rows = conn->execute("SELECT version, name FROM schema_migrations").rows;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].integer(0), 1);
+  EXPECT_EQ(rows[0].text(1), "0001_init.sql");
+}
+
+TYPED_TEST_P(StoreContract, UsernamesAreUniqueRegardlessOfCase) {
+  const auto id = this->user("Alice");
+  const auto found = this->users().find_by_username("aLiCe");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user.id, id);
+  EXPECT_EQ(found->user.username, "Alice");
+  EXPECT_EQ(found->password_hash, "$2b$04$hash");
+  try {
+    this->users().create("ALICE", "h", this->at(0));
+    FAIL() << "a second Alice was stored";
+  } catch (const ConstraintViolation& e) {
+    EXPECT_EQ(e.kind(), "unique");
+  }
+  EXPECT_FALSE(this->users().find_by_username("bob"));
+}
+
+TYPED_TEST_P(StoreContract, TheSchemaKeepsTheSeedsConstraints) {
+  auto conn = this->db_->connect();
+  const auto kind_of = [&](const std::string& sql, std::vector<Param> params) {
+    try {
+      conn->execute(sql, params);
+    } catch (const ConstraintViolation& e) {
+      return e.kind();
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(kind_of("INSERT INTO users (username, password_hash) VALUES ($1, $2)", {std::string("ab"), std::string("h")}), "check");
+  EXPECT_EQ(kind_of("INSERT INTO employees (name, role, department, user_id) VALUES ($1, $2, $3, $4)",
+                    {std::string("n"), std::string("r"), std::string("d"), std::int64_t{999}}),
+            "foreign_key");
+  const auto owner = this->user("owner");
+  EXPECT_EQ(kind_of("INSERT INTO employees (name, role, department, user_id) VALUES ($1, $2, $3, $4)",
+                    {std::string(""), std::string("r"), std::string("d"), owner}),
+            "check");
+  // Deleting a user deletes their employees and sessions (ON DELETE CASCADE).
+  this->add(owner, "Ada", "Eng", "IT");
+  this->sessions().create("tokenhash", owner, this->at(0), this->at(60));
+  conn->execute("DELETE FROM users WHERE id = $1", std::vector<Param>{owner});
+  EXPECT_EQ(conn->execute("SELECT COUNT(*) FROM employees").rows[0].integer(0), 0);
+  EXPECT_EQ(conn->execute("SELECT COUNT(*) FROM sessions").rows[0].integer(0), 0);
+}
+
+TYPED_TEST_P(StoreContract, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved) {
+  const auto owner = this->user("owner");
+  auto s = this->sessions();
+  s.create("h1", owner, this->at(0), this->at(100));
+  s.create("h2", owner, this->at(0), this->at(10));
+  const auto live = s.find_live("h1", this->at(50));
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->user.username, "owner");
+  EXPECT_EQ(live->created_at, this->at(0));
+  EXPECT_FALSE(s.find_live("h1", this->at(100)));
+  s.touch("h1", this->at(90), this->at(200));
+  EXPECT_TRUE(s.find_live("h1", this->at(150)));
+  EXPECT_EQ(s.find_live("h1", this->at(150))->last_seen_at, this->at(90));
+  EXPECT_EQ(s.purge_expired(this->at(150)), 1);  // h2
+  EXPECT_TRUE(s.remove("h1"));
+  EXPECT_FALSE(s.remove("h1"));
+  EXPECT_FALSE(s.find_live("h1", this->at(150)));
+}
+
+TYPED_TEST_P(StoreContract, EmployeesRoundTripWithIsoTimestamps) {
+  const auto owner = this->user("owner");
+  const auto e = this->add(owner, "O'Brien; DROP TABLE users;--", "R&D \"lead\"", "IT", "uploads/x/k.png");
+  EXPECT_GT(e.id, 0);
+  EXPECT_EQ(e.created_at, "2026-01-02T03:04:06.000000Z");
+  const auto found = this->employees().find(e.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "O'Brien; DROP TABLE users;--");
+  EXPECT_EQ(found->role, "R&D \"lead\"");
+  EXPECT_EQ(found->image_key, "uploads/x/k.png");
+  EXPECT_EQ(found->user_id, owner);
+  EXPECT_FALSE(this->employees().find(e.id + 1000));
+}
+
+TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
+  const auto owner = this->user("owner");
+  this->add(owner, "Ada Lovelace", "Engineer", "IT");
+  this->add(owner, "Grace Hopper", "Admiral", "Navy");
+  this->add(owner, "Alan Turing", "Engineer", "IT");
+  this->add(owner, "Discount 50%", "Sales_rep", "Sales");
+  auto repo = this->employees();
+  auto [all, total] = repo.list({std::nullopt, std::nullopt, 50, 0});
+  EXPECT_EQ(total, 4);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_LT(all[0].id, all[1].id);
+  auto [it, it_total] = repo.list({std::string("IT"), std::nullopt, 50, 0});
+  EXPECT_EQ(it_total, 2);
+  auto [eng, eng_total] = repo.list({std::nullopt, std::string("ENGINEER"), 50, 0});
+  EXPECT_EQ(eng_total, 2);
+  auto [by_name, by_name_total] = repo.list({std::nullopt, std::string("hopp"), 50, 0});
+  EXPECT_EQ(by_name_total, 1);
+  EXPECT_EQ(by_name.at(0).name, "Grace Hopper");
+  // LIKE wildcards in a search are literal characters.
+  EXPECT_EQ(repo.list({std::nullopt, std::string("%"), 50, 0}).second, 1);
+  EXPECT_EQ(repo.list({std::nullopt, std::string("_"), 50, 0}).second, 1);
+  EXPECT_EQ(repo.list({std::nullopt, std::string("50%"), 50, 0}).second, 1);
+  EXPECT_EQ(repo.list({std::string("IT"), std::string("alan"), 50, 0}).second, 1);
+  // Pages: disjoint, in order, the total unchanged.
+  auto [p1, t1] = repo.list({std::nullopt, std::nullopt, 3, 0});
+  auto [p2, t2] = repo.list({std::nullopt, std::nullopt, 3, 3});
+  auto [p3, t3] = repo.list({std::nullopt, std::nullopt, 3, 6});
+  EXPECT_EQ(p1.size(), 3u);
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_TRUE(p3.empty());
+  EXPECT_EQ(t1, 4);
+  EXPECT_EQ(t3, 4);
+  EXPECT_EQ(p2[0].id, all[3].id);
+  const auto depts = repo.departments();
+  ASSERT_EQ(depts.size(), 3u);
+  EXPECT_EQ(depts[0].department, "IT");
+  EXPECT_EQ(depts[0].count, 2);
+}
+
+TYPED_TEST_P(StoreContract, OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned) {
+  const auto owner = this->user("owner");
+  const auto other = this->user("other");
+  const auto e = this->add(owner, "Ada", "Eng", "IT", "uploads/x/old.png");
+  auto repo = this->employees();
+  EXPECT_THROW(repo.update(e.id, other, {std::string("X"), {}, {}}, {}, this->at(5)), Forbidden);
+  EXPECT_THROW(repo.remove(e.id, other), Forbidden);
+  const auto updated = repo.update(e.id, owner, {std::nullopt, std::string("Boss"), std::nullopt},
+                                   {ImageChange::Kind::replace, "uploads/x/new.png"}, this->at(5));
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->first.image_key, "uploads/x/old.png");
+  EXPECT_EQ(updated->second.name, "Ada");
+  EXPECT_EQ(updated->second.role, "Boss");
+  EXPECT_EQ(updated->second.image_key, "uploads/x/new.png");
+  EXPECT_EQ(updated->second.updated_at, "2026-01-02T03:04:10.000000Z");
+  EXPECT_EQ(updated->second.created_at, e.created_at);
+  const auto cleared = repo.update(e.id, owner, {}, {ImageChange::Kind::remove, ""}, this->at(6));
+  EXPECT_FALSE(cleared->second.image_key);
+  EXPECT_FALSE(repo.update(e.id + 100, owner, {}, {}, this->at(7)));
+  const auto removed = repo.remove(e.id, owner);
+  ASSERT_TRUE(removed);
+  EXPECT_FALSE(repo.find(e.id));
+  EXPECT_FALSE(repo.remove(e.id, owner));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
+                            TheSchemaKeepsTheSeedsConstraints, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved,
+                            EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
+                            OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned);
+
+}  // namespace hrapp::store

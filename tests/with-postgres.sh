@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs a command beside a throwaway PostgreSQL 15 cluster on a free loopback port, and always
+# stops the cluster after:   tests/with-postgres.sh <command...>
+# The command sees HRAPP_TEST_POSTGRES_URL (superuser, database "postgres") and, for tests
+# that stop and start the cluster, HRAPP_PG_BIN, HRAPP_PG_DATA, HRAPP_PG_PORT, HRAPP_PG_OPTIONS.
+set -euo pipefail
+(($#)) || { echo "usage: $0 <command...>" >&2; exit 2; }
+
+pg_bin=/usr/lib/postgresql/15/bin
+if [[ ! -x $pg_bin/initdb ]]; then
+  echo "with-postgres: installing postgresql-15" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y postgresql-15 >&2
+fi
+
+work=$(mktemp -d)
+chmod 755 "$work"  # the postgres user must reach its cluster folder inside
+pg_data="$work/pg"
+as_postgres() {
+  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+cleanup() {
+  if [[ -f $pg_data/postmaster.pid ]]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+
+mkdir "$pg_data"
+if [[ $EUID -eq 0 ]]; then chown postgres: "$pg_data"; fi
+as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust --no-sync >"$work/initdb.log"
+pg_port=$(free_port)
+pg_options="-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -w -l "$pg_data/server.log" -o "$pg_options" start >/dev/null
+echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$pg_port" >&2
+
+export HRAPP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+export HRAPP_PG_BIN="$pg_bin" HRAPP_PG_DATA="$pg_data" HRAPP_PG_PORT="$pg_port" HRAPP_PG_OPTIONS="$pg_options"
+"$@"
