@@ -65,7 +65,7 @@ bench: build
 	bench/run.sh $(RELEASE)
 
 screenshots: build
-	node tests/e2e/screenshots.mjs $(RELEASE)
+	tests/e2e/run.sh $(RELEASE) node tests/e2e/screenshots.mjs
 
 clean:
 	rm -rf build
