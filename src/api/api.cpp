@@ -324,7 +324,7 @@ Response Api::list_employees(Context& c) {
   if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
   for (const auto* text : {&query.department, &query.text})
     if (*text && text->value().size() > 255) problems.push_back({text == &query.text ? "q" : "department", "is too long"});
-  if (!problems.empty()) throw ValidationError(std::move(problems));
+  if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
   const auto [page, total] = employees_.list(query);
   json::array items;
   items.reserve(page.size());

@@ -88,9 +88,14 @@ std::vector<store::postgres::ConnectParams> SecretsManagerCredentials::after_aut
   refused_password_ = refused_password;
   if (password_of(snapshot_) != refused_password) return {snapshot_};  // already rotated by another caller
   const auto now = clock_.now();
-  if (now - forced_at_ < kMinForcedInterval) return {};
-  forced_at_ = now;
   std::vector<store::postgres::ConnectParams> candidates;
+  if (now - forced_at_ < kMinForcedInterval) {
+    // Callers that waited on the lock reuse the last re-read rather than read again.
+    for (const auto& c : last_candidates_)
+      if (password_of(c) != refused_password) candidates.push_back(c);
+    return candidates;
+  }
+  forced_at_ = now;
   try {
     auto fresh = parse(*client_.get_secret_value(secret_id_, "AWSCURRENT"));
     fetched_at_ = now;
@@ -102,6 +107,7 @@ std::vector<store::postgres::ConnectParams> SecretsManagerCredentials::after_aut
   } catch (const std::exception& e) {
     log::error("secret refresh after an authentication failure failed", {{"error", std::string_view(e.what())}});
   }
+  last_candidates_ = candidates;
   log::info("database credentials refused; re-read the secret",
             {{"candidates", static_cast<std::int64_t>(candidates.size())}});
   return candidates;

@@ -59,7 +59,8 @@ class SecretsManagerCredentials final : public store::postgres::CredentialSource
   store::postgres::ConnectParams snapshot_;
   TimePoint fetched_at_{};
   TimePoint forced_at_{};
-  std::string refused_password_;  // a password the database refused: never go back to it
+  std::string refused_password_;
+  std::vector<store::postgres::ConnectParams> last_candidates_;  // of the last re-read  // a password the database refused: never go back to it
 };
 
 }  // namespace hrapp::aws

@@ -24,22 +24,15 @@ std::string_view trim(std::string_view s) {
 }
 
 /// The value of `param` in a header like `form-data; name="x"; filename="y"`: split on the
-/// semicolons outside quotes, then unquote.
+/// semicolons outside quotes, then unquote. Backslashes are literal: browsers send file names
+/// such as C:\dir\photo.png as they are and escape only quotes (as %22).
 std::optional<std::string> header_param(std::string_view header, std::string_view param) {
   std::vector<std::string> tokens(1);
   bool quoted = false;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    const char c = header[i];
-    if (quoted && c == '\\' && i + 1 < header.size()) {
-      tokens.back() += header[++i];
-    } else if (c == '"') {
-      quoted = !quoted;
-      tokens.back() += c;
-    } else if (c == ';' && !quoted) {
-      tokens.emplace_back();
-    } else {
-      tokens.back() += c;
-    }
+  for (const char c : header) {
+    if (c == '"') quoted = !quoted;
+    if (c == ';' && !quoted) tokens.emplace_back();
+    else tokens.back() += c;
   }
   if (quoted) throw BadRequest("malformed multipart header: unterminated quote");
   for (std::size_t t = 1; t < tokens.size(); ++t) {

@@ -78,14 +78,10 @@ class PostgresConnection final : public Connection {
   bool is_usable() const override {
     if (broken_ || PQstatus(conn_.get()) != CONNECTION_OK || PQtransactionStatus(conn_.get()) != PQTRANS_IDLE)
       return false;
-    // A server that restarted has closed our socket: it reads as ready. Find out now, not
-    // on the next request.
+    // Nothing should arrive on an idle connection: data means the server is ending it
+    // (restart, pg_terminate_backend). Drop it now rather than fail the next request.
     pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
-    if (::poll(&pfd, 1, 0) > 0) {
-      if (!PQconsumeInput(conn_.get())) return false;
-      return PQstatus(conn_.get()) == CONNECTION_OK;
-    }
-    return true;
+    return ::poll(&pfd, 1, 0) == 0;
   }
 
   std::string_view begin_write_sql() const override { return "BEGIN"; }

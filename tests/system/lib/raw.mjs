@@ -1,0 +1,104 @@
+// Raw TCP for what fetch cannot send: bad framing, huge or many headers, slow clients,
+// unnormalised paths, Expect: 100-continue, and several requests over one connection.
+import net from 'node:net';
+
+function parseHead(text) {
+  const [statusLine, ...lines] = text.split('\r\n');
+  const status = Number(statusLine.split(' ')[1]);
+  const headers = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { statusLine, status, headers };
+}
+
+export class RawConnection {
+  /** Opens a connection to the app on 127.0.0.1. */
+  static open(port) {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  constructor(socket) {
+    this.socket = socket;
+    this.buffer = Buffer.alloc(0);
+    this.closed = false;
+    this.#notify = () => {};
+    socket.on('data', (data) => {
+      this.buffer = Buffer.concat([this.buffer, data]);
+      this.#notify();
+    });
+    // A reset after the server refused a request is expected; 'close' follows it.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.#notify();
+    });
+  }
+
+  #notify;
+
+  /** Writes bytes; resolves when they are handed to the kernel (or the peer has gone). */
+  write(data) {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) return resolve(false);
+      this.socket.write(data, (error) => resolve(!error));
+    });
+  }
+
+  /** Waits until `ready()` holds for the received bytes or the connection closes. */
+  async #waitFor(ready, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready() && !this.closed) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`nothing complete within ${timeoutMs} ms; got ${JSON.stringify(this.buffer.toString('latin1').slice(0, 200))}`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#notify = () => (clearTimeout(timer), resolve());
+      });
+    }
+  }
+
+  /**
+   * Reads the next response (status, lowercased headers, body by Content-Length).
+   * Interim 1xx responses are returned too, so a caller can see `100 Continue`.
+   */
+  async readResponse(timeoutMs = 10000) {
+    await this.#waitFor(() => this.buffer.includes('\r\n\r\n'), timeoutMs);
+    const headEnd = this.buffer.indexOf('\r\n\r\n');
+    if (headEnd < 0) throw new Error(`connection closed without a response; got ${JSON.stringify(this.buffer.toString('latin1'))}`);
+    const head = parseHead(this.buffer.subarray(0, headEnd).toString('latin1'));
+    const length = Number(head.headers['content-length'] ?? 0);
+    await this.#waitFor(() => this.buffer.length >= headEnd + 4 + length, timeoutMs);
+    const body = this.buffer.subarray(headEnd + 4, headEnd + 4 + length);
+    this.buffer = this.buffer.subarray(headEnd + 4 + length);
+    const text = body.toString('utf8');
+    let json;
+    if ((head.headers['content-type'] ?? '').startsWith('application/json') && text) json = JSON.parse(text);
+    return { ...head, body, text, json };
+  }
+
+  /** Resolves true if the server closes the connection within `timeoutMs`, false otherwise. */
+  async waitForClose(timeoutMs) {
+    await this.#waitFor(() => false, timeoutMs).catch(() => {});
+    return this.closed;
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+/** Sends `data` on a fresh connection and returns the first response. */
+export async function rawRequest(port, data, timeoutMs = 10000) {
+  const connection = await RawConnection.open(port);
+  try {
+    await connection.write(data);
+    return await connection.readResponse(timeoutMs);
+  } finally {
+    connection.close();
+  }
+}
