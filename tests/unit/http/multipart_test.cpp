@@ -61,3 +61,18 @@ TEST(ParseMultipart, AnEmptyFormIsEmpty) { EXPECT_TRUE(parse_multipart("--XyZ--\
 
 }  // namespace
 }  // namespace hrapp::http
+
+namespace hrapp::http {
+namespace {
+
+TEST(ParseMultipart, BackslashesInFileNamesAreLiteral) {
+  const auto parts = parse_multipart(
+      "--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"C:\\Users\\me\\photo.png\"\r\n\r\nx\r\n--XyZ--",
+      "XyZ");
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].filename, "C:\\Users\\me\\photo.png");
+  EXPECT_EQ(parse_multipart("--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\\\"\r\n\r\nx\r\n--XyZ--", "XyZ")[0].filename, "\\");
+}
+
+}  // namespace
+}  // namespace hrapp::http
