@@ -50,7 +50,7 @@ int serve(const config::Config& config) {
   store::EmployeeRepository employee_rows(db);
   const auth::PasswordHasher hasher(config.bcrypt_cost);
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  BoundedWorkers cpu(cores, 256);
+  BoundedWorkers cpu(cores, 256, 10);
   auth::AuthService auth(users, sessions, hasher, cpu, clock);
   EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, config.max_image_bytes);
   api::HealthMonitor health(db);

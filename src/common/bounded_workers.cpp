@@ -1,8 +1,12 @@
 #include "common/bounded_workers.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace hrapp {
 
-BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
+BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice)
+    : max_queued_(max_queued), nice_(nice) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -26,6 +30,8 @@ void BoundedWorkers::enqueue(std::function<void()> job) {
 }
 
 void BoundedWorkers::work() {
+  // Linux applies a nice value per thread; failure only means normal priority.
+  if (nice_ != 0) static_cast<void>(::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice_));
   for (;;) {
     std::function<void()> job;
     {

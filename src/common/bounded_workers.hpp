@@ -16,7 +16,9 @@ namespace hrapp {
 /// full, submit() throws Unavailable at once instead of letting waits grow without end.
 class BoundedWorkers {
  public:
-  BoundedWorkers(std::size_t threads, std::size_t max_queued);
+  /// `nice` > 0 lowers the threads' scheduling priority, so the I/O thread wins the CPU when
+  /// both want it (bcrypt must not slow /health).
+  BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice = 0);
   ~BoundedWorkers();
   BoundedWorkers(const BoundedWorkers&) = delete;
   BoundedWorkers& operator=(const BoundedWorkers&) = delete;
@@ -41,6 +43,7 @@ class BoundedWorkers {
   void work();
 
   const std::size_t max_queued_;
+  const int nice_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;

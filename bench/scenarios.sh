@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One engine's scenarios: bench/scenarios.sh <hrapp> sqlite|postgres
+# (postgres runs inside tests/with-postgres.sh, which gives HRAPP_TEST_POSTGRES_URL).
+set -euo pipefail
+hrapp=$1 engine=$2
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+work=$(mktemp -d)
+app_pid=""
+trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+env_vars=(BCRYPT_COST=12 LOG_LEVEL=warn DATA_DIR="$work/data")
+if [[ $engine == postgres ]]; then
+  psql -q "$HRAPP_TEST_POSTGRES_URL" -c "CREATE DATABASE hrapp_bench"
+  db_url="${HRAPP_TEST_POSTGRES_URL%/*}/hrapp_bench"
+  env_vars+=(DATABASE_URL="$db_url")
+fi
+port=$(free_port)
+env "${env_vars[@]}" APP_PORT="$port" "$hrapp" serve >"$work/app.log" &
+app_pid=$!
+base="http://127.0.0.1:$port"
+wait_for "$base/health"
+HRAPP_COOKIE=$(node bench/seed.mjs "$base" 1000)
+export HRAPP_COOKIE
+
+measure "$engine" "GET /health" "$base/health"
+measure "$engine" "GET /employees/{id}" "$base" bench/get-employee.lua
+measure "$engine" "GET /employees (page of 50)" "$base" bench/list-employees.lua
+
+# Sign-in is bcrypt-bound: 8 connections keep every core hashing. Meanwhile /health is probed
+# at 50 requests/s, as a load balancer would, to show the I/O thread stays responsive.
+login_seconds=$((BENCH_DURATION * 2))
+node bench/probe.mjs "$base/health" "$login_seconds" 50 >"$work/probe.out" &
+probe=$!
+BENCH_WRK_TIMEOUT=10s measure "$engine" "POST /login" "$base/login" bench/login.lua 8 "$login_seconds"
+wait "$probe"
+read -r -a kvs <<<"$(sed 's/^RESULT //' "$work/probe.out")"
+record "$engine" "GET /health during logins" "${kvs[@]}" "connections=1"
+echo "bench: $engine GET /health during logins: $(cat "$work/probe.out")" >&2
+
+one_hash=$(/usr/bin/python3 -W ignore -c '
+import crypt, time
+salt = crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2**12)
+start = time.perf_counter()
+for _ in range(5): crypt.crypt("bench-password-1", salt)
+print((time.perf_counter() - start) / 5)')
+record "$engine" "bcrypt cost 12, one hash" "seconds=$one_hash" "cores=$(nproc)"
+
+rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$app_pid/status"; }
+record "$engine" "memory" "peak_rss_kib=$(rss_kib VmHWM)" "rss_after_kib=$(rss_kib VmRSS)"
+
+if [[ $engine == postgres ]]; then
+  # PostgreSQL's own ceiling on this machine, in the same run: pgbench's read-only TPC-B-like
+  # transaction, and the primary-key lookup of an employee that GET /employees/{id} makes.
+  pgbench -q -i -s 1 "$HRAPP_TEST_POSTGRES_URL" >/dev/null 2>&1
+  tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
+  select_only=$(pgbench -n -S -M prepared -c 8 -j 2 -T "$BENCH_DURATION" "$HRAPP_TEST_POSTGRES_URL" 2>/dev/null | tps)
+  record postgres "pgbench -S" "tps=$select_only"
+  printf '%s\n' '\set id random(1, 1000)' \
+    'SELECT id, name, role, department, image_s3_key, user_id, created_at, updated_at FROM employees WHERE id = :id;' \
+    >"$work/lookup.sql"
+  lookup=$(pgbench -n -M prepared -f "$work/lookup.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
+  record postgres "pgbench employee lookup" "tps=$lookup"
+fi
+kill -TERM "$app_pid"
+wait "$app_pid" || true
+app_pid=""
