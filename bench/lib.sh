@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/run.sh and bench/scenarios.sh. Each measurement appends one JSON line to
 # $BENCH_RESULTS.
 free_port() {

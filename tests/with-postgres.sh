@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command beside a throwaway PostgreSQL 15 cluster on a free loopback port, and always
 # stops the cluster after:   tests/with-postgres.sh <command...>
-# The command sees HRAPP_TEST_POSTGRES_URL (superuser, database "postgres") and, for tests
-# that stop and start the cluster, HRAPP_PG_BIN, HRAPP_PG_DATA, HRAPP_PG_PORT, HRAPP_PG_OPTIONS.
+# The command sees HRAPP_TEST_POSTGRES_URL (superuser, database "postgres"), for tests that
+# stop and start the cluster HRAPP_PG_BIN, HRAPP_PG_DATA, HRAPP_PG_PORT, HRAPP_PG_OPTIONS, and
+# HRAPP_TEST_TMP, a scratch folder removed with the cluster.
 set -euo pipefail
 (($#)) || { echo "usage: $0 <command...>" >&2; exit 2; }
 
@@ -33,11 +34,20 @@ free_port() {
 mkdir "$pg_data"
 if [[ $EUID -eq 0 ]]; then chown postgres: "$pg_data"; fi
 as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust --no-sync >"$work/initdb.log"
+# The superuser connects without a password (the tests' own SQL); every other role must give
+# its password, as on RDS, so a changed password really locks out whoever still uses the old one.
+cat >"$pg_data/pg_hba.conf" <<'HBA'
+local all all                     trust
+host  all postgres 127.0.0.1/32   trust
+host  all all      127.0.0.1/32   scram-sha-256
+HBA
 pg_port=$(free_port)
 pg_options="-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
 as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -w -l "$pg_data/server.log" -o "$pg_options" start >/dev/null
 echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$pg_port" >&2
 
+mkdir "$work/tmp"
+export HRAPP_TEST_TMP="$work/tmp"
 export HRAPP_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 export HRAPP_PG_BIN="$pg_bin" HRAPP_PG_DATA="$pg_data" HRAPP_PG_PORT="$pg_port" HRAPP_PG_OPTIONS="$pg_options"
 "$@"

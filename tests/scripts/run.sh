@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tests of the lab operations scripts, offline: shellcheck of every shell script in scripts/,
-# tests/scripts/ and deploy/, then each suite against stand-ins for aws, sleep and the CDK CLI.
+# Tests of the lab operations scripts, offline: shellcheck of every shell script of the project,
+# then each suite against stand-ins for aws, sleep and the CDK CLI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,7 +23,7 @@ while IFS= read -r -d '' file; do
   if [[ $file == *.sh ]] || head -n 1 "$file" | grep -Eq '^#!.*(/|env )(ba)?sh\b'; then
     shell_scripts+=("$file")
   fi
-done < <(find scripts tests/scripts deploy -type f -print0 2>/dev/null | sort -z)
+done < <(find scripts tests deploy bench .ci -path "*/node_modules" -prune -o -type f -print0 2>/dev/null | sort -z)
 
 status=0
 echo "shellcheck: ${#shell_scripts[@]} scripts"
