@@ -131,9 +131,12 @@ HttpResponse HttpClient::send(const Endpoint& endpoint, std::string_view method,
     lowest.async_connect(results, [&](beast::error_code connect_ec, const tcp::endpoint&) {
       if (connect_ec) return fail(connect_ec, "connect");
       if (!endpoint.tls) return exchange(plain, plain);
-      // SNI; SSL_set_tlsext_host_name is a macro with a C cast, so call what it expands to.
-      if (!SSL_ctrl(secure.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                    const_cast<char*>(endpoint.host.c_str())))
+      // SNI names hosts, never IP addresses (RFC 6066). SSL_set_tlsext_host_name is a macro
+      // with a C cast, so call what it expands to.
+      beast::error_code not_an_address;
+      asio::ip::make_address(endpoint.host, not_an_address);
+      if (not_an_address && !SSL_ctrl(secure.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                      const_cast<char*>(endpoint.host.c_str())))
         return fail(beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()), "sni");
       secure.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
       lowest.expires_after(impl_->options.connect_timeout);
