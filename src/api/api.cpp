@@ -6,8 +6,10 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <limits>
 
 #include "common/log.hpp"
+#include "domain/validation.hpp"
 #include "http/cookies.hpp"
 #include "http/error_response.hpp"
 #include "http/multipart.hpp"
@@ -129,7 +131,10 @@ EmployeeInput read_employee_input(const http::Request& req) {
 std::int64_t parse_id(const std::string& text) {
   std::int64_t id = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || id <= 0) throw NotFound("no employee with id " + text);
+  // Ids are SERIAL (32-bit) in the schema: a larger number names no row, and must not reach
+  // PostgreSQL, which would refuse it as out of range.
+  if (ec != std::errc{} || ptr != text.data() + text.size() || id <= 0 || id > std::numeric_limits<std::int32_t>::max())
+    throw NotFound("no employee with id " + text);
   return id;
 }
 
@@ -318,12 +323,18 @@ Response Api::create_employee(Context& c) {
 Response Api::list_employees(Context& c) {
   EmployeeQuery query;
   std::vector<FieldError> problems;
-  if (auto v = c.request.query_value("department"); v && !v->empty()) query.department = std::string(*v);
-  if (auto v = c.request.query_value("q"); v && !v->empty()) query.text = std::string(*v);
+  // Text filters pass the same rules as stored text: a NUL or invalid UTF-8 would reach the
+  // database (PostgreSQL refuses both) and must be the client's 400, not our 500.
+  auto text_filter = [&](const char* name, std::optional<std::string>& into) {
+    const auto v = c.request.query_value(name);
+    if (!v || v->empty()) return;
+    if (auto problem = validation::text_field_problem(*v)) problems.push_back({name, *problem});
+    else into = std::string(*v);
+  };
+  text_filter("department", query.department);
+  text_filter("q", query.text);
   if (auto v = c.request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
   if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
-  for (const auto* text : {&query.department, &query.text})
-    if (*text && text->value().size() > 255) problems.push_back({text == &query.text ? "q" : "department", "is too long"});
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
   const auto [page, total] = employees_.list(query);
   json::array items;

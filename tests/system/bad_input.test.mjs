@@ -12,6 +12,7 @@
 //    a 20 KB URL;
 //  SQL metacharacters (quotes, comments, ; DROP, LIKE wildcards % and _, backslashes) in
 //    fields, `q` and `department`: stored and found verbatim, wildcards matched literally;
+//    NUL, control characters, invalid UTF-8 and over-long text in `q` and `department` (400);
 //  headers: one 20 KiB header and 150 header fields (431);
 //  slow clients: a header that never ends, and one that dribbles a byte every 300 ms
 //    (both cut off after HEADER_TIMEOUT_SECONDS);
@@ -230,6 +231,21 @@ test('SQL metacharacters are stored and found verbatim; LIKE wildcards match lit
   assert.deepEqual(await byTag(`under_scor_ ${tag}`), [], "'_' does not match one character");
   assert.deepEqual(await byTag(`\\slash ${tag}`), [ids[4]]);
   assert.ok(await employeeCount() >= values.length, 'the employees table is still there');
+});
+
+test('a NUL, a control character or invalid UTF-8 in a list filter is 400 naming it', async () => {
+  for (const [query, name] of [['q=%00', 'q'], ['q=%ff%fe', 'q'], ['department=IT%00', 'department'], ['department=%1b', 'department'], [`q=${'x'.repeat(256)}`, 'q']]) {
+    const reply = await client.get(`/employees?${query}`);
+    assertError(reply, 400, 'bad_request', [name]);
+  }
+});
+
+test('ids past the 32-bit range, negative or not numbers are 404 on every method', async () => {
+  for (const id of ['2147483648', '99999999999999999999', '-1', '0', '1e3', '0x10']) {
+    for (const method of ['GET', 'DELETE']) assertError(await client.request(method, `/employees/${id}`), 404, 'not_found');
+    const patch = await client.request('PATCH', `/employees/${id}`, { json: { role: 'x' } });
+    assertError(patch, 404, 'not_found');
+  }
 });
 
 describe('headers', () => {
