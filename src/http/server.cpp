@@ -304,12 +304,21 @@ struct Server::Impl {
     auto timer = std::make_shared<asio::steady_timer>(ioc);
     timers.push_back(timer);
     auto loop = std::make_shared<std::function<void()>>();
-    *loop = [this, timer, interval, tick = std::move(tick), on_blocking_pool, weak_loop = std::weak_ptr(loop)] {
+    auto running = std::make_shared<std::atomic<bool>>(false);
+    *loop = [this, timer, interval, tick = std::move(tick), on_blocking_pool, running, weak_loop = std::weak_ptr(loop)] {
       timer->expires_after(interval);
-      timer->async_wait([this, tick, on_blocking_pool, weak_loop](beast::error_code ec) {
+      timer->async_wait([this, tick, on_blocking_pool, running, weak_loop](beast::error_code ec) {
         if (ec || draining) return;
-        if (on_blocking_pool) asio::post(blocking, tick);
-        else tick();
+        if (!on_blocking_pool) {
+          tick();
+        } else if (!running->exchange(true)) {
+          // A run still going (a hung database) is not joined by another: ticks are skipped
+          // rather than piling up on the blocking pool.
+          asio::post(blocking, [tick, running] {
+            tick();
+            *running = false;
+          });
+        }
         if (auto next = weak_loop.lock()) (*next)();
       });
     };

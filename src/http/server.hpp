@@ -30,7 +30,8 @@ class Server {
   Server(ServerOptions options, Handler& handler);
   ~Server();
   std::uint16_t port() const;
-  /// Runs `task` on the blocking pool every `interval` until shutdown.
+  /// Runs `task` on the blocking pool every `interval` until shutdown; a tick that comes while
+  /// the previous run is still going is skipped.
   void every(std::chrono::milliseconds interval, std::function<void()> task);
   /// Runs `tick` on an I/O thread every `interval`: it shows the event loop is alive (watchdog).
   void heartbeat(std::chrono::milliseconds interval, std::function<void()> tick);
