@@ -9,7 +9,6 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -119,6 +118,9 @@ struct Server::Impl {
       if (ec) {
         if (!acceptor.is_open()) co_return;  // closed by the drain
         log::warn("accept failed", {{"error", std::string_view(ec.message())}});
+        // Out of file descriptors, say: pause rather than spin on the failing accept.
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
+        co_await pause.async_wait(kNoThrow);
         continue;
       }
       auto strand = asio::make_strand(ioc);
