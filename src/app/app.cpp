@@ -1,6 +1,7 @@
 // The composition root: the only place that knows which implementations are in use.
 #include "app/app.hpp"
 
+#include <memory>
 #include <thread>
 
 #include "api/api.hpp"
@@ -65,7 +66,13 @@ int serve(const config::Config& config) {
   options.blocking_threads = config.db_pool_size + cores;
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
-  http::Server server(options, api);
+  std::unique_ptr<http::Server> listening;
+  try {
+    listening = std::make_unique<http::Server>(options, api);
+  } catch (const http::ListenError& e) {
+    throw config::ConfigError(std::string("APP_HOST/APP_PORT: ") + e.what());
+  }
+  http::Server& server = *listening;
   server.every(std::chrono::seconds(1), [&] {
     try_migrate();
     health.probe();

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <regex>
@@ -38,8 +40,9 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
       {"APP_HOST", "--host", "address to listen on (127.0.0.1)",
        [](Config& c, const std::string& v, const std::string& s) {
-         static const std::regex kAddress(R"(^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$)");
-         if (!std::regex_match(v, kAddress)) throw ConfigError(s + " must be an IP address, got '" + v + "'");
+         unsigned char address[sizeof(in6_addr)];
+         if (inet_pton(AF_INET, v.c_str(), address) != 1 && inet_pton(AF_INET6, v.c_str(), address) != 1)
+           throw ConfigError(s + " must be an IP address, got '" + v + "'");
          c.host = v;
        }},
       {"APP_PORT", "--port", "port to listen on (5000; 0 picks a free one)",

@@ -94,11 +94,13 @@ BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive) {
 struct Server::Impl {
   Impl(ServerOptions opts, Handler& h)
       : options(std::move(opts)), handler(h), blocking(options.blocking_threads), acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
-    const tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    beast::error_code ec;
+    const tcp::endpoint endpoint(asio::ip::make_address(options.host, ec), options.port);
+    if (!ec) acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw ListenError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + ec.message());
   }
 
   ServerOptions options;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "http/handler.hpp"
@@ -20,6 +21,11 @@ struct ServerOptions {
   std::chrono::seconds drain_timeout{25};   // SIGTERM: in-flight requests get this long
   std::size_t header_limit = 16 * 1024;
   std::size_t max_header_fields = 100;
+};
+
+/// The address cannot be listened on (in use, not ours); what() says which and why.
+class ListenError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 /// The HTTP/1.1 server: Boost.Beast over Asio coroutines. Binds in the constructor (throws if it

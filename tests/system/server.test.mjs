@@ -215,6 +215,8 @@ describe('settings and commands', () => {
       [{ BCRYPT_COST: 'twelve' }, [], 'BCRYPT_COST'],
       [{ APP_PORT: '70000' }, [], 'APP_PORT'],
       [{ APP_HOST: 'not-an-ip' }, [], 'APP_HOST'],
+      [{ APP_HOST: '999.0.0.1' }, [], 'APP_HOST'],
+      [{ APP_PORT: String(app.port) }, [], 'APP_PORT'], // taken by the running app
       [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
       [{ MAX_IMAGE_BYTES: '-1' }, [], 'MAX_IMAGE_BYTES'],
       [{ DEPLOYMENT_ID: 'Team_01' }, [], 'DEPLOYMENT_ID'],

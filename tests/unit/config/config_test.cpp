@@ -52,6 +52,9 @@ TEST(ParseConfig, ABadValueNamesTheVariableAndShowsTheValue) {
   EXPECT_NE(error_of({"serve"}, {{"DEPLOYMENT_ID", "../x"}}).find("DEPLOYMENT_ID"), std::string::npos);
   EXPECT_NE(error_of({"serve"}, {{"AWS_REGION", "moon"}}).find("AWS_REGION"), std::string::npos);
   EXPECT_NE(error_of({"serve"}, {{"APP_HOST", "localhost; rm"}}).find("APP_HOST"), std::string::npos);
+  EXPECT_NE(error_of({"serve"}, {{"APP_HOST", "999.1.1.1"}}).find("APP_HOST"), std::string::npos);
+  EXPECT_EQ(parse({"serve", "--host", "::1"}, env_of({})).config.host, "::1");
+  EXPECT_EQ(parse({"serve"}, env_of({{"APP_HOST", "0.0.0.0"}})).config.host, "0.0.0.0");
   EXPECT_NE(error_of({"serve"}, {{"AWS_ENDPOINT_URL_S3", "ftp://x"}}).find("AWS_ENDPOINT_URL_S3"), std::string::npos);
   EXPECT_NE(error_of({"serve", "--nope"}, {}).find("--nope"), std::string::npos);
   EXPECT_NE(error_of({"launch"}, {}).find("launch"), std::string::npos);
