@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
   postgresql-15 postgresql-client-15
-  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli
+  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl
 )
 missing=()
 for p in "${packages[@]}"; do
