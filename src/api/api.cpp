@@ -173,9 +173,9 @@ std::vector<http::Route<Context>> Api::routes() {
   auto bind = [this](Response (Api::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
   // method, pattern, access, body, body limit, runs inline, handler
   return {
-      {"GET", "/health", Access::open, BodyKind::none, 0, true, bind(&Api::health)},
+      {"GET", "/health", Access::open, BodyKind::none, 0, true, bind(&Api::health), true},
       {"GET", "/livez", Access::open, BodyKind::none, 0, true,
-       [](Context&) { return http::json_response(200, R"({"status":"alive"})"); }},
+       [](Context&) { return http::json_response(200, R"({"status":"alive"})"); }, true},
       {"POST", "/register", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::register_user)},
       {"POST", "/login", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::login)},
       {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, false, bind(&Api::logout)},
@@ -196,7 +196,7 @@ std::vector<http::Route<Context>> Api::routes() {
 http::RequestPlan Api::plan(std::string_view method, std::string_view path) const {
   const auto match = router_.find(method, path);
   if (!match.route) return {0, true};  // static files, 404 and 405 never block
-  return {match.route->body_limit, match.route->runs_inline};
+  return {match.route->body_limit, match.route->runs_inline, match.route->probe};
 }
 
 Response Api::handle(http::Request& request) {

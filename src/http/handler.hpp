@@ -11,6 +11,8 @@ struct RequestPlan {
   std::size_t body_limit = 64 * 1024;
   /// The handler never blocks (no database, no bcrypt), so it may run on the I/O thread.
   bool runs_inline = false;
+  /// Log the request at debug level when it succeeds (health probes).
+  bool quiet_when_ok = false;
 };
 
 /// The application, as the server sees it: a pure function from request to response.

@@ -23,6 +23,9 @@ struct Route {
   std::size_t body_limit = 64 * 1024;
   bool runs_inline = false;
   std::function<Response(Context&)> handle;
+  /// A health probe: logged at debug level when it succeeds, so load-balancer checks do not
+  /// flood the log.
+  bool probe = false;
 };
 
 /// Matches a path against a pattern; fills the captured segments.

@@ -257,8 +257,11 @@ struct Server::Impl {
       const int status = response.status;
       const auto micros =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-      if (log::enabled(status >= 500 ? log::Level::error : log::Level::info))
-        log::write(status >= 500 ? log::Level::error : log::Level::info, "request",
+      const log::Level level = status >= 500                            ? log::Level::error
+                               : plan.quiet_when_ok && status == 200 ? log::Level::debug
+                                                                     : log::Level::info;
+      if (log::enabled(level))
+        log::write(level, "request",
                    {{"request_id", std::string_view(request.request_id)},
                     {"method", std::string_view(request.method)},
                     {"path", std::string_view(request.path)},

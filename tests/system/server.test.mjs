@@ -169,6 +169,19 @@ describe('logs', () => {
     }
   });
 
+  test('successful health probes are logged at debug level only, failures at info', async () => {
+    const reply = await app.client().get('/health');
+    const id = reply.headers.get('x-request-id');
+    const later = await app.client().get('/employees'); // logged after the probe would have been
+    await app.waitForLog((entry) => entry.request_id === later.headers.get('x-request-id'));
+    assert.equal(app.requestLogs.find((entry) => entry.request_id === id), undefined, 'a 200 from /health is not logged at info');
+    const verbose = await startApp({ env: { LOG_LEVEL: 'debug' }, port: await freePort() });
+    const probe = await verbose.client().get('/livez');
+    const line = await verbose.waitForLog((entry) => entry.request_id === probe.headers.get('x-request-id'));
+    assert.equal(line.level, 'debug');
+    assert.equal(await verbose.stop(), 0);
+  });
+
   test('LOG_LEVEL=error silences request lines', async () => {
     const quiet = await startApp({ env: { LOG_LEVEL: 'error' }, port: await freePort() });
     const client = quiet.client();
