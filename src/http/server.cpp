@@ -59,7 +59,8 @@ struct Connection {
   std::atomic<bool> idle{true};
 };
 
-Request to_request(const BeastRequest& in, bool& ok) {
+/// Moves the body (up to an image's size) rather than copying it.
+Request to_request(BeastRequest& in, bool& ok) {
   Request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
@@ -75,7 +76,7 @@ Request to_request(const BeastRequest& in, bool& ok) {
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  out.body = in.body();
+  out.body = std::move(in.body());
   return out;
 }
 
