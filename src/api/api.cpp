@@ -171,32 +171,35 @@ Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonito
 std::vector<http::Route<Context>> Api::routes() {
   const std::size_t upload_limit = options_.max_image_bytes + kMultipartOverhead;
   auto bind = [this](Response (Api::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
-  // method, pattern, access, body, body limit, runs inline, handler
+  constexpr auto io_thread = http::Execution::io_thread;
+  constexpr auto blocking = http::Execution::blocking;
+  constexpr auto cpu_heavy = http::Execution::cpu_heavy;
+  // method, pattern, access, body, body limit, where it runs, handler, probe
   return {
-      {"GET", "/health", Access::open, BodyKind::none, 0, true, bind(&Api::health), true},
-      {"GET", "/livez", Access::open, BodyKind::none, 0, true,
+      {"GET", "/health", Access::open, BodyKind::none, 0, io_thread, bind(&Api::health), true},
+      {"GET", "/livez", Access::open, BodyKind::none, 0, io_thread,
        [](Context&) { return http::json_response(200, R"({"status":"alive"})"); }, true},
-      {"POST", "/register", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::register_user)},
-      {"POST", "/login", Access::open, BodyKind::json, kJsonLimit, false, bind(&Api::login)},
-      {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, false, bind(&Api::logout)},
-      {"GET", "/me", Access::session, BodyKind::none, 0, false, bind(&Api::me)},
-      {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit, false, bind(&Api::create_employee)},
-      {"GET", "/employees", Access::session, BodyKind::none, 0, false, bind(&Api::list_employees)},
-      {"GET", "/employees/{id}", Access::session, BodyKind::none, 0, false, bind(&Api::get_employee)},
-      {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit, false,
+      {"POST", "/register", Access::open, BodyKind::json, kJsonLimit, cpu_heavy, bind(&Api::register_user)},
+      {"POST", "/login", Access::open, BodyKind::json, kJsonLimit, cpu_heavy, bind(&Api::login)},
+      {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, blocking, bind(&Api::logout)},
+      {"GET", "/me", Access::session, BodyKind::none, 0, blocking, bind(&Api::me)},
+      {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit, blocking, bind(&Api::create_employee)},
+      {"GET", "/employees", Access::session, BodyKind::none, 0, blocking, bind(&Api::list_employees)},
+      {"GET", "/employees/{id}", Access::session, BodyKind::none, 0, blocking, bind(&Api::get_employee)},
+      {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit, blocking,
        [this](Context& c) { return update_employee(c, true); }},
-      {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit, false,
+      {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit, blocking,
        [this](Context& c) { return update_employee(c, false); }},
-      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, false, bind(&Api::delete_employee)},
-      {"GET", "/departments", Access::session, BodyKind::none, 0, false, bind(&Api::departments)},
-      {"GET", "/images/{name}", Access::session, BodyKind::none, 0, false, bind(&Api::image)},
+      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, blocking, bind(&Api::delete_employee)},
+      {"GET", "/departments", Access::session, BodyKind::none, 0, blocking, bind(&Api::departments)},
+      {"GET", "/images/{name}", Access::session, BodyKind::none, 0, blocking, bind(&Api::image)},
   };
 }
 
 http::RequestPlan Api::plan(std::string_view method, std::string_view path) const {
   const auto match = router_.find(method, path);
-  if (!match.route) return {0, true};  // static files, 404 and 405 never block
-  return {match.route->body_limit, match.route->runs_inline, match.route->probe};
+  if (!match.route) return {0, http::Execution::io_thread};  // static files, 404 and 405 never block
+  return {match.route->body_limit, match.route->execution, match.route->probe};
 }
 
 Response Api::handle(http::Request& request) {

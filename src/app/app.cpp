@@ -63,7 +63,9 @@ int serve(const config::Config& config) {
   options.host = config.host;
   options.port = config.port;
   options.io_threads = config.io_threads;
-  options.blocking_threads = config.db_pool_size + cores;
+  options.blocking_threads = config.db_pool_size + 2;
+  // Enough sign-ins in flight to keep every core hashing while the next ones read the database.
+  options.cpu_heavy_threads = 2 * cores + 2;
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   std::unique_ptr<http::Server> listening;

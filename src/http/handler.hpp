@@ -6,11 +6,18 @@
 
 namespace hrapp::http {
 
+/// Where a handler runs.
+enum class Execution {
+  io_thread,  // never blocks (no database, no bcrypt)
+  blocking,   // waits on the database or storage: the blocking pool
+  cpu_heavy,  // waits on bcrypt: a pool of its own, so a burst of sign-ins holds no thread
+              // the other routes need
+};
+
 /// What the server needs to know about a request once its header is read.
 struct RequestPlan {
   std::size_t body_limit = 64 * 1024;
-  /// The handler never blocks (no database, no bcrypt), so it may run on the I/O thread.
-  bool runs_inline = false;
+  Execution execution = Execution::blocking;
   /// Log the request at debug level when it succeeds (health probes).
   bool quiet_when_ok = false;
 };

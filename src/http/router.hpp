@@ -21,7 +21,7 @@ struct Route {
   Access access = Access::open;
   BodyKind body = BodyKind::none;
   std::size_t body_limit = 64 * 1024;
-  bool runs_inline = false;
+  Execution execution = Execution::blocking;
   std::function<Response(Context&)> handle;
   /// A health probe: logged at debug level when it succeeds, so load-balancer checks do not
   /// flood the log.

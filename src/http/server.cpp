@@ -94,7 +94,8 @@ BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive) {
 
 struct Server::Impl {
   Impl(ServerOptions opts, Handler& h)
-      : options(std::move(opts)), handler(h), blocking(options.blocking_threads), acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
+      : options(std::move(opts)), handler(h), blocking(options.blocking_threads), cpu_heavy(options.cpu_heavy_threads),
+        acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
     beast::error_code ec;
     const tcp::endpoint endpoint(asio::ip::make_address(options.host, ec), options.port);
     if (!ec) acceptor.open(endpoint.protocol(), ec);
@@ -108,6 +109,8 @@ struct Server::Impl {
   Handler& handler;
   asio::io_context ioc;
   asio::thread_pool blocking;
+  asio::thread_pool cpu_heavy;
+  std::atomic<std::size_t> cpu_heavy_waiting{0};
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> draining{false};
@@ -246,12 +249,17 @@ struct Server::Impl {
       Response response;
       if (!target_ok) {
         response = handler.refuse(400, "bad_request", "the request target is not a valid path");
-      } else if (plan.runs_inline) {
+      } else if (plan.execution == Execution::io_thread) {
         response = handler.handle(request);
+      } else if (plan.execution == Execution::cpu_heavy && cpu_heavy_waiting >= options.cpu_heavy_queue_limit) {
+        response = handler.refuse(503, "unavailable", "the server is busy; try again shortly");
       } else {
+        const bool cpu = plan.execution == Execution::cpu_heavy;
+        if (cpu) ++cpu_heavy_waiting;
         auto [error, result] = co_await asio::co_spawn(
             co_await asio::this_coro::executor,
-            run_on(blocking, [this, &request] { return handler.handle(request); }), kNoThrow);
+            run_on(cpu ? cpu_heavy : blocking, [this, &request] { return handler.handle(request); }), kNoThrow);
+        if (cpu) --cpu_heavy_waiting;
         response = error ? handler.refuse(500, "internal", "internal error") : std::move(result);
       }
       response.set_header("X-Request-Id", request.request_id);
@@ -343,6 +351,7 @@ Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique
 
 Server::~Server() {
   impl_->blocking.join();
+  impl_->cpu_heavy.join();
 }
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
@@ -373,6 +382,7 @@ void Server::run(const std::function<void()>& on_ready) {
   impl.ioc.run();
   for (auto& t : extra) t.join();
   impl.blocking.join();
+  impl.cpu_heavy.join();
 }
 
 }  // namespace hrapp::http

@@ -14,7 +14,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;  // 0 picks a free port
   std::size_t io_threads = 1;
-  std::size_t blocking_threads = 16;  // database, storage and sign-in waits
+  std::size_t blocking_threads = 16;  // database and storage waits
+  std::size_t cpu_heavy_threads = 4;  // sign-up and sign-in (waiting on bcrypt)
+  std::size_t cpu_heavy_queue_limit = 256;  // more waiting sign-ins than this get 503
   std::chrono::seconds idle_timeout{65};    // longer than the ALB's 60 s keep-alive
   std::chrono::seconds header_timeout{10};  // slow-header clients are cut off
   std::chrono::seconds body_timeout{60};

@@ -36,8 +36,8 @@ TEST(MatchPath, MatchesLiteralAndCapturedSegments) {
 struct Ctx {};
 
 TEST(Router, FindsTheRouteOrListsTheAllowedMethods) {
-  Router<Ctx> router({{"GET", "/employees/{id}", Access::session, BodyKind::none, 0, false, {}},
-                      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, false, {}}});
+  Router<Ctx> router({{"GET", "/employees/{id}", Access::session, BodyKind::none, 0, Execution::blocking, {}},
+                      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, Execution::blocking, {}}});
   const auto hit = router.find("DELETE", "/employees/7");
   ASSERT_NE(hit.route, nullptr);
   EXPECT_EQ(hit.route->method, "DELETE");
