@@ -12,7 +12,8 @@ const env = (name, fallback) => process.env[name] ?? fallback;
 const out = [];
 out.push('# Benchmark results', '');
 out.push(`Measured by \`make bench\` (bench/run.sh) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0].model.trim()}), Linux ${release()}, ` +
-  `wrk with ${env('BENCH_THREADS', 2)} threads and ${env('BENCH_CONNECTIONS', 64)} connections for ${env('BENCH_DURATION', 10)} s per scenario ` +
+  `wrk with ${env('BENCH_THREADS', 2)} threads and ${env('BENCH_CONNECTIONS', 64)} connections for ${env('BENCH_DURATION', 10)} s, ` +
+  `the median of ${env('BENCH_RUNS', 3)} runs per scenario ` +
   '(sign-in: 8 connections for twice as long, with /health probed alongside at 50 requests/s over one connection). The load generator shares the two cores with the server, ' +
   'as the targets assume. hrapp runs with its defaults (one I/O thread, bcrypt cost 12), logging at warn.', '');
 out.push(`hrapp ${execSync(`${process.env.HRAPP_BIN ?? 'build/release/hrapp'} version`).toString().trim().split(' ')[1] ?? ''}`.trim(), '');
@@ -63,7 +64,7 @@ out.push('* **The PostgreSQL target is not met, and why.** `GET /employees/{id}`
   'spends. The remedies, each a design change rather than tuning: caching sessions in the process (a sign-out ' +
   'would then take up to the cache lifetime to reach the other instances), or pipelining the session check with ' +
   'the handler\'s query in one round trip. A smaller pool helps a little on this machine (4 connections: about ' +
-  '9,700 requests/s against 8,500 with the default 10), but the default is sized for RDS across the network, where ' +
+  '10,000 requests/s against 8,300 with the default 10), but the default is sized for RDS across the network, where ' +
   'each round trip waits longer. SQLite runs the same two queries in-process.');
 out.push('* Sign-in throughput is bounded by bcrypt at cost 12 on every core; the hashing threads run at a lower scheduling ' +
   'priority, which is why `/health` keeps a low p99 while they saturate the CPU.');

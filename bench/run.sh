@@ -3,7 +3,8 @@
 #   bench/run.sh <path-to-hrapp>
 # The machine's ceiling first (nginx answering a static 200, same wrk settings), then the
 # scenarios on SQLite and on PostgreSQL (with pgbench's own ceiling in the same run).
-# BENCH_DURATION (seconds per scenario, 10), BENCH_CONNECTIONS (64), BENCH_THREADS (2).
+# BENCH_DURATION (seconds per run, 10), BENCH_RUNS (runs per scenario, median kept, 3),
+# BENCH_CONNECTIONS (64), BENCH_THREADS (2).
 set -euo pipefail
 hrapp=$(realpath "${1:?usage: bench/run.sh <path-to-hrapp>}")
 cd "$(dirname "$0")/.."

@@ -30,7 +30,7 @@ measure "$engine" "GET /employees (page of 50)" "$base" bench/list-employees.lua
 # Sign-in is bcrypt-bound: 8 connections keep every core hashing. Meanwhile /health is probed
 # at 50 requests/s, as a load balancer would, to show the I/O thread stays responsive.
 login_seconds=$((BENCH_DURATION * 2))
-node bench/probe.mjs "$base/health" "$login_seconds" 50 >"$work/probe.out" &
+node bench/probe.mjs "$base/health" "$((login_seconds * ${BENCH_RUNS:-3}))" 50 >"$work/probe.out" &
 probe=$!
 BENCH_WRK_TIMEOUT=10s measure "$engine" "POST /login" "$base/login" bench/login.lua 8 "$login_seconds"
 wait "$probe"
