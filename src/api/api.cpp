@@ -198,7 +198,9 @@ std::vector<http::Route<Context>> Api::routes() {
 
 http::RequestPlan Api::plan(std::string_view method, std::string_view path) const {
   const auto match = router_.find(method, path);
-  if (!match.route) return {0, http::Execution::io_thread};  // static files, 404 and 405 never block
+  // Static files, 404 and 405 never block; a small body is read (and ignored) so that a wrong
+  // path or method is answered as such, not as a too-large body.
+  if (!match.route) return {kJsonLimit, http::Execution::io_thread};
   return {match.route->body_limit, match.route->execution, match.route->probe};
 }
 

@@ -73,10 +73,4 @@ Credentials ImdsCredentialsProvider::get() {
   return *cached_;
 }
 
-std::string ImdsCredentialsProvider::region() {
-  const std::lock_guard lock(mutex_);
-  const auto doc = boost::json::parse(metadata_get("/latest/dynamic/instance-identity/document").body).as_object();
-  return json_string(doc, "region");
-}
-
 }  // namespace hrapp::aws

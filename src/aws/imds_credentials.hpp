@@ -18,8 +18,6 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
   ImdsCredentialsProvider(HttpClient& http, Endpoint endpoint, const Clock& clock)
       : http_(http), endpoint_(std::move(endpoint)), clock_(clock) {}
   Credentials get() override;
-  /// The instance's region, from its identity document.
-  std::string region();
 
  private:
   HttpResponse metadata_get(const std::string& path);

@@ -66,7 +66,8 @@ void LocalBlobStore::put(const std::string& key, std::string_view bytes, std::st
 
 std::optional<StoredBlob> LocalBlobStore::get(const std::string& key) {
   const auto path = path_of(key);
-  const auto type = image_type_for_extension(path.extension().string().substr(1));
+  const std::string extension = path.extension().string();  // ".png", or "" for none
+  const auto type = image_type_for_extension(extension.empty() ? extension : extension.substr(1));
   std::ifstream in(path, std::ios::binary);
   if (!in || !type) return std::nullopt;
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -42,7 +42,7 @@ std::string random_bytes(std::size_t n) {
 }
 
 namespace {
-std::string encode64(std::string_view bytes, const char* alphabet, bool pad) {
+std::string encode64(std::string_view bytes, const char* alphabet) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -59,18 +59,13 @@ std::string encode64(std::string_view bytes, const char* alphabet, bool pad) {
     out += alphabet[(v >> 18) & 63];
     out += alphabet[(v >> 12) & 63];
     if (rest == 2) out += alphabet[(v >> 6) & 63];
-    if (pad) out.append(rest == 1 ? "==" : "=");
   }
   return out;
 }
 }  // namespace
 
 std::string base64url(std::string_view bytes) {
-  return encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
-}
-
-std::string base64(std::string_view bytes) {
-  return encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
+  return encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }
 
 std::string uuid_v4() {

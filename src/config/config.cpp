@@ -58,7 +58,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string&) { c.database_url = non_empty(v); }},
       {"DB_SECRET_ARN", "--db-secret-arn", "Secrets Manager secret of the PostgreSQL credentials",
        [](Config& c, const std::string& v, const std::string& s) {
-         if (!v.empty() && !v.starts_with("arn:") && v.find_first_of(" \t\n") != std::string::npos)
+         if (v.find_first_of(" \t\r\n") != std::string::npos)
            throw ConfigError(s + " must be a secret ARN or name, got '" + v + "'");
          c.db_secret_arn = non_empty(v);
        }},

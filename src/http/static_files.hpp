@@ -15,7 +15,6 @@ class StaticFiles {
   explicit StaticFiles(const std::optional<std::filesystem::path>& root);
   /// The response for `path`, or nullopt if there is no such file.
   std::optional<Response> find(const std::string& path) const;
-  std::size_t size() const { return files_.size(); }
 
  private:
   struct File {

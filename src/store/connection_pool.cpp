@@ -42,14 +42,4 @@ void ConnectionPool::give_back(std::unique_ptr<Connection> conn) {
   // A broken connection is closed here, outside the lock.
 }
 
-void ConnectionPool::clear_idle() {
-  std::vector<std::unique_ptr<Connection>> dropped;
-  {
-    const std::lock_guard lock(mutex_);
-    dropped.swap(idle_);
-    open_count_ -= dropped.size();
-  }
-  available_.notify_all();
-}
-
 }  // namespace hrapp::store

@@ -34,8 +34,6 @@ class ConnectionPool {
   using Opener = std::function<std::unique_ptr<Connection>()>;
   ConnectionPool(Opener open, std::size_t max_size, std::chrono::milliseconds acquire_timeout);
   PooledConnection acquire();
-  /// Drops idle connections (after a credentials change or a failover).
-  void clear_idle();
 
  private:
   friend class PooledConnection;

@@ -15,7 +15,6 @@ class Database {
       : engine_(engine), pool_(std::move(open), pool_size, acquire_timeout) {}
   Engine engine() const { return engine_; }
   PooledConnection connect() { return pool_.acquire(); }
-  void drop_idle_connections() { pool_.clear_idle(); }
 
  private:
   Engine engine_;

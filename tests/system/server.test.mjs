@@ -47,6 +47,17 @@ describe('connections', () => {
   });
 });
 
+test('a wrong method or path with a body is 405 or 404, not 413', async () => {
+  const client = app.client();
+  await client.signUp();
+  const json = { name: 'x', role: 'y', department: 'z' };
+  assert.equal((await client.request('PUT', '/health', { json })).status, 405);
+  assert.equal((await client.request('POST', '/me', { json })).status, 405);
+  const missing = await client.request('POST', '/no-such-route', { json });
+  assert.equal(missing.status, 404, `${missing}`);
+  assert.equal(missing.body.error, 'not_found');
+});
+
 test('a wrong method is 405 with Allow listing the right ones', async () => {
   const client = app.client();
   await client.signUp();
