@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/url.hpp>
 
 #include <charconv>
 #include <limits>
@@ -153,6 +154,30 @@ std::string user_json(const User& user) {
   return json::serialize(json::object{{"id", user.id}, {"username", user.username}});
 }
 
+/// The list's URL for the page at `offset`, with the same filters.
+std::string page_url(const EmployeeQuery& query, std::int64_t offset) {
+  boost::urls::url url("/employees");
+  auto params = url.params();
+  if (query.department) params.append({"department", *query.department});
+  if (query.text) params.append({"q", *query.text});
+  params.append({"limit", std::to_string(query.limit)});
+  params.append({"offset", std::to_string(offset)});
+  return std::string(url.buffer());
+}
+
+/// RFC 8288 links to the next and previous pages, so a client that expects the whole list
+/// finds the rest; nullopt when everything fits on this page.
+std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t total) {
+  std::string links;
+  if (query.offset + query.limit < total) links = "<" + page_url(query, query.offset + query.limit) + ">; rel=\"next\"";
+  if (query.offset > 0) {
+    if (!links.empty()) links += ", ";
+    links += "<" + page_url(query, std::max<std::int64_t>(0, query.offset - query.limit)) + ">; rel=\"prev\"";
+  }
+  if (links.empty()) return std::nullopt;
+  return links;
+}
+
 bool request_is_secure(const http::Request& req) {
   return req.tls || lower(req.header("x-forwarded-proto").value_or("")) == "https";
 }
@@ -184,8 +209,8 @@ std::vector<http::Route<Context>> Api::routes() {
       {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, blocking, bind(&Api::logout)},
       {"GET", "/me", Access::session, BodyKind::none, 0, blocking, bind(&Api::me)},
       {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit, blocking, bind(&Api::create_employee)},
-      {"GET", "/employees", Access::session, BodyKind::none, 0, blocking, bind(&Api::list_employees)},
-      {"GET", "/employees/{id}", Access::session, BodyKind::none, 0, blocking, bind(&Api::get_employee)},
+      {"GET", "/employees", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::list_employees)},
+      {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::get_employee)},
       {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit, blocking,
        [this](Context& c) { return update_employee(c, true); }},
       {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit, blocking,
@@ -245,17 +270,41 @@ Response Api::dispatch(http::Request& request) {
   }
   const auto& route = *match.route;
   if (is_unsafe(request.method)) check_same_origin(request);
-  Context context{request, match.captures, std::nullopt};
-  if (route.access == Access::session) {
+  Context context{request, match.captures, std::nullopt, std::nullopt};
+  if (route.access != Access::open) {
     const auto cookie = request.header("cookie");
     const auto token = cookie ? http::find_cookie(*cookie, kSessionCookie) : std::nullopt;
-    context.user = token ? auth_.authenticate(*token) : std::nullopt;
-    if (!context.user) throw Unauthorized();
+    context.session = token ? auth_.session_check(*token) : std::nullopt;
+    if (!context.session) throw Unauthorized();
+    if (route.access == Access::session) require_user(context);
   }
   check_content_type(request, route.body);
-  Response response = route.handle(context);
+  Response response;
+  try {
+    response = route.handle(context);
+  } catch (const AppError&) {
+    // A handler that refused before its read (a malformed id, say) tells a stranger only 401.
+    if (route.access != Access::open) require_user(context);
+    throw;
+  }
+  if (route.access != Access::open) require_user(context);
   response.set_header("Cache-Control", "no-store");
   return response;
+}
+
+void Api::require_user(Context& c) {
+  if (c.user) return;
+  c.user = c.session ? auth_.authenticate(*c.session) : std::nullopt;
+  if (!c.user) throw Unauthorized();
+}
+
+template <class Read>
+auto Api::read_as_user(Context& c, Read&& read) {
+  if (!c.session) throw Unauthorized();
+  auto found = read(*c.session);
+  c.user = auth_.accept(*c.session, found.session);
+  if (!c.user) throw Unauthorized();
+  return std::move(found.value);
 }
 
 void Api::add_security_headers(Response& r) const {
@@ -341,16 +390,22 @@ Response Api::list_employees(Context& c) {
   if (auto v = c.request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
   if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
-  const auto [page, total] = employees_.list(query);
+  const auto page = read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
   json::array items;
-  items.reserve(page.size());
-  for (const auto& e : page) items.push_back(employee_object(e));
+  items.reserve(page.items.size());
+  for (const auto& e : page.items) items.push_back(employee_object(e));
   Response r = http::json_response(200, json::serialize(items));
-  r.set_header("X-Total-Count", std::to_string(total));
+  r.set_header("X-Total-Count", std::to_string(page.total));
+  if (auto links = page_links(query, page.total)) r.set_header("Link", *links);
   return r;
 }
 
-Response Api::get_employee(Context& c) { return employee_json(200, employees_.get(parse_id(c.captures.at(0)))); }
+Response Api::get_employee(Context& c) {
+  const std::int64_t id = parse_id(c.captures.at(0));
+  const auto found = read_as_user(c, [&](const store::SessionCheck& s) { return employees_.find(id, s); });
+  if (!found) throw NotFound("no employee with id " + std::to_string(id));
+  return employee_json(200, *found);
+}
 
 Response Api::update_employee(Context& c, bool replace_all) {
   const std::int64_t id = parse_id(c.captures.at(0));

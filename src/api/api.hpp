@@ -18,7 +18,8 @@ namespace hrapp::api {
 struct Context {
   http::Request& request;
   std::vector<std::string> captures;
-  std::optional<User> user;  // set on session routes
+  std::optional<User> user;                    // set on session routes once the session is checked
+  std::optional<store::SessionCheck> session;  // on session routes: the check of the request's cookie
 };
 
 struct ApiOptions {
@@ -39,6 +40,12 @@ class Api final : public http::Handler {
  private:
   http::Response dispatch(http::Request& request);
   void add_security_headers(http::Response& response) const;
+  /// Sets `c.user` from the session (one query) unless a read already did; throws Unauthorized.
+  void require_user(Context& c);
+  /// Makes `read` under the request's session, in one statement, and applies the session policy
+  /// to what it found; returns what was read. Throws Unauthorized.
+  template <class Read>
+  auto read_as_user(Context& c, Read&& read);
   std::vector<http::Route<Context>> routes();
 
   http::Response health(Context&);

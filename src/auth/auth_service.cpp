@@ -43,16 +43,28 @@ SignIn AuthService::login(const std::string& username, const std::string& passwo
 void AuthService::logout(const std::string& token) { sessions_.remove(token_hash(token)); }
 
 std::optional<User> AuthService::authenticate(const std::string& token) {
+  const auto check = session_check(token);
+  if (!check) return std::nullopt;
+  return authenticate(*check);
+}
+
+std::optional<User> AuthService::authenticate(const store::SessionCheck& check) {
+  return accept(check, sessions_.find_live(check.token_hash, check.now));
+}
+
+std::optional<store::SessionCheck> AuthService::session_check(const std::string& token) const {
   if (token.empty() || token.size() > 128) return std::nullopt;
-  const std::string hash = token_hash(token);
-  const auto now = clock_.now();
-  const auto session = sessions_.find_live(hash, now);
-  if (!session) return std::nullopt;
-  const auto absolute_end = session->created_at + policy_.absolute_timeout;
-  if (now >= absolute_end) return std::nullopt;
-  if (now - session->last_seen_at >= policy_.touch_interval)
-    sessions_.touch(hash, now, std::min(now + policy_.idle_timeout, absolute_end));
-  return session->user;
+  return store::SessionCheck{token_hash(token), clock_.now()};
+}
+
+std::optional<User> AuthService::accept(const store::SessionCheck& check,
+                                        const std::optional<store::SessionRecord>& found) {
+  if (!found) return std::nullopt;
+  const auto absolute_end = found->created_at + policy_.absolute_timeout;
+  if (check.now >= absolute_end) return std::nullopt;
+  if (check.now - found->last_seen_at >= policy_.touch_interval)
+    sessions_.touch(check.token_hash, check.now, std::min(check.now + policy_.idle_timeout, absolute_end));
+  return found->user;
 }
 
 std::int64_t AuthService::purge_expired_sessions() { return sessions_.purge_expired(clock_.now()); }

@@ -35,7 +35,15 @@ class AuthService {
   /// Throws Unauthorized with the same message whether the user is unknown or the password wrong.
   SignIn login(const std::string& username, const std::string& password);
   void logout(const std::string& token);
+  /// The user of a live session, found by its own query.
   std::optional<User> authenticate(const std::string& token);
+  std::optional<User> authenticate(const store::SessionCheck& check);
+  /// What a read needs to check the session in its own statement; nullopt for a token that
+  /// cannot be one.
+  std::optional<store::SessionCheck> session_check(const std::string& token) const;
+  /// Applies the session policy to what a read under `check` found: the absolute limit, and the
+  /// idle deadline moved on when due. The user, or nullopt if the session is over.
+  std::optional<User> accept(const store::SessionCheck& check, const std::optional<store::SessionRecord>& found);
   std::int64_t purge_expired_sessions();
   const SessionPolicy& policy() const { return policy_; }
 

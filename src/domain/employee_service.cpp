@@ -40,12 +40,6 @@ Employee EmployeeService::create(const User& user, EmployeeFields fields, const 
   }
 }
 
-Employee EmployeeService::get(std::int64_t id) {
-  auto found = repo_.find(id);
-  if (!found) throw NotFound("no employee with id " + std::to_string(id));
-  return std::move(*found);
-}
-
 Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image,
                                  bool replace_all) {
   validation::check_employee_fields(fields, replace_all);

@@ -25,8 +25,13 @@ class EmployeeService {
         max_image_bytes_(max_image_bytes) {}
 
   Employee create(const User& user, EmployeeFields fields, const ImageInput& image);
-  Employee get(std::int64_t id);
-  std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query) { return repo_.list(query); }
+  /// Reads made in one statement with the session check (see store::SessionRead).
+  store::SessionRead<std::optional<Employee>> find(std::int64_t id, const store::SessionCheck& session) {
+    return repo_.find(id, session);
+  }
+  store::SessionRead<store::EmployeePage> list(const EmployeeQuery& query, const store::SessionCheck& session) {
+    return repo_.list(query, session);
+  }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
   Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);

@@ -11,7 +11,10 @@ namespace hrapp::http {
 
 /// How a route takes its body; checked before the handler runs (415 otherwise).
 enum class BodyKind { none, json, multipart, json_or_multipart };
-enum class Access { open, session };
+/// open: anyone. session: the session is checked before the handler runs. session_in_read: the
+/// handler's read checks the session in the same statement (one round trip); the request is
+/// still refused unless the session is live, whatever the handler does.
+enum class Access { open, session, session_in_read };
 
 /// A route's handler gets the request and the path's `{name}` segments in order.
 template <class Context>

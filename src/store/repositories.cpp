@@ -10,13 +10,58 @@ using Params = std::vector<Param>;
 constexpr std::string_view kEmployeeColumns =
     "id, name, role, department, image_s3_key, user_id, created_at, updated_at";
 
-Employee employee_from(const Row& row) {
-  return Employee{row.integer(0),  row.text(1), row.text(2), row.text(3), row.optional_text(4), row.integer(5),
-                  db_timestamp_to_iso(row.text(6)), db_timestamp_to_iso(row.text(7))};
+constexpr std::size_t kEmployeeColumnCount = 8;
+
+/// The employee whose columns start at `first`.
+Employee employee_from(const Row& row, std::size_t first = 0) {
+  const auto at = [first](std::size_t i) { return first + i; };
+  return Employee{row.integer(at(0)),
+                  row.text(at(1)),
+                  row.text(at(2)),
+                  row.text(at(3)),
+                  row.optional_text(at(4)),
+                  row.integer(at(5)),
+                  db_timestamp_to_iso(row.text(at(6))),
+                  db_timestamp_to_iso(row.text(at(7)))};
 }
 
 TimePoint parse_db_time(const std::string& text) {
   return parse_iso8601(db_timestamp_to_iso(text)).value_or(TimePoint{});
+}
+
+/// A live session by its token's hash ($1) at a time ($2); its columns come first in every
+/// read made under a session.
+constexpr std::string_view kLiveSession =
+    "SELECT s.user_id, u.username, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.id = $1 AND s.expires_at > $2";
+constexpr std::size_t kSessionColumnCount = 4;
+
+SessionRecord session_from(const Row& row) {
+  return SessionRecord{User{row.integer(0), row.text(1)}, parse_db_time(row.text(2)), parse_db_time(row.text(3))};
+}
+
+Params session_params(const SessionCheck& session) { return Params{session.token_hash, format_db_timestamp(session.now)}; }
+
+/// One statement that makes `read` (parameters from $3, first column never null) only under a
+/// live session: no row at all means no session; a row whose read columns are null means the
+/// read found nothing. `order_by` names the read's column that orders its rows.
+std::string under_session(std::string_view read, std::string_view order_by = {}) {
+  std::string sql = "WITH live AS (";
+  sql.append(kLiveSession).append(") SELECT live.*, found.* FROM live LEFT JOIN (").append(read);
+  sql.append(") found ON 1 = 1");
+  if (!order_by.empty()) sql.append(" ORDER BY found.").append(order_by);
+  return sql;
+}
+
+/// Runs a read made by `under_session`: the session it found, and the rows the read found.
+std::pair<std::optional<SessionRecord>, std::vector<Row>> read_under_session(Database& db, const std::string& sql,
+                                                                             const Params& params) {
+  auto conn = db.connect();
+  auto rows = std::move(conn->execute(sql, params).rows);
+  if (rows.empty()) return {};
+  auto session = session_from(rows[0]);
+  if (rows[0].is_null(kSessionColumnCount)) rows.clear();
+  return {std::move(session), std::move(rows)};
 }
 
 /// Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything.
@@ -76,13 +121,9 @@ void SessionRepository::create(const std::string& token_hash, std::int64_t user_
 
 std::optional<SessionRecord> SessionRepository::find_live(const std::string& token_hash, TimePoint now) {
   auto conn = db_.connect();
-  const auto result = conn->execute(
-      "SELECT s.user_id, u.username, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
-      "WHERE s.id = $1 AND s.expires_at > $2",
-      Params{token_hash, format_db_timestamp(now)});
+  const auto result = conn->execute(kLiveSession, session_params({token_hash, now}));
   if (result.rows.empty()) return std::nullopt;
-  const Row& row = result.rows[0];
-  return SessionRecord{User{row.integer(0), row.text(1)}, parse_db_time(row.text(2)), parse_db_time(row.text(3))};
+  return session_from(result.rows[0]);
 }
 
 void SessionRepository::touch(const std::string& token_hash, TimePoint now, TimePoint expires_at) {
@@ -113,14 +154,6 @@ Employee EmployeeRepository::create(const EmployeeFields& fields, const std::opt
   return employee_from(result.rows.at(0));
 }
 
-std::optional<Employee> EmployeeRepository::find(std::int64_t id) {
-  auto conn = db_.connect();
-  const auto result =
-      conn->execute("SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $1", Params{id});
-  if (result.rows.empty()) return std::nullopt;
-  return employee_from(result.rows[0]);
-}
-
 std::optional<EmployeeOwnership> EmployeeRepository::ownership(std::int64_t id) {
   auto conn = db_.connect();
   const auto result = conn->execute("SELECT user_id, image_s3_key FROM employees WHERE id = $1", Params{id});
@@ -128,9 +161,20 @@ std::optional<EmployeeOwnership> EmployeeRepository::ownership(std::int64_t id) 
   return EmployeeOwnership{result.rows[0].integer(0), result.rows[0].optional_text(1)};
 }
 
-std::pair<std::vector<Employee>, std::int64_t> EmployeeRepository::list(const EmployeeQuery& query) {
+SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
+  static const std::string sql =
+      under_session("SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $3");
+  Params params = session_params(session);
+  params.emplace_back(id);
+  auto [live, rows] = read_under_session(db_, sql, params);
+  SessionRead<std::optional<Employee>> out{std::move(live), std::nullopt};
+  if (!rows.empty()) out.value = employee_from(rows[0], kSessionColumnCount);
+  return out;
+}
+
+SessionRead<EmployeePage> EmployeeRepository::list(const EmployeeQuery& query, const SessionCheck& session) {
+  Params params = session_params(session);
   std::string where;
-  Params params;
   if (query.department) {
     params.emplace_back(*query.department);
     where += " WHERE department = $" + std::to_string(params.size());
@@ -141,19 +185,27 @@ std::pair<std::vector<Employee>, std::int64_t> EmployeeRepository::list(const Em
     where += (where.empty() ? " WHERE " : " AND ");
     where += "(lower(name) LIKE $" + n + " ESCAPE '\\' OR lower(role) LIKE $" + n + " ESCAPE '\\')";
   }
-  auto conn = db_.connect();
-  const std::int64_t total = conn->execute("SELECT COUNT(*) FROM employees" + where, params).rows.at(0).integer(0);
-  std::vector<Employee> page;
-  if (total > query.offset) {
-    Params page_params = params;
-    page_params.emplace_back(query.limit);
-    page_params.emplace_back(query.offset);
-    const std::string sql = "SELECT " + std::string(kEmployeeColumns) + " FROM employees" + where +
-                            " ORDER BY id LIMIT $" + std::to_string(params.size() + 1) + " OFFSET $" +
-                            std::to_string(params.size() + 2);
-    for (const Row& row : conn->execute(sql, page_params).rows) page.push_back(employee_from(row));
+  const std::size_t filter_count = params.size();
+  params.emplace_back(query.limit);
+  params.emplace_back(query.offset);
+  // The page and the number of all matches in one statement: a window counts the matches.
+  const std::string page = "SELECT " + std::string(kEmployeeColumns) + ", COUNT(*) OVER () FROM employees" + where +
+                           " ORDER BY id LIMIT $" + std::to_string(filter_count + 1) + " OFFSET $" +
+                           std::to_string(filter_count + 2);
+  auto [live, rows] = read_under_session(db_, under_session(page, "id"), params);
+  SessionRead<EmployeePage> out{std::move(live), {}};
+  if (!out.session) return out;
+  out.value.items.reserve(rows.size());
+  for (const Row& row : rows) out.value.items.push_back(employee_from(row, kSessionColumnCount));
+  if (!rows.empty()) {
+    out.value.total = rows[0].integer(kSessionColumnCount + kEmployeeColumnCount);
+  } else if (query.offset > 0) {
+    // Past the last page the window has no row to count on: count on their own.
+    params.resize(filter_count);
+    const auto counted = read_under_session(db_, under_session("SELECT COUNT(*) FROM employees" + where), params);
+    if (!counted.second.empty()) out.value.total = counted.second[0].integer(kSessionColumnCount);
   }
-  return {std::move(page), total};
+  return out;
 }
 
 std::vector<DepartmentCount> EmployeeRepository::departments() {

@@ -23,6 +23,26 @@ struct SessionRecord {
   TimePoint last_seen_at;
 };
 
+/// The session a read is made under: its token's hash, and the time of the check.
+struct SessionCheck {
+  std::string token_hash;
+  TimePoint now;
+};
+
+/// A read made in the same statement as its session check (one round trip): `value` is filled
+/// only when `session` is, so nothing is read for a session that is not live.
+template <class T>
+struct SessionRead {
+  std::optional<SessionRecord> session;
+  T value{};
+};
+
+/// One page of a list and the number of matches in all pages.
+struct EmployeePage {
+  std::vector<Employee> items;
+  std::int64_t total = 0;
+};
+
 struct DepartmentCount {
   std::string department;
   std::int64_t count;
@@ -71,10 +91,11 @@ class EmployeeRepository {
   explicit EmployeeRepository(Database& db) : db_(db) {}
   Employee create(const EmployeeFields& fields, const std::optional<std::string>& image_key, std::int64_t user_id,
                   TimePoint now);
-  std::optional<Employee> find(std::int64_t id);
   std::optional<EmployeeOwnership> ownership(std::int64_t id);
-  /// Lists a page and the total number of matches.
-  std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query);
+  /// The row with this id, read under the session.
+  SessionRead<std::optional<Employee>> find(std::int64_t id, const SessionCheck& session);
+  /// A page and the total number of matches, read under the session.
+  SessionRead<EmployeePage> list(const EmployeeQuery& query, const SessionCheck& session);
   std::vector<DepartmentCount> departments();
   /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
   /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.

@@ -430,6 +430,43 @@ describe('listing', () => {
     assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'sorted by name');
   });
 
+  test('a list that does not fit one page links to the next and previous pages, keeping its filters', async () => {
+    const client = app.client();
+    await client.signUp();
+    const department = `R&D ${uniqueUsername('d')}`;
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await client.createEmployee({ name: `Linked ${i}`, role: 'Staff', department })).body.id);
+    const first = `/employees?department=${encodeURIComponent(department)}&q=linked&limit=2`;
+
+    const linksOf = (reply) => Object.fromEntries([...(reply.headers.get('link') ?? '').matchAll(/<([^>]*)>; rel="(\w+)"/g)]
+      .map(([, url, rel]) => [rel, url]));
+    const seen = [];
+    const rels = [];
+    let next = first;
+    while (next) {
+      const page = await client.get(next);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('x-total-count'), '5');
+      seen.push(...page.body.map((e) => e.id));
+      const links = linksOf(page);
+      rels.push(Object.keys(links).sort().join('+'));
+      for (const url of Object.values(links)) {
+        const target = new URL(url, 'http://app.invalid');
+        assert.equal(target.pathname, '/employees');
+        assert.equal(target.searchParams.get('department'), department, 'the filter survives the link');
+        assert.equal(target.searchParams.get('q'), 'linked');
+        assert.equal(target.searchParams.get('limit'), '2');
+      }
+      if (links.prev) assert.deepEqual((await client.get(links.prev)).body.map((e) => e.id), seen.slice(-page.body.length - 2, -page.body.length));
+      next = links.next;
+    }
+    assert.deepEqual(seen, ids, 'following next visits every match once, in order');
+    assert.deepEqual(rels, ['next', 'next+prev', 'prev']);
+    const whole = await client.get(`/employees?department=${encodeURIComponent(department)}`);
+    assert.equal(whole.body.length, 5);
+    assert.equal(whole.headers.get('link'), null, 'a list that fits one page has no links');
+  });
+
   test('bad list parameters are 400 naming the parameter', async () => {
     const client = app.client();
     await client.signUp();

@@ -49,6 +49,12 @@ function protectedRequests() {
     ['GET', '/employees', {}],
     ['GET', '/employees?department=D&q=Target&limit=5', {}],
     ['GET', `/employees/${employee.id}`, {}],
+    // What a session could be told as 400 or 404 is a stranger's 401.
+    ['GET', '/employees/not-a-number', {}],
+    ['GET', '/employees/99999999999', {}],
+    ['GET', `/employees/${employee.id + 1000}`, {}],
+    ['GET', '/employees?limit=0&offset=-1', {}],
+    ['GET', '/employees?offset=1000', {}],
     ['PUT', `/employees/${employee.id}`, { form: fields() }],
     ['PATCH', `/employees/${employee.id}`, { json: { name: 'Changed' } }],
     ['PATCH', `/employees/${employee.id}`, { form: fields() }],

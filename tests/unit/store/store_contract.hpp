@@ -27,7 +27,26 @@ class StoreContract : public ::testing::Test {
                std::optional<std::string> key = std::nullopt) {
     return employees().create({name, role, dept}, key, owner, at(1));
   }
+  /// Reads under a live session of a reader, as the API makes them.
+  SessionCheck reader_session() {
+    if (!reader_) {
+      reader_ = users().create("reader", "$2b$04$hash", at(0)).id;
+      sessions().create("reader-token-hash", *reader_, at(0), at(3600));
+    }
+    return {"reader-token-hash", at(10)};
+  }
+  std::optional<Employee> find(std::int64_t id) {
+    auto read = employees().find(id, reader_session());
+    EXPECT_TRUE(read.session);
+    return read.value;
+  }
+  std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query) {
+    auto read = employees().list(query, reader_session());
+    EXPECT_TRUE(read.session);
+    return {std::move(read.value.items), read.value.total};
+  }
   std::unique_ptr<Database> db_;
+  std::optional<std::int64_t> reader_;
 };
 
 TYPED_TEST_SUITE_P(StoreContract);
@@ -107,13 +126,13 @@ TYPED_TEST_P(StoreContract, EmployeesRoundTripWithIsoTimestamps) {
   const auto e = this->add(owner, "O'Brien; DROP TABLE users;--", "R&D \"lead\"", "IT", "uploads/x/k.png");
   EXPECT_GT(e.id, 0);
   EXPECT_EQ(e.created_at, "2026-01-02T03:04:06.000000Z");
-  const auto found = this->employees().find(e.id);
+  const auto found = this->find(e.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->name, "O'Brien; DROP TABLE users;--");
   EXPECT_EQ(found->role, "R&D \"lead\"");
   EXPECT_EQ(found->image_key, "uploads/x/k.png");
   EXPECT_EQ(found->user_id, owner);
-  EXPECT_FALSE(this->employees().find(e.id + 1000));
+  EXPECT_FALSE(this->find(e.id + 1000));
 }
 
 TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
@@ -123,26 +142,26 @@ TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
   this->add(owner, "Alan Turing", "Engineer", "IT");
   this->add(owner, "Discount 50%", "Sales_rep", "Sales");
   auto repo = this->employees();
-  auto [all, total] = repo.list({std::nullopt, std::nullopt, 50, 0});
+  auto [all, total] = this->list({std::nullopt, std::nullopt, 50, 0});
   EXPECT_EQ(total, 4);
   ASSERT_EQ(all.size(), 4u);
   EXPECT_LT(all[0].id, all[1].id);
-  auto [it, it_total] = repo.list({std::string("IT"), std::nullopt, 50, 0});
+  auto [it, it_total] = this->list({std::string("IT"), std::nullopt, 50, 0});
   EXPECT_EQ(it_total, 2);
-  auto [eng, eng_total] = repo.list({std::nullopt, std::string("ENGINEER"), 50, 0});
+  auto [eng, eng_total] = this->list({std::nullopt, std::string("ENGINEER"), 50, 0});
   EXPECT_EQ(eng_total, 2);
-  auto [by_name, by_name_total] = repo.list({std::nullopt, std::string("hopp"), 50, 0});
+  auto [by_name, by_name_total] = this->list({std::nullopt, std::string("hopp"), 50, 0});
   EXPECT_EQ(by_name_total, 1);
   EXPECT_EQ(by_name.at(0).name, "Grace Hopper");
   // LIKE wildcards in a search are literal characters.
-  EXPECT_EQ(repo.list({std::nullopt, std::string("%"), 50, 0}).second, 1);
-  EXPECT_EQ(repo.list({std::nullopt, std::string("_"), 50, 0}).second, 1);
-  EXPECT_EQ(repo.list({std::nullopt, std::string("50%"), 50, 0}).second, 1);
-  EXPECT_EQ(repo.list({std::string("IT"), std::string("alan"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::string("%"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::string("_"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::string("50%"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::string("IT"), std::string("alan"), 50, 0}).second, 1);
   // Pages: disjoint, in order, the total unchanged.
-  auto [p1, t1] = repo.list({std::nullopt, std::nullopt, 3, 0});
-  auto [p2, t2] = repo.list({std::nullopt, std::nullopt, 3, 3});
-  auto [p3, t3] = repo.list({std::nullopt, std::nullopt, 3, 6});
+  auto [p1, t1] = this->list({std::nullopt, std::nullopt, 3, 0});
+  auto [p2, t2] = this->list({std::nullopt, std::nullopt, 3, 3});
+  auto [p3, t3] = this->list({std::nullopt, std::nullopt, 3, 6});
   EXPECT_EQ(p1.size(), 3u);
   ASSERT_EQ(p2.size(), 1u);
   EXPECT_TRUE(p3.empty());
@@ -176,13 +195,64 @@ TYPED_TEST_P(StoreContract, OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsRetur
   EXPECT_FALSE(repo.update(e.id + 100, owner, {}, {}, this->at(7)));
   const auto removed = repo.remove(e.id, owner);
   ASSERT_TRUE(removed);
-  EXPECT_FALSE(repo.find(e.id));
+  EXPECT_FALSE(this->find(e.id));
   EXPECT_FALSE(repo.remove(e.id, owner));
+}
+
+TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive) {
+  const auto owner = this->user("owner");
+  const auto e = this->add(owner, "Ada", "Eng", "IT");
+  this->sessions().create("h-short", owner, this->at(0), this->at(20));
+  auto repo = this->employees();
+  const auto by_owner = repo.find(e.id, {"h-short", this->at(5)});
+  ASSERT_TRUE(by_owner.session);
+  EXPECT_EQ(by_owner.session->user.id, owner);
+  EXPECT_EQ(by_owner.session->user.username, "owner");
+  EXPECT_EQ(by_owner.session->created_at, this->at(0));
+  ASSERT_TRUE(by_owner.value);
+  EXPECT_EQ(by_owner.value->name, "Ada");
+  // A live session and no such row: the session, and nothing read.
+  const auto missing = repo.find(e.id + 1000, {"h-short", this->at(5)});
+  EXPECT_TRUE(missing.session);
+  EXPECT_FALSE(missing.value);
+  // Expired, unknown or revoked: no session and nothing read, neither a row nor a page.
+  for (const auto& [hash, when] : {std::pair{std::string("h-short"), this->at(20)},
+                                   std::pair{std::string("no-such-hash"), this->at(5)}}) {
+    const auto row = repo.find(e.id, {hash, when});
+    EXPECT_FALSE(row.session);
+    EXPECT_FALSE(row.value);
+    const auto page = repo.list({std::nullopt, std::nullopt, 50, 0}, {hash, when});
+    EXPECT_FALSE(page.session);
+    EXPECT_TRUE(page.value.items.empty());
+    EXPECT_EQ(page.value.total, 0);
+  }
+  this->sessions().remove("h-short");
+  EXPECT_FALSE(repo.find(e.id, {"h-short", this->at(5)}).session);
+}
+
+TYPED_TEST_P(StoreContract, PagesPastTheEndStillCountEveryMatch) {
+  const auto owner = this->user("owner");
+  for (int i = 0; i < 5; ++i) this->add(owner, "Person " + std::to_string(i), "Eng", i % 2 ? "IT" : "Ops");
+  const auto [beyond, total] = this->list({std::nullopt, std::nullopt, 10, 20});
+  EXPECT_TRUE(beyond.empty());
+  EXPECT_EQ(total, 5);
+  const auto [ops_beyond, ops_total] = this->list({std::string("Ops"), std::string("person"), 2, 4});
+  EXPECT_TRUE(ops_beyond.empty());
+  EXPECT_EQ(ops_total, 3);
+  const auto [none, none_total] = this->list({std::string("Nobody"), std::nullopt, 10, 0});
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none_total, 0);
+  const auto [last, last_total] = this->list({std::nullopt, std::nullopt, 2, 4});
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].name, "Person 4");
+  EXPECT_EQ(last_total, 5);
 }
 
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
                             TheSchemaKeepsTheSeedsConstraints, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved,
                             EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
-                            OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned);
+                            OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned,
+                            ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
+                            PagesPastTheEndStillCountEveryMatch);
 
 }  // namespace hrapp::store
