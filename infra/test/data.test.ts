@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { secretShapeOf } from './secret-shape.ts';
 import { flatten, only, resourcesOf, synth } from './support.ts';
 
 // Validations 3 and 11 of the seed (database, and the secret behind its master credentials).
@@ -62,9 +63,22 @@ describe('data stack', () => {
     const [secretId, secret] = only(lab.data, 'AWS::SecretsManager::Secret');
     assert.equal(db.Properties!.MasterUsername, 'hrapp_admin');
     assert.match(flatten(db.Properties!.MasterUserPassword), new RegExp(`${secretId}.*SecretString:password`));
-    assert.deepEqual(JSON.parse(secret.Properties!.GenerateSecretString.SecretStringTemplate), { username: 'hrapp_admin' });
+    assert.deepEqual(JSON.parse(secret.Properties!.GenerateSecretString.SecretStringTemplate), { username: 'hrapp_admin', dbname: 'hrappdb' });
     assert.equal(secret.Properties!.GenerateSecretString.GenerateStringKey, 'password');
     lab.data.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', { TargetType: 'AWS::RDS::DBInstance' });
+  });
+
+  it('names the database in the secret, so the app never falls back to the postgres database', () => {
+    assert.deepEqual(secretShapeOf(lab.data), {
+      username: 'hrapp_admin',
+      dbname: 'hrappdb',
+      password: null,
+      engine: null,
+      host: null,
+      port: null,
+      dbInstanceIdentifier: null,
+    });
+    assert.equal(secretShapeOf(lab.data).dbname, db.Properties!.DBName);
   });
 
   it('in lab, gives the secret a name unique to the stack instance and deletes it', () => {

@@ -46,8 +46,11 @@ Backends::Backends(const config::Config& config, const Clock& clock) {
         config.aws_endpoint_url.value_or("https://secretsmanager." + region_ + ".amazonaws.com"));
     secrets_ = std::make_unique<aws::SecretsManagerClient>(*aws_client_, aws::Endpoint::parse(endpoint), region_);
     try {
-      credentials_ = std::make_unique<aws::SecretsManagerCredentials>(*secrets_, *config.db_secret_arn, clock);
+      credentials_ =
+          std::make_unique<aws::SecretsManagerCredentials>(*secrets_, *config.db_secret_arn, config.db_name, clock);
     } catch (const aws::SecretsManagerError& e) {
+      // A secret that was read but lacks a key: its message names the key.
+      if (e.code() == "InvalidSecret") throw config::ConfigError(std::string("DB_SECRET_ARN: ") + e.what());
       throw config::ConfigError("DB_SECRET_ARN: cannot read the secret: " + e.code() +
                                 (e.code() == "AccessDeniedException" ? " (check the instance role)" : ""));
     } catch (const std::exception& e) {

@@ -45,8 +45,8 @@ std::optional<std::string> SecretsManagerClient::get_secret_value(const std::str
 }
 
 SecretsManagerCredentials::SecretsManagerCredentials(SecretsManagerClient& client, std::string secret_id,
-                                                     const Clock& clock)
-    : client_(client), secret_id_(std::move(secret_id)), clock_(clock) {
+                                                     std::optional<std::string> database_name, const Clock& clock)
+    : client_(client), secret_id_(std::move(secret_id)), database_name_(std::move(database_name)), clock_(clock) {
   snapshot_ = parse(*client_.get_secret_value(secret_id_, "AWSCURRENT"));
   fetched_at_ = clock_.now();
 }
@@ -63,8 +63,13 @@ store::postgres::ConnectParams SecretsManagerCredentials::parse(const std::strin
     if (v->is_int64()) return std::to_string(v->as_int64());
     throw SecretsManagerError("InvalidSecret", std::string("the secret's ") + key + " is not text");
   };
-  return {{"host", text("host")},         {"port", text("port")},        {"dbname", o.contains("dbname") ? text("dbname") : "postgres"},
-          {"user", text("username")},     {"password", text("password")}};
+  if (!database_name_ && !o.contains("dbname"))
+    throw SecretsManagerError("InvalidSecret", "the secret has no dbname: add it to the secret or set DB_NAME");
+  return {{"host", text("host")},
+          {"port", text("port")},
+          {"dbname", database_name_ ? *database_name_ : text("dbname")},
+          {"user", text("username")},
+          {"password", text("password")}};
 }
 
 store::postgres::ConnectParams SecretsManagerCredentials::current() {

@@ -36,14 +36,17 @@ class SecretsManagerClient {
 };
 
 /// PostgreSQL credentials from the RDS secret JSON (username, password, host, port, dbname),
-/// cached 5 minutes. When the database refuses them (rotation), it re-reads AWSCURRENT and
+/// cached 5 minutes. `database_name` (DB_NAME), when given, names the database instead of the
+/// secret's dbname; without either the secret is refused, since libpq would otherwise fall
+/// back to the `postgres` database and the app would fill the wrong one. When the database refuses them (rotation), it re-reads AWSCURRENT and
 /// AWSPENDING once for all waiting callers (single flight, at most one re-read per 10 s)
 /// and offers what changed. Pooled connections are not affected.
 class SecretsManagerCredentials final : public store::postgres::CredentialSource {
  public:
   /// Reads the secret now; throws SecretsManagerError (not found, access denied) so start-up
   /// can stop with one clear line.
-  SecretsManagerCredentials(SecretsManagerClient& client, std::string secret_id, const Clock& clock);
+  SecretsManagerCredentials(SecretsManagerClient& client, std::string secret_id,
+                            std::optional<std::string> database_name, const Clock& clock);
   store::postgres::ConnectParams current() override;
   std::vector<store::postgres::ConnectParams> after_authentication_failure(
       const store::postgres::ConnectParams& refused) override;
@@ -54,6 +57,7 @@ class SecretsManagerCredentials final : public store::postgres::CredentialSource
 
   SecretsManagerClient& client_;
   std::string secret_id_;
+  std::optional<std::string> database_name_;
   const Clock& clock_;
   std::mutex mutex_;
   store::postgres::ConnectParams snapshot_;

@@ -62,6 +62,13 @@ const std::vector<Setting>& settings() {
            throw ConfigError(s + " must be a secret ARN or name, got '" + v + "'");
          c.db_secret_arn = non_empty(v);
        }},
+      {"DB_NAME", "--db-name", "PostgreSQL database of DB_SECRET_ARN (default: the secret's dbname)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         static const std::regex kName(R"(^[A-Za-z_][A-Za-z0-9_$-]{0,62}$)");
+         if (!v.empty() && !std::regex_match(v, kName))
+           throw ConfigError(s + " must be a PostgreSQL database name (1-63 letters, digits, _ $ -), got '" + v + "'");
+         c.db_name = non_empty(v);
+       }},
       {"S3_BUCKET_NAME", "--s3-bucket", "S3 bucket of the images (images in DATA_DIR/uploads)",
        [](Config& c, const std::string& v, const std::string& s) {
          static const std::regex kBucket(R"(^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$)");

@@ -20,6 +20,7 @@ struct Config {
   std::filesystem::path data_dir = "hrapp-data";
   std::optional<std::string> database_url;  // postgres://... or a SQLite file path
   std::optional<std::string> db_secret_arn;
+  std::optional<std::string> db_name;  // names the database when the secret has no dbname
   std::optional<std::string> s3_bucket;
   std::string deployment_id = "local";
   std::optional<std::string> aws_region;

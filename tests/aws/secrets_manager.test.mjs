@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSecretsManager } from '../fakes/secretsmanager.mjs';
 import { runHrapp, startApp, tempDir } from '../system/lib/app.mjs';
+import * as postgres from '../system/lib/postgres.mjs';
 import { KeyRing, REGION, backendsOf, createRoleDatabase, keyEnv, newKeys } from './lib/aws.mjs';
 
 const keyring = new KeyRing();
@@ -46,6 +47,36 @@ test('starts from DB_SECRET_ARN alone: signed GetSecretValue of AWSCURRENT, then
     assert.deepEqual(await db.database.rows(`SELECT name FROM employees WHERE id = ${created.body.id}`), [{ name: 'Rds User' }]);
     assert.ok((await backendsOf(db.role)).length >= 1, `the app is signed in to PostgreSQL as ${db.role}`);
     assert.deepEqual(sm.calls[db.arn], { AWSCURRENT: 1 }, 'cached: no call per request');
+  } finally {
+    assert.equal(await app.stop(), 0);
+  }
+});
+
+test('the secret of the stacks names the database: the app fills it, never the postgres database', async () => {
+  assert.ok('dbname' in JSON.parse(process.env.HRAPP_SECRET_SHAPE), 'the synthesized secret has dbname');
+  const db = await secretDatabase();
+  const app = await startApp({ database: db.database, env: secretEnv(db.arn) });
+  try {
+    assert.equal(await db.database.value("SELECT count(*) FROM information_schema.tables WHERE table_name = 'employees'").then(Number), 1);
+    assert.equal(await postgres.queryRows('postgres', "SELECT 1 FROM information_schema.tables WHERE table_name = 'employees'").then((rows) => rows.length), 0);
+  } finally {
+    assert.equal(await app.stop(), 0);
+  }
+});
+
+test('a secret without dbname stops start-up with one line naming dbname and DB_NAME', async () => {
+  const db = await createRoleDatabase();
+  const { dbname, ...withoutName } = db.secret(db.password);
+  const arn = sm.setSecret(`hrapp/test/${db.role}`, { current: withoutName });
+  const { code, lines } = await failedStart(secretEnv(arn));
+  assert.equal(code, 2);
+  assert.deepEqual(lines, ['hrapp: DB_SECRET_ARN: the secret has no dbname: add it to the secret or set DB_NAME']);
+
+  // DB_NAME names the database instead.
+  const app = await startApp({ database: db.database, env: { ...secretEnv(arn), DB_NAME: dbname } });
+  try {
+    assert.deepEqual((await app.client().get('/health')).body, { status: 'healthy', database: 'connected' });
+    assert.equal(await db.database.value("SELECT count(*) FROM information_schema.tables WHERE table_name = 'employees'").then(Number), 1);
   } finally {
     assert.equal(await app.stop(), 0);
   }

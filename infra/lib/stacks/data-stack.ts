@@ -35,6 +35,13 @@ export class DataStack extends Stack {
       parameters: { 'rds.force_ssl': '1' },
     });
 
+    // dbname is in the secret from the start: the attachment adds engine, host, port and
+    // dbInstanceIdentifier only, and an app without it would use the `postgres` database.
+    const generatedSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', {
+      username: DATABASE_MASTER_USERNAME,
+      dbname: DATABASE_NAME,
+      secretName: credentialsSecretName(config),
+    });
     const instance = new rds.DatabaseInstance(this, 'Database', {
       instanceIdentifier: resourceName(config.deploymentId, 'db'),
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15 }),
@@ -52,9 +59,7 @@ export class DataStack extends Stack {
       port: DATABASE_PORT,
       publiclyAccessible: false,
       databaseName: DATABASE_NAME,
-      credentials: rds.Credentials.fromGeneratedSecret(DATABASE_MASTER_USERNAME, {
-        secretName: credentialsSecretName(config),
-      }),
+      credentials: rds.Credentials.fromSecret(generatedSecret, DATABASE_MASTER_USERNAME),
       parameterGroup: parameters,
       multiAz: config.dbMultiAz,
       allocatedStorage: 20,
@@ -69,7 +74,6 @@ export class DataStack extends Stack {
       deleteAutomatedBackups: lab,
     });
     // `instance.secret` is the attachment (host, port) over the generated secret itself.
-    const generatedSecret = instance.node.findChild('Secret') as secretsmanager.Secret;
     // Production keeps the credentials of the final snapshot; CloudFormation force-deletes a lab's.
     generatedSecret.applyRemovalPolicy(lab ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     Validations.of(generatedSecret).acknowledge({

@@ -122,17 +122,37 @@ class SecretBackedDatabase extends Database {
 }
 
 /**
+ * The keys of the database secret as the synthesized data stack and its RDS attachment produce
+ * it (infra/test/secret-shape.ts, run once by tests/aws/run.sh): a key the stacks add or drop
+ * changes the secrets these tests give the app.
+ */
+function templateSecretKeys() {
+  const shape = process.env.HRAPP_SECRET_SHAPE;
+  if (!shape) throw new Error('HRAPP_SECRET_SHAPE is not set: run the AWS tests with tests/aws/run.sh');
+  return Object.keys(JSON.parse(shape));
+}
+
+/**
  * A fresh database owned by a fresh login role with a password, as RDS makes them. Returns
- * {database, role, password, secret(password)}; `secret` is the RDS secret JSON of the role.
+ * {database, role, password, secret(password)}; `secret` is the RDS secret JSON of the role,
+ * with exactly the keys of the deployed secret.
  */
 export async function createRoleDatabase() {
   const name = await postgres.createDatabase();
   const role = `hrapp_${hex(5)}`;
   const password = hex(16);
   await postgres.execute('postgres', `CREATE ROLE ${role} LOGIN PASSWORD '${password}'; ALTER DATABASE ${name} OWNER TO ${role}`);
-  const secret = (pass) => ({
-    username: role, password: pass, engine: 'postgres', host: '127.0.0.1', port: Number(process.env.HRAPP_PG_PORT), dbname: name,
-  });
+  const keys = templateSecretKeys();
+  const secret = (pass) => {
+    const values = {
+      username: role, password: pass, dbname: name, engine: 'postgres', host: '127.0.0.1',
+      port: Number(process.env.HRAPP_PG_PORT), dbInstanceIdentifier: `hrapp-${DEPLOYMENT_ID}-db`,
+    };
+    return Object.fromEntries(keys.map((key) => {
+      if (!(key in values)) throw new Error(`the deployed secret has a key '${key}' these tests cannot fill`);
+      return [key, values[key]];
+    }));
+  };
   return { database: new SecretBackedDatabase({ postgresName: name }), role, password, secret };
 }
 

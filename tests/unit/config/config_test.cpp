@@ -61,13 +61,22 @@ TEST(ParseConfig, ABadValueNamesTheVariableAndShowsTheValue) {
   EXPECT_NE(error_of({"serve", "--port"}, {}).find("needs a value"), std::string::npos);
 }
 
+TEST(ParseConfig, DatabaseNameOfTheSecret) {
+  EXPECT_FALSE(parse({"serve"}, env_of({})).config.db_name);
+  EXPECT_EQ(parse({"serve"}, env_of({{"DB_NAME", "hrappdb"}})).config.db_name, "hrappdb");
+  EXPECT_EQ(parse({"serve", "--db-name", "other_db"}, env_of({{"DB_NAME", "hrappdb"}})).config.db_name, "other_db");
+  EXPECT_EQ(error_of({"serve"}, {{"DB_NAME", "hr app"}}),
+            "DB_NAME must be a PostgreSQL database name (1-63 letters, digits, _ $ -), got 'hr app'");
+  EXPECT_NE(error_of({"serve", "--db-name", std::string(64, 'a')}, {}).find("--db-name"), std::string::npos);
+}
+
 TEST(ParseConfig, CommandsAndHelp) {
   EXPECT_EQ(parse({}, env_of({})).command, Command::help);
   EXPECT_EQ(parse({"--help"}, env_of({})).command, Command::help);
   EXPECT_EQ(parse({"version"}, env_of({})).command, Command::version);
   EXPECT_EQ(parse({"migrate"}, env_of({})).command, Command::migrate);
   const std::string text = usage();
-  for (const char* name : {"APP_PORT", "DB_SECRET_ARN", "S3_BUCKET_NAME", "DATABASE_URL", "DATA_DIR", "LOG_LEVEL"})
+  for (const char* name : {"APP_PORT", "DB_SECRET_ARN", "DB_NAME", "S3_BUCKET_NAME", "DATABASE_URL", "DATA_DIR", "LOG_LEVEL"})
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 
