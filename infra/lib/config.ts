@@ -18,6 +18,11 @@ export interface DeploymentConfig {
   readonly environment: 'lab' | 'production';
   /** What makes the Auto Scaling group replace an instance: EC2 status only, or also the ALB's `/health`. */
   readonly asgHealthCheck: 'ec2' | 'elb';
+  /**
+   * The Amazon Linux 2023 x86_64 image of the instances, pinned so that a redeploy does not
+   * replace every instance when a new image is published; unset, the latest at each deploy.
+   */
+  readonly amiId: string | undefined;
 }
 
 /** Reads one context value; `undefined` when absent. */
@@ -36,6 +41,9 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
       `deployment_id must be 3-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-', got '${deploymentId}'`,
     );
   }
+  if (deploymentId.includes('--')) {
+    throw new ValidationError(`deployment_id must not contain '--' (RDS refuses two hyphens in a row in hrapp-{id}-db), got '${deploymentId}'`);
+  }
   const owner = requiredString(context, 'owner');
   if (owner.trim().length === 0 || owner.length > OWNER_MAX_LENGTH) {
     throw new ValidationError(`owner must be 1-${OWNER_MAX_LENGTH} characters, got '${owner}'`);
@@ -49,11 +57,35 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     allowedIngressCidr: ipv4Cidr(optionalString(context, 'allowed_ingress_cidr', '0.0.0.0/0'), 'allowed_ingress_cidr'),
     natMode: oneOf(context, 'nat_mode', ['single', 'dual'], 'single'),
     dbMultiAz: bool(context, 'db_multi_az', false),
-    ec2InstanceType: matching(context, 'ec2_instance_type', EC2_INSTANCE_TYPE_PATTERN, 't3.micro', 'like t3.micro'),
+    ec2InstanceType: x86InstanceType(matching(context, 'ec2_instance_type', EC2_INSTANCE_TYPE_PATTERN, 't3.micro', 'like t3.micro')),
     dbInstanceClass: matching(context, 'db_instance_class', DB_INSTANCE_CLASS_PATTERN, 'db.t3.micro', 'like db.t3.micro'),
     environment: oneOf(context, 'environment', ['lab', 'production'], 'lab'),
     asgHealthCheck: oneOf(context, 'asg_health_check', ['ec2', 'elb'], 'ec2'),
+    amiId: amiId(context),
   };
+}
+
+/**
+ * Graviton families carry a `g` after the generation digit (t4g, m6gd, c7gn, is4gen); a1 and
+ * mac are not x86 either. The package holds an x86_64 binary, which such an instance cannot run.
+ */
+const NON_X86_FAMILY = /^(a1|mac\d.*|[a-z]+\d+[a-z-]*g[a-z-]*)$/;
+
+function x86InstanceType(value: string): string {
+  const family = value.split('.')[0];
+  if (NON_X86_FAMILY.test(family)) {
+    throw new ValidationError(`ec2_instance_type must be an x86_64 type (the app package is x86_64), got '${value}'`);
+  }
+  return value;
+}
+
+function amiId(context: ContextReader): string | undefined {
+  const value = context('ami_id');
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(value)) {
+    throw new ValidationError(`ami_id must be an image id like ami-0123456789abcdef0, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function requiredString(context: ContextReader, key: string): string {

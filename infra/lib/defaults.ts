@@ -12,7 +12,10 @@ export const VPC_CIDR = '10.0.0.0/16';
 /** The seed's subnets, one per zone and tier. */
 export const PUBLIC_SUBNET_CIDRS = ['10.0.1.0/24', '10.0.2.0/24'];
 export const PRIVATE_SUBNET_CIDRS = ['10.0.11.0/24', '10.0.12.0/24'];
-export const UPLOADS_PREFIX = 'uploads/';
+/** Where the app keeps a deployment's photos: `uploads/{deployment_id}/`. */
+export function uploadsPrefix(deploymentId: string): string {
+  return `uploads/${deploymentId}/`;
+}
 export const SECURITY_STACK_NAME = 'hrapp-security';
 /**
  * `DeploymentID` of the account-level stack: outside the deployment_id pattern, so no team's
@@ -31,14 +34,20 @@ export function stackName(deploymentId: string, kind: TeamStackKind): string {
   return resourceName(deploymentId, kind);
 }
 
-/** `hrapp-{id}-uploads-{account}`: globally unique, and known to every stack without a reference. */
+/**
+ * `hrapp-{id}-uploads-{account}-{region}`: globally unique (one team id in two regions does not
+ * clash), and known to every stack without a reference.
+ */
 export function uploadsBucketName(deploymentId: string): string {
-  return `${resourceName(deploymentId, 'uploads')}-${Aws.ACCOUNT_ID}`;
+  return `${resourceName(deploymentId, 'uploads')}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
-/** Fixed, so the storage stack can name it in the bucket policy before the compute stack exists. */
+/**
+ * Fixed, so the storage stack can name it in the bucket policy before the compute stack exists.
+ * IAM names are global to the account: the region keeps one team id in two regions apart.
+ */
 export function instanceRoleName(deploymentId: string): string {
-  return resourceName(deploymentId, 'ec2-role');
+  return `${resourceName(deploymentId, 'ec2-role')}-${Aws.REGION}`;
 }
 
 export function deploymentTags(config: Pick<DeploymentConfig, 'deploymentId' | 'owner'>): Record<string, string> {

@@ -16,6 +16,9 @@ export interface UserDataValues {
   readonly S3_BUCKET_NAME: string;
   readonly DEPLOYMENT_ID: string;
   readonly LOG_GROUP_NAME: string;
+  /** Where the instance sends its CloudFormation signal: the compute stack and the group's logical id. */
+  readonly STACK_NAME: string;
+  readonly FLEET_LOGICAL_ID: string;
 }
 
 /** Fills every `@@NAME@@` of deploy/user-data.sh; a name without a value, or a value without a use, is an error. */

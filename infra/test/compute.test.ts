@@ -12,28 +12,35 @@ const elb = synth({ deployment_id: 'cmpelb', asg_health_check: 'elb' });
 
 describe('instance role', () => {
   const [roleId, role] = only(lab.compute, 'AWS::IAM::Role');
-  const policies = resourcesOf(lab.compute, 'AWS::IAM::Policy');
+  // The app's policy, and the role's default policy that CDK adds for the group's signals.
+  const allPolicies = resourcesOf(lab.compute, 'AWS::IAM::Policy');
+  const policies = allPolicies.filter(([, policy]) => policy.Properties!.PolicyName === 'hrapp-cmplab-ec2-policy');
+  const signalPolicies = allPolicies.filter(([, policy]) => policy.Properties!.PolicyName !== 'hrapp-cmplab-ec2-policy');
   const statements: Record<string, any>[] = policies.flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
   const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid)!;
 
-  it('is hrapp-{id}-ec2-role, assumable by EC2 only, exported as InstanceRoleArn', () => {
-    assert.equal(role.Properties!.RoleName, 'hrapp-cmplab-ec2-role');
+  it('is hrapp-{id}-ec2-role-{region}, assumable by EC2 only, exported as InstanceRoleArn', () => {
+    assert.equal(flatten(role.Properties!.RoleName), 'hrapp-cmplab-ec2-role-{AWS::Region}');
     assert.deepEqual(role.Properties!.AssumeRolePolicyDocument.Statement, [
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' } },
     ]);
     lab.compute.hasOutput('InstanceRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
-  it('has exactly the SSM core managed policy, and no admin or power-user policy', () => {
-    assert.deepEqual(role.Properties!.ManagedPolicyArns.map(flatten), ['arn:{AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+  it('has no managed policy (AmazonSSMManagedInstanceCore would grant ssm:GetParameter on every parameter)', () => {
+    assert.equal(role.Properties!.ManagedPolicyArns, undefined);
     assert.equal(policies.length, 1);
-    for (const [, policy] of policies) assert.deepEqual(policy.Properties!.Roles, [{ Ref: roleId }]);
+    assert.equal(signalPolicies.length, 1);
+    for (const [, policy] of allPolicies) assert.deepEqual(policy.Properties!.Roles, [{ Ref: roleId }]);
+    assert.ok(!statements.some((statement) => JSON.stringify(statement.Action).includes('ssm:GetParameter')), 'no parameter reads');
   });
 
   it('allows exactly these actions, on these resources', () => {
     assert.deepEqual(
-      statements.map((statement) => [statement.Sid, statement.Effect, statement.Action]),
+      statements.map((statement) => [statement.Sid, statement.Effect, statement.Sid === 'SessionManager' ? 'ssm…' : statement.Action]),
       [
+        ['SessionManager', 'Allow', 'ssm…'],
+        ['ReportFailedBoot', 'Allow', 'autoscaling:SetInstanceHealth'],
         ['ReadDatabaseCredentials', 'Allow', ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']],
         ['ProfilePhotos', 'Allow', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']],
         ['AppLogs', 'Allow', ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']],
@@ -43,17 +50,35 @@ describe('instance role', () => {
     for (const statement of statements) {
       assert.equal(statement.Condition, undefined);
       assert.ok(!JSON.stringify(statement.Action).includes('*'), `wildcard action: ${JSON.stringify(statement.Action)}`);
-      assert.notEqual(statement.Resource, '*');
+      if (statement.Sid !== 'SessionManager') assert.notEqual(statement.Resource, '*');
     }
+    assert.deepEqual(new Set(bySid('SessionManager').Action.map((action: string) => action.split(':')[0])), new Set(['ssm', 'ssmmessages', 'ec2messages']));
+  });
+
+  it('signals its own stack and reports only its own group unhealthy', () => {
+    const signal = signalPolicies.flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
+    assert.deepEqual(signal, [{ Action: 'cloudformation:SignalResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]);
+    assert.equal(
+      flatten(bySid('ReportFailedBoot').Resource),
+      'arn:{AWS::Partition}:autoscaling:{AWS::Region}:{AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/hrapp-cmplab-asg',
+    );
+  });
+
+  it('exists before any instance boots: the group depends on the instance policy', () => {
+    const [, asg] = only(lab.compute, 'AWS::AutoScaling::AutoScalingGroup') as [string, any];
+    for (const [policyId] of allPolicies) assert.ok(asg.DependsOn?.includes(policyId), `${policyId} not in DependsOn: ${asg.DependsOn}`);
   });
 
   it('reads that one secret only', () => {
     assert.match(flatten(bySid('ReadDatabaseCredentials').Resource), /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
   });
 
-  it('reaches the bucket under uploads/* only', () => {
-    assert.equal(flatten(bySid('ProfilePhotos').Resource), 'arn:{AWS::Partition}:s3:::hrapp-cmplab-uploads-{AWS::AccountId}/uploads/*');
-    assert.equal(flatten(lab.storage.toJSON().Resources[Object.keys(lab.storage.findResources('AWS::S3::Bucket'))[0]].Properties.BucketName), 'hrapp-cmplab-uploads-{AWS::AccountId}');
+  it('reaches the bucket under uploads/{deployment_id}/ only', () => {
+    assert.equal(flatten(bySid('ProfilePhotos').Resource), 'arn:{AWS::Partition}:s3:::hrapp-cmplab-uploads-{AWS::AccountId}-{AWS::Region}/uploads/cmplab/*');
+    assert.equal(
+      flatten(lab.storage.toJSON().Resources[Object.keys(lab.storage.findResources('AWS::S3::Bucket'))[0]].Properties.BucketName),
+      'hrapp-cmplab-uploads-{AWS::AccountId}-{AWS::Region}',
+    );
   });
 
   it('writes to its own log group only, and fetches only its own package', () => {
@@ -67,6 +92,13 @@ describe('instance role', () => {
 describe('instances', () => {
   const [, template] = only(lab.compute, 'AWS::EC2::LaunchTemplate');
   const data = template.Properties!.LaunchTemplateData;
+
+  it('run the pinned image when ami_id is given', () => {
+    const pinned = synth({ deployment_id: 'cmppin', ami_id: 'ami-0123456789abcdef0' });
+    const [, pinnedTemplate] = only(pinned.compute, 'AWS::EC2::LaunchTemplate');
+    assert.equal(pinnedTemplate.Properties!.LaunchTemplateData.ImageId, 'ami-0123456789abcdef0');
+    assert.equal(pinned.compute.toJSON().Parameters?.[String(data.ImageId.Ref)], undefined, 'no image parameter resolved at deploy');
+  });
 
   it('run Amazon Linux 2023 at the chosen type with the instance role', () => {
     const imageParameter = lab.compute.toJSON().Parameters[data.ImageId.Ref];
@@ -97,6 +129,18 @@ describe('instances', () => {
     assert.equal(asg.Properties!.HealthCheckType, 'EC2');
     assert.equal(asg.Properties!.HealthCheckGracePeriod, 300);
     lab.compute.hasOutput('AutoScalingGroupName', { Value: { Ref: asgId } });
+  });
+
+  it('are created, and replaced one at a time in rolling updates, only as their signals arrive', () => {
+    const [, asg] = only(lab.compute, 'AWS::AutoScaling::AutoScalingGroup') as [string, any];
+    assert.deepEqual(asg.CreationPolicy, { ResourceSignal: { Count: 2, Timeout: 'PT15M' } });
+    assert.deepEqual(asg.UpdatePolicy.AutoScalingRollingUpdate, {
+      MaxBatchSize: 1,
+      MinInstancesInService: 2,
+      PauseTime: 'PT15M',
+      WaitOnResourceSignals: true,
+      SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions', 'InstanceRefresh'],
+    });
   });
 
   it("use the load balancer's health when asg_health_check=elb", () => {
@@ -150,18 +194,23 @@ describe('user data', () => {
   const [, template] = only(lab.compute, 'AWS::EC2::LaunchTemplate');
   const script = flatten(template.Properties!.LaunchTemplateData.UserData['Fn::Base64']);
 
-  it('installs the runtime packages of deploy/runtime-packages.txt with dnf', () => {
-    assert.match(script, /^dnf install -y libpq openssl-libs libgcc glibc amazon-cloudwatch-agent$/m);
+  it('installs the runtime packages of deploy/runtime-packages.txt with dnf, retried', () => {
+    assert.match(script, /^retry 5 dnf install -y libpq openssl-libs libgcc glibc amazon-cloudwatch-agent$/m);
   });
 
-  it('fetches the app package asset and unpacks it to /opt/hrapp', () => {
-    assert.match(script, /^aws s3 cp .*'\{Fn::Sub:"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}' "\$package"$/m);
-    assert.match(script, /tar -xzf "\$package" -C \/opt\/hrapp --strip-components=1/);
-    assert.match(script, /^test -x \/opt\/hrapp\/bin\/hrapp$/m);
+  it('fetches the app package asset, retried, and unpacks it to /opt/hrapp', () => {
+    assert.match(script, /^retry 5 aws s3 cp .*'\{Fn::Sub:"s3:\/\/cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.gz"\}' "\$package"$/m);
+    assert.match(script, /tar -xzf "\$package" -C "\$root\/opt\/hrapp" --strip-components=1/);
+    assert.match(script, /^test -x "\$root\/opt\/hrapp\/bin\/hrapp"$/m);
+  });
+
+  it("signals the group's own logical id in its own stack", () => {
+    const [asgId] = only(lab.compute, 'AWS::AutoScaling::AutoScalingGroup');
+    assert.match(script, new RegExp(`--stack-name '\\{AWS::StackName\\}' \\\\\n\\s+--logical-resource-id '${asgId}'`));
   });
 
   it("writes the environment file from the stacks' outputs", () => {
-    const env = /cat > \/etc\/hrapp\/hrapp.env <<'ENV'\n([\s\S]*?)\nENV\n/.exec(script)![1];
+    const env = /cat >"\$root\/etc\/hrapp\/hrapp.env" <<'ENV'\n([\s\S]*?)\nENV\n/.exec(script)![1];
     const vars = Object.fromEntries(env.split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
     assert.match(vars.DB_SECRET_ARN, /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
     assert.match(vars.S3_BUCKET_NAME, /^\{Fn::ImportValue:"hrapp-cmplab-storage:ExportsOutputRefUploadsBucket\w+"\}$/);
@@ -178,16 +227,19 @@ describe('user data', () => {
     });
   });
 
-  it('installs the unit, then enables and starts it so it also starts on boot', () => {
-    assert.match(script, /^install -m 0644 \/opt\/hrapp\/hrapp.service \/etc\/systemd\/system\/hrapp.service$/m);
-    assert.match(script, /^systemctl enable --now hrapp-log-forward.service hrapp.service$/m);
-    assert.ok(script.indexOf('hrapp.env <<') < script.indexOf('systemctl enable --now'));
+  it('installs the unit, enables it (so it starts on boot) and starts it after the log shipping', () => {
+    assert.match(script, /^install -m 0644 "\$root\/opt\/hrapp\/hrapp.service" "\$root\/etc\/systemd\/system\/hrapp.service"$/m);
+    assert.match(script, /^systemctl enable hrapp.service$/m);
+    const start = script.indexOf('systemctl start hrapp.service');
+    assert.ok(script.indexOf('hrapp.env <<') < start);
+    assert.ok(script.indexOf('amazon-cloudwatch-agent-ctl -a fetch-config') < start, 'the agent runs before the app starts');
+    assert.ok(script.indexOf('systemctl enable --now hrapp-log-forward.service') < start, 'the journal is copied before the app starts');
   });
 
-  it('ships the journal to the log group', () => {
-    assert.match(script, /"log_group_name": "\{AppLogs\w+\}"/);
+  it('ships the boot log and the journal to the log group (the rehearsal checks the order of every step)', () => {
+    assert.match(script, /"file_path": "\/var\/log\/cloud-init-output.log",\n\s+"log_group_name": "\{AppLogs\w+\}",\n\s+"log_stream_name": "\{instance_id\}\/boot"/);
+    assert.match(script, /"file_path": "\/var\/log\/hrapp\/app.log",\n\s+"log_group_name": "\{AppLogs\w+\}",\n\s+"log_stream_name": "\{instance_id\}\/app"/);
     assert.match(script, /journalctl --unit=hrapp.service --output=cat --follow --cursor-file=/);
-    assert.match(script, /amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s/);
   });
 
   it('fits the 16 KB user data limit and stops on the first error', () => {
@@ -205,10 +257,12 @@ describe('user data', () => {
       S3_BUCKET_NAME: 'f',
       DEPLOYMENT_ID: 'g',
       LOG_GROUP_NAME: 'h',
+      STACK_NAME: 'i',
+      FLEET_LOGICAL_ID: 'j',
     };
     const template = readFileSync(path.join(DEPLOY_DIR, 'user-data.sh'), 'utf8');
     assert.throws(() => renderUserData(values, `${template}\necho @@SECRET_KEY@@\n`), /uses @@SECRET_KEY@@/);
-    assert.throws(() => renderUserData(values, template.replace('@@LOG_GROUP_NAME@@', 'x')), /no longer uses @@LOG_GROUP_NAME@@/);
+    assert.throws(() => renderUserData(values, template.replaceAll('@@LOG_GROUP_NAME@@', 'x')), /no longer uses @@LOG_GROUP_NAME@@/);
     assert.doesNotMatch(renderUserData(values, template), /@@/);
   });
 });

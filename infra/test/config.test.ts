@@ -27,6 +27,7 @@ describe('deployment parameters', () => {
       dbInstanceClass: 'db.t3.micro',
       environment: 'lab',
       asgHealthCheck: 'ec2',
+      amiId: undefined,
     });
   });
 
@@ -70,6 +71,25 @@ describe('deployment parameters', () => {
     assertRejects({ environment: 'staging' }, "'staging'");
     assertRejects({ asg_health_check: 'both' }, "'both'");
     assertRejects({ db_multi_az: 'yes' }, '"yes"');
+  });
+
+  it("fails on a deployment_id with '--', which RDS identifiers refuse", () => {
+    assertRejects({ deployment_id: 'team--01' }, "RDS refuses two hyphens in a row in hrapp-{id}-db), got 'team--01'");
+  });
+
+  it('accepts x86_64 instance types only: the package is x86_64', () => {
+    for (const type of ['t3.micro', 't3a.small', 'm5.large', 'm7i-flex.large', 'c6in.xlarge', 'g4dn.xlarge', 'r5dn.large']) {
+      assert.equal(readDeploymentConfig(context({ ...valid, ec2_instance_type: type })).ec2InstanceType, type);
+    }
+    for (const type of ['t4g.micro', 'm6g.large', 'm6gd.large', 'c7gn.large', 'r8g.large', 'a1.medium', 'im4gn.large', 'is4gen.large', 'g5g.xlarge', 'mac2.metal']) {
+      assertRejects({ ec2_instance_type: type }, `must be an x86_64 type (the app package is x86_64), got '${type}'`);
+    }
+  });
+
+  it('pins the image to ami_id when given, and refuses what is not an image id', () => {
+    assert.equal(readDeploymentConfig(context({ ...valid, ami_id: 'ami-0123456789abcdef0' })).amiId, 'ami-0123456789abcdef0');
+    assert.equal(readDeploymentConfig(context({ ...valid, ami_id: 'ami-12345678' })).amiId, 'ami-12345678');
+    for (const ami of ['ami-xyz', 'resolve:ssm:/aws/service/ami', 'AMI-0123456789ABCDEF0']) assertRejects({ ami_id: ami }, `"${ami}"`);
   });
 
   it('fails on malformed instance types, showing them', () => {

@@ -72,14 +72,14 @@ dual_nat_mode_needs_two_addresses_per_team() {
 
 leftovers_fail() {
   aws_reply "cloudformation list-stacks *" $'hrapp-team02-data\thrapp-team02-network'
-  aws_reply "s3api list-buckets *" $'other\thrapp-team01-uploads-111122223333'
+  aws_reply "s3api list-buckets *" $'other\thrapp-team01-uploads-111122223333-eu-west-1'
   aws_reply "secretsmanager list-secrets *Values=team02*" "hrapp-team02-db-credentials"
   ready_account
   run_script preflight team01 team02
   assert_status 1
   assert_output_has "team02: stack hrapp-team02-network exists"
   assert_output_has "team02: stack hrapp-team02-data exists"
-  assert_output_has "team01: bucket hrapp-team01-uploads-111122223333 exists"
+  assert_output_has "team01: bucket hrapp-team01-uploads-111122223333-eu-west-1 exists"
   assert_output_has "team02: secret(s) pending deletion: hrapp-team02-db-credentials"
   assert_output_has "fix: scripts/teardown team02 force-deletes them"
   assert_output_has "4 problem(s) to fix"

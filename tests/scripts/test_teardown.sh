@@ -5,7 +5,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ACCOUNT=111122223333
-readonly BUCKET=hrapp-team01-uploads-111122223333
+readonly BUCKET=hrapp-team01-uploads-111122223333-eu-west-1
 readonly SECRET=arn:aws:secretsmanager:eu-west-1:111122223333:secret:hrapp-team01-db-AbCdEf
 readonly VERSIONS='{"Objects": [{"Key": "uploads/team01/a.png", "VersionId": "v1"}, {"Key": "uploads/team01/a.png", "VersionId": "v2"}, {"Key": "uploads/team01/b.png", "VersionId": "m1"}], "Quiet": true}'
 readonly NO_VERSIONS='{"Objects": [], "Quiet": true}'

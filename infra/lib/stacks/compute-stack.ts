@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, Duration, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -11,7 +11,7 @@ import type { Construct } from 'constructs';
 import type { AppPackage, RuntimeLibrary } from '../app-package.ts';
 import { runtimePackageNames } from '../app-package.ts';
 import type { DeploymentConfig } from '../config.ts';
-import { APP_PORT, HEALTH_CHECK_PATH, UPLOADS_PREFIX, instanceRoleName, isLab, resourceName, uploadsBucketName } from '../defaults.ts';
+import { APP_PORT, HEALTH_CHECK_PATH, instanceRoleName, isLab, resourceName, uploadsBucketName, uploadsPrefix } from '../defaults.ts';
 import { renderUserData } from '../user-data.ts';
 import { UPLOAD_OBJECT_ACTIONS } from './storage-stack.ts';
 
@@ -27,6 +27,41 @@ export interface ComputeStackProps extends StackProps {
 }
 
 export const LOG_STREAM_ACTIONS = ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'];
+
+/**
+ * What the SSM agent needs for Session Manager and Inspector's inventory: the calls of
+ * AmazonSSMManagedInstanceCore without its ssm:GetParameter(s) on every parameter of the account.
+ */
+export const SESSION_MANAGER_ACTIONS = [
+  'ssm:DescribeAssociation',
+  'ssm:GetDeployablePatchSnapshotForInstance',
+  'ssm:GetDocument',
+  'ssm:DescribeDocument',
+  'ssm:GetManifest',
+  'ssm:ListAssociations',
+  'ssm:ListInstanceAssociations',
+  'ssm:PutInventory',
+  'ssm:PutComplianceItems',
+  'ssm:PutConfigurePackageResult',
+  'ssm:UpdateAssociationStatus',
+  'ssm:UpdateInstanceAssociationStatus',
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+];
+
+/** The fleet's size; a rolling update keeps all of DESIRED_CAPACITY in service, so it briefly runs one more. */
+export const FLEET_CAPACITY = { min: 1, desired: 2, max: 4 } as const;
+/** How long CloudFormation waits for an instance's signal, at creation and per rolling-update batch. */
+export const SIGNAL_TIMEOUT = Duration.minutes(15);
 
 /**
  * The app fleet: an instance role with only what the app does, a launch template (Amazon
@@ -59,18 +94,24 @@ export class ComputeStack extends Stack {
       roleName: instanceRoleName(config.deploymentId),
       description: 'hrapp instances: SSM, the database secret, uploads/* in the photo bucket, app logs',
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'Session Manager access (no SSH) and Inspector coverage need the SSM agent core policy, as the lab design specifies.',
     });
     // By name rather than from the bucket's import, so the acknowledgement below can quote it.
-    const uploadsObjectsArn = `arn:${Aws.PARTITION}:s3:::${uploadsBucketName(config.deploymentId)}/${UPLOADS_PREFIX}*`;
+    const uploadsObjectsArn = `arn:${Aws.PARTITION}:s3:::${uploadsBucketName(config.deploymentId)}/${uploadsPrefix(config.deploymentId)}*`;
+    const fleetName = name('asg');
     const appPolicy = new iam.Policy(this, 'InstancePolicy', {
       policyName: name('ec2-policy'),
       roles: [role],
       statements: [
+        new iam.PolicyStatement({
+          sid: 'SessionManager',
+          actions: SESSION_MANAGER_ACTIONS,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReportFailedBoot',
+          actions: ['autoscaling:SetInstanceHealth'],
+          resources: [`arn:${Aws.PARTITION}:autoscaling:${Aws.REGION}:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/${fleetName}`],
+        }),
         new iam.PolicyStatement({
           sid: 'ReadDatabaseCredentials',
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
@@ -88,10 +129,20 @@ export class ComputeStack extends Stack {
         }),
       ],
     });
-    Validations.of(appPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${resourceName(config.deploymentId, 'uploads')}-<AWS::AccountId>/${UPLOADS_PREFIX}*]`,
-      reason: 'Photos get random names under uploads/{deployment_id}/; the uploads/ prefix is the scope the design grants.',
-    });
+    Validations.of(appPolicy).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${resourceName(config.deploymentId, 'uploads')}-<AWS::AccountId>-<AWS::Region>/${uploadsPrefix(config.deploymentId)}*]`,
+        reason: 'Photos get random names under uploads/{deployment_id}/, the prefix the app writes to.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'The SSM agent calls of Session Manager and inventory take no narrower resource; ssm:GetParameter is deliberately not granted.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/${fleetName}]`,
+        reason: "The group's id is unknown until creation; the name fixes the group.",
+      },
+    );
 
     const appPackage = new s3assets.Asset(this, 'AppPackage', { path: props.appPackage.path });
     appPolicy.addStatements(
@@ -102,6 +153,8 @@ export class ComputeStack extends Stack {
       }),
     );
 
+    // The group's logical id is known only once it exists; the launch template comes first.
+    let fleetLogicalId: string | undefined;
     const userData = ec2.UserData.custom(
       renderUserData({
         RUNTIME_PACKAGES: runtimePackageNames(props.runtimeLibraries).join(' '),
@@ -112,12 +165,14 @@ export class ComputeStack extends Stack {
         S3_BUCKET_NAME: props.bucket.bucketName,
         DEPLOYMENT_ID: config.deploymentId,
         LOG_GROUP_NAME: logGroup.logGroupName,
+        STACK_NAME: Aws.STACK_NAME,
+        FLEET_LOGICAL_ID: Lazy.string({ produce: () => fleetLogicalId }),
       }),
     );
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       launchTemplateName: name('lt'),
-      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      machineImage: machineImage(config),
       instanceType: new ec2.InstanceType(config.ec2InstanceType),
       role,
       securityGroup: appSecurityGroup,
@@ -131,13 +186,13 @@ export class ComputeStack extends Stack {
     });
 
     const fleet = new autoscaling.AutoScalingGroup(this, 'Fleet', {
-      autoScalingGroupName: name('asg'),
+      autoScalingGroupName: fleetName,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplate,
-      minCapacity: 1,
-      maxCapacity: 4,
-      desiredCapacity: 2,
+      minCapacity: FLEET_CAPACITY.min,
+      maxCapacity: FLEET_CAPACITY.max,
+      desiredCapacity: FLEET_CAPACITY.desired,
       healthChecks:
         config.asgHealthCheck === 'elb'
           ? autoscaling.HealthChecks.withAdditionalChecks({
@@ -145,9 +200,21 @@ export class ComputeStack extends Stack {
               gracePeriod: Duration.seconds(300),
             })
           : autoscaling.HealthChecks.ec2({ gracePeriod: Duration.seconds(300) }),
-      // A new app package or setting replaces instances one at a time.
-      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ maxBatchSize: 1, minInstancesInService: 1 }),
+      // Creation succeeds only when every instance has signalled that its /health answers.
+      signals: autoscaling.Signals.waitForAll({ timeout: SIGNAL_TIMEOUT }),
+      // A new package or setting replaces one instance at a time, each waiting for its signal,
+      // while the healthy ones keep serving; a FAILURE signal or a time-out rolls back.
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: FLEET_CAPACITY.desired,
+        waitOnResourceSignals: true,
+        pauseTime: SIGNAL_TIMEOUT,
+      }),
     });
+    fleetLogicalId = this.getLogicalId(fleet.node.defaultChild as CfnResource);
+    // Instances must not boot before their permissions exist: the app's, and the
+    // cloudformation:SignalResource on this stack that `signals` grants in the role's default policy.
+    fleet.node.addDependency(appPolicy, role);
     Validations.of(fleet).acknowledge(
       { id: 'AwsSolutions-AS3', reason: 'Scaling notifications are not part of the lab; activity is visible in the console and CloudTrail.' },
       { id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet', reason: 'The design fixes desired capacity at 2; a deploy restoring it is intended.' },
@@ -189,4 +256,12 @@ export class ComputeStack extends Stack {
     new CfnOutput(this, 'AutoScalingGroupName', { value: fleet.autoScalingGroupName });
     new CfnOutput(this, 'InstanceRoleArn', { value: role.roleArn });
   }
+}
+
+/** The pinned image (ami_id), else the latest Amazon Linux 2023 for x86_64 at each deploy. */
+function machineImage(config: DeploymentConfig): ec2.IMachineImage {
+  const latest = ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.X86_64 });
+  if (config.amiId === undefined) return latest;
+  const imageId = config.amiId;
+  return { getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) };
 }

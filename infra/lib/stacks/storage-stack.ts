@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { UPLOADS_PREFIX, instanceRoleName, isLab, statefulRemovalPolicy, uploadsBucketName } from '../defaults.ts';
+import { instanceRoleName, isLab, statefulRemovalPolicy, uploadsBucketName, uploadsPrefix } from '../defaults.ts';
 
 export interface StorageStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -46,7 +46,7 @@ export class StorageStack extends Stack {
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: UPLOAD_OBJECT_ACTIONS,
-        resources: [bucket.arnForObjects(`${UPLOADS_PREFIX}*`)],
+        resources: [bucket.arnForObjects(`${uploadsPrefix(config.deploymentId)}*`)],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': instanceRoleArn } },
       }),
     );
