@@ -1,4 +1,4 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { locateAppPackage, readRuntimeLibraries } from '../lib/app-package.ts';
 import { readDeploymentConfig, type DeploymentConfig } from '../lib/config.ts';
@@ -9,6 +9,7 @@ import { NetworkStack } from '../lib/stacks/network-stack.ts';
 import { SecretsStack } from '../lib/stacks/secrets-stack.ts';
 import { SecurityStack } from '../lib/stacks/security-stack.ts';
 import { StorageStack } from '../lib/stacks/storage-stack.ts';
+import { ownFunctionLogs } from '../lib/function-logs.ts';
 import { tagEverything } from '../lib/tagging.ts';
 
 /** The stacks of one synthesized app: a team's five and the account-level one. */
@@ -66,7 +67,10 @@ export function buildHrapp(app: App): HrappStacks {
   compute.addStackDependency(secrets, 'instances read the rotated secret');
   compute.addStackDependency(storage, 'instances write to the bucket');
 
-  for (const stack of [network, storage, data, secrets, compute]) tagEverything(stack, deploymentTags(config));
+  for (const stack of [network, storage, data, secrets, compute]) {
+    ownFunctionLogs(stack, id, RemovalPolicy.DESTROY);
+    tagEverything(stack, deploymentTags(config));
+  }
 
   const security = new SecurityStack(app, SECURITY_STACK_NAME, {
     description: 'hrapp account-level security services: Inspector2 and Security Hub (deployed once, never disabled by teardown)',

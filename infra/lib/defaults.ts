@@ -50,8 +50,9 @@ export function instanceRoleName(deploymentId: string): string {
   return `${resourceName(deploymentId, 'ec2-role')}-${Aws.REGION}`;
 }
 
-export function deploymentTags(config: Pick<DeploymentConfig, 'deploymentId' | 'owner'>): Record<string, string> {
-  return { Project: PROJECT_TAG, DeploymentID: config.deploymentId, Owner: config.owner };
+/** `Environment` tells scripts/teardown a production deployment, whose data must survive, from a lab one. */
+export function deploymentTags(config: Pick<DeploymentConfig, 'deploymentId' | 'owner' | 'environment'>): Record<string, string> {
+  return { Project: PROJECT_TAG, DeploymentID: config.deploymentId, Owner: config.owner, Environment: config.environment };
 }
 
 export function isLab(config: Pick<DeploymentConfig, 'environment'>): boolean {

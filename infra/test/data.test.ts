@@ -95,9 +95,10 @@ describe('data stack', () => {
     assert.equal(secret.DeletionPolicy, 'Retain');
   });
 
-  it('holds nothing but the database, its secret and their settings', () => {
+  it('holds nothing but the database, its secret, their settings and the database log group', () => {
     const types = Object.values(lab.data.toJSON().Resources as Record<string, { Type: string }>).map((resource) => resource.Type).sort();
     assert.deepEqual(types, [
+      'AWS::Logs::LogGroup',
       'AWS::RDS::DBInstance',
       'AWS::RDS::DBParameterGroup',
       'AWS::RDS::DBSubnetGroup',

@@ -58,7 +58,7 @@ describe('security stack (hrapp-security)', () => {
   });
 
   it('re-applies on update and does nothing on delete: teardown never disables a service', () => {
-    assert.equal(Object.keys(made).length, 4);
+    assert.equal(Object.keys(made).length, 5);
     for (const [type, call] of Object.entries(made)) {
       assert.deepEqual(call.update, call.create, type);
       assert.equal(call.delete, undefined, `${type} must not act on delete`);
@@ -73,12 +73,23 @@ describe('security stack (hrapp-security)', () => {
       'iam:CreateServiceLinkedRole',
       'inspector2:Enable',
       'securityhub:BatchEnableStandards',
+      'securityhub:DescribeHub',
       'securityhub:EnableImportFindingsForProduct',
       'securityhub:EnableSecurityHub',
     ]);
     for (const statement of statements.filter((s: any) => s.Action === 'iam:CreateServiceLinkedRole')) {
       assert.deepEqual(statement.Condition, { StringEquals: { 'iam:AWSServiceName': ['inspector2.amazonaws.com', 'securityhub.amazonaws.com'] } });
     }
+  });
+
+  it('reports the status of Inspector, Security Hub and the standard as outputs', () => {
+    const outputs = security.toJSON().Outputs;
+    assert.deepEqual(outputs.InspectorEc2Status.Value, { 'Fn::GetAtt': [Object.keys(security.findResources('Custom::Inspector2'))[0], 'accounts.0.resourceStatus.ec2'] });
+    assert.deepEqual(outputs.SecurityHubArn.Value, { 'Fn::GetAtt': [Object.keys(security.findResources('Custom::SecurityHubStatus'))[0], 'HubArn'] });
+    assert.deepEqual(outputs.FoundationalStandardStatus.Value, {
+      'Fn::GetAtt': [Object.keys(security.findResources('Custom::FoundationalStandard'))[0], 'StandardsSubscriptions.0.StandardsStatus'],
+    });
+    assert.equal(made['Custom::SecurityHubStatus'].create.action, 'describeHub');
   });
 
   it('is tagged as account-level, never with a team id', () => {

@@ -9,8 +9,8 @@ const production = synth({ deployment_id: 'stoprod', environment: 'production' }
 describe('storage stack', () => {
   const [, bucket] = only(lab.storage, 'AWS::S3::Bucket');
 
-  it('names the bucket hrapp-{id}-uploads-{account}', () => {
-    assert.equal(flatten(bucket.Properties!.BucketName), 'hrapp-stolab-uploads-{AWS::AccountId}');
+  it('names the bucket hrapp-{id}-uploads-{account}-{region}', () => {
+    assert.equal(flatten(bucket.Properties!.BucketName), 'hrapp-stolab-uploads-{AWS::AccountId}-{AWS::Region}');
     lab.storage.hasOutput('BucketName', { Value: { Ref: lab.storage.toJSON().Outputs.BucketName.Value.Ref } });
     assert.match(lab.storage.toJSON().Outputs.BucketName.Value.Ref, /^UploadsBucket/);
   });
@@ -47,18 +47,18 @@ describe('storage stack', () => {
     assert.deepEqual(tls.Principal, { AWS: '*' });
   });
 
-  it('lets only the instance role get, put and delete under uploads/*', () => {
+  it('lets only the instance role get, put and delete under uploads/{id}/', () => {
     const uploads = statements.find((statement) => statement.Sid === 'UploadsForTheInstanceRoleOnly')!;
     assert.deepEqual(uploads.Principal, { AWS: '*' });
     assert.deepEqual(uploads.Action, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
-    assert.match(flatten(uploads.Resource), /^\{Fn::GetAtt:\["UploadsBucket\w+","Arn"\]\}\/uploads\/\*$/);
+    assert.match(flatten(uploads.Resource), /^\{Fn::GetAtt:\["UploadsBucket\w+","Arn"\]\}\/uploads\/stolab\/\*$/);
     assert.deepEqual(Object.keys(uploads.Condition), ['ArnNotEquals']);
-    assert.equal(flatten(uploads.Condition.ArnNotEquals['aws:PrincipalArn']), 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/hrapp-stolab-ec2-role');
+    assert.equal(flatten(uploads.Condition.ArnNotEquals['aws:PrincipalArn']), 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/hrapp-stolab-ec2-role-{AWS::Region}');
   });
 
   it('names the role the compute stack creates', () => {
     const [, role] = only(lab.compute, 'AWS::IAM::Role');
-    assert.equal(role.Properties!.RoleName, 'hrapp-stolab-ec2-role');
+    assert.equal(flatten(role.Properties!.RoleName), 'hrapp-stolab-ec2-role-{AWS::Region}');
   });
 
   it('in lab, deletes the bucket with every object version on teardown', () => {

@@ -15,6 +15,18 @@ ready_account() {
   aws_reply "service-quotas get-service-quota --service-code vpc --quota-code L-F678F1CE *" "5.0"
   aws_reply "service-quotas get-service-quota --service-code ec2 --quota-code L-0263D0A3 *" "5.0"
   aws_reply "service-quotas get-service-quota --service-code vpc --quota-code L-FE5A380F *" "5.0"
+  aws_reply "elbv2 describe-load-balancers *" "1"
+  aws_reply "service-quotas get-service-quota --service-code elasticloadbalancing --quota-code L-53DA6B97 *" "50.0"
+  aws_reply "rds describe-db-instances *" "0"
+  aws_reply "service-quotas get-service-quota --service-code rds --quota-code L-7B6409FD *" "40.0"
+  # One t3.micro (2 vCPUs) running, and a p3, whose vCPUs count against another quota.
+  aws_reply "ec2 describe-instances --filters Name=instance-state-name,Values=pending,running *" \
+    $'t3.micro\t1\t2\np3.2xlarge\t4\t2'
+  aws_reply "ec2 describe-instance-types --instance-types t3.micro *" "2"
+  aws_reply "service-quotas get-service-quota --service-code ec2 --quota-code L-1216C47A *" "32.0"
+  aws_reply "configservice describe-configuration-recorder-status *" "1"
+  aws_reply "ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 *" \
+    "ami-0123456789abcdef0"
   aws_reply "cloudformation list-stacks *" $'CDKToolkit\thrapp-security\thrapp-old-network'
   aws_reply "s3api list-buckets *" "cdk-hnb659fds-assets-$ACCOUNT-eu-west-1"
   aws_reply "secretsmanager list-secrets --include-planned-deletion *" "None"
@@ -33,6 +45,11 @@ ready_for_two_teams() {
   assert_output_has "VPCs per Region: 1 in use + 2 needed <= quota 5"
   assert_output_has "EC2-VPC Elastic IPs: 0 in use + 2 needed <= quota 5"
   assert_output_has "NAT gateways per Availability Zone: 0 in use + 2 needed <= quota 5"
+  assert_output_has "Application Load Balancers per Region: 1 in use + 2 needed <= quota 50"
+  assert_output_has "RDS DB instances: 0 in use + 2 needed <= quota 40"
+  assert_output_has "Running On-Demand Standard instance vCPUs (t3.micro: 2 each, 3 per team): 2 in use + 12 needed <= quota 32"
+  assert_output_has "AWS Config is recording"
+  assert_output_has "pin it for the day: -c ami_id=ami-0123456789abcdef0"
   assert_output_has "team01: no stacks, bucket or pending secrets"
   assert_output_has "CDK bootstrap version 21"
   assert_output_has "ready for 2 team(s) in eu-west-1"
@@ -68,6 +85,39 @@ dual_nat_mode_needs_two_addresses_per_team() {
   assert_status 1
   assert_output_has "EC2-VPC Elastic IPs: 0 in use + 6 needed > quota 5"
   assert_output_has "NAT gateways per Availability Zone: 0 in use + 3 needed <= quota 5"
+}
+
+short_vcpu_quota_for_ten_teams_fails() {
+  aws_reply "service-quotas get-service-quota --service-code ec2 --quota-code L-1216C47A *" "" 254
+  aws_reply "service-quotas get-aws-default-service-quota --service-code ec2 --quota-code L-1216C47A *" "5.0"
+  aws_reply "ec2 describe-instance-types --instance-types t3.large *" "2"
+  ready_account
+  run_script preflight --teams 10 --instance-type t3.large
+  assert_status 1
+  assert_output_has "FAIL  Running On-Demand Standard instance vCPUs (t3.large: 2 each, 3 per team): 2 in use + 60 needed > quota 5"
+  assert_output_has "fix: request 62 for 'Running On-Demand Standard instance vCPUs (t3.large: 2 each, 3 per team)' (ec2 L-1216C47A)"
+}
+
+load_balancer_and_database_quotas_fail() {
+  aws_reply "elbv2 describe-load-balancers *" "49"
+  aws_reply "rds describe-db-instances *" "39"
+  ready_account
+  run_script preflight --teams 2
+  assert_status 1
+  assert_output_has "FAIL  Application Load Balancers per Region: 49 in use + 2 needed > quota 50"
+  assert_output_has "FAIL  RDS DB instances: 39 in use + 2 needed > quota 40"
+  assert_output_has "2 problem(s) to fix"
+}
+
+config_not_recording_fails() {
+  aws_reply "configservice describe-configuration-recorder-status *" "0"
+  aws_reply "ssm get-parameter --name /aws/service/* *" "" 254
+  ready_account
+  run_script preflight team01
+  assert_status 1
+  assert_output_has "FAIL  AWS Config is not recording: Security Hub's foundational standard reports 'Config not enabled'"
+  assert_output_has "warn  cannot read the latest Amazon Linux 2023 image id"
+  assert_output_has "1 problem(s) to fix"
 }
 
 leftovers_fail() {
@@ -119,7 +169,7 @@ no_credentials_fail_fast() {
 bad_arguments_are_refused() {
   local args
   for args in "--teams 0" "--teams x" "Team-1" "team01 team01" "--teams 2 team01" "" \
-    "--nat-mode triple team01" "--bogus"; do
+    "--nat-mode triple team01" "--bogus" "--instance-type x team01"; do
     # shellcheck disable=SC2086  # split the argument list on purpose
     run_script preflight $args
     [[ $STATUS == 2 ]] || check_failed "preflight $args: exit $STATUS, expected 2"
@@ -135,6 +185,9 @@ run_case "preflight only reads" only_reads
 run_case "a short Elastic IP quota fails with the fix" short_elastic_ip_quota_fails
 run_case "dual NAT mode needs two addresses per team; default quota when none applied" \
   dual_nat_mode_needs_two_addresses_per_team
+run_case "a vCPU quota too short for ten teams fails with the fix" short_vcpu_quota_for_ten_teams_fails
+run_case "load balancer and database quotas fail" load_balancer_and_database_quotas_fail
+run_case "AWS Config not recording fails" config_not_recording_fails
 run_case "stacks, buckets and pending secrets of earlier runs fail" leftovers_fail
 run_case "security services off and no CDK bootstrap fail" security_services_and_bootstrap_missing_fail
 run_case "Security Hub without the Inspector integration fails" missing_inspector_integration_fails

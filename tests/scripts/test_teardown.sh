@@ -11,7 +11,10 @@ readonly VERSIONS='{"Objects": [{"Key": "uploads/team01/a.png", "VersionId": "v1
 readonly NO_VERSIONS='{"Objects": [], "Quiet": true}'
 
 account() { aws_reply "sts get-caller-identity *" "$ACCOUNT"; }
-stacks_gone() { aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* *" "" 254; }
+stacks_gone() {
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* *" "" 254
+  aws_reply "logs describe-log-groups *" "None"
+}
 nothing_tagged_after_a_while() {
   aws_reply "resourcegroupstaggingapi get-resources --tag-filters Key=DeploymentID,Values=team01 *" \
     "arn:aws:ec2:eu-west-1:$ACCOUNT:vpc/vpc-0123" 0 1
@@ -112,7 +115,7 @@ stack_that_cannot_be_deleted_fails() {
   run_script teardown team01
   assert_status 1
   assert_output_has "FAIL  hrapp-team01-network was not deleted: The vpc 'vpc-0123' has dependencies"
-  assert_output_has "stack    hrapp-team01-network"
+  assert_output_has "  stack hrapp-team01-network"
 }
 
 retained_bucket_is_deleted() {
@@ -128,6 +131,94 @@ retained_bucket_is_deleted() {
   assert_output_has "retained bucket $BUCKET deleted"
   assert_called "s3api delete-bucket --bucket $BUCKET" 1
   assert_called_before "cdk destroy *" "s3api delete-bucket *"
+}
+
+# The team's five stacks exist, tagged with ENVIRONMENT (lab or production).
+deployed_as() {
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* --query Stacks?0?.StackStatus *" "CREATE_COMPLETE" 0 5
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* --query Stacks?0?.Tags*" "$1"
+}
+
+production_is_refused_before_anything_is_deleted() {
+  account
+  deployed_as production
+  run_script teardown team01
+  assert_status 1
+  assert_output_has "FAIL  deployment team01 is environment=production: its photos, database and secret are meant to survive"
+  assert_output_has "nothing was deleted; to delete it anyway: scripts/teardown --production team01"
+  assert_not_called "*delete*"
+  assert_not_called "s3api *"
+  assert_not_called "cdk *"
+  assert_not_called "rds *"
+  assert_no_unexpected_calls
+}
+
+production_with_the_flag_keeps_only_the_final_snapshot() {
+  account
+  deployed_as production
+  aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team01-db" "{}"
+  aws_reply "rds modify-db-instance --db-instance-identifier hrapp-team01-db --no-deletion-protection --apply-immediately" "{}"
+  aws_reply "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" "/hrapp/team01/app"
+  aws_reply "s3api head-bucket *" "" 254
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "arn:aws:rds:eu-west-1:$ACCOUNT:snapshot:hrapp-team01-db-final"
+  run_script teardown --production team01
+  assert_status 0
+  assert_output_has "warn  deployment team01 is environment=production and --production was given: deleting its data"
+  assert_output_has "deletion protection of hrapp-team01-db turned off (its final snapshot is kept)"
+  assert_output_has "kept: arn:aws:rds:eu-west-1:$ACCOUNT:snapshot:hrapp-team01-db-final"
+  assert_output_has "kept: log group /hrapp/team01/app"
+  assert_called_before "rds modify-db-instance *" "cdk destroy *"
+  assert_no_unexpected_calls
+}
+
+lab_stacks_are_torn_down_without_the_flag() {
+  account
+  deployed_as lab
+  aws_reply "s3api head-bucket *" "" 254
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 0
+  assert_output_has "deployment team01 is environment=lab"
+  assert_called_before "cloudformation describe-stacks * --query Stacks?0?.Tags*" "s3api head-bucket *"
+  assert_not_called "rds *"
+}
+
+secret_that_refuses_deletion_is_reported() {
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "$SECRET"
+  aws_reply "secretsmanager delete-secret *" "" 254
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 1
+  assert_output_has "FAIL  secret $SECRET was not deleted: An error occurred (StandIn)"
+  assert_output_has "a resource policy that denies deletion must be removed first"
+  assert_output_has "  secret $SECRET"
+  assert_called "resourcegroupstaggingapi get-resources *" 1
+}
+
+untagged_log_groups_are_found_by_name() {
+  account
+  aws_reply "s3api head-bucket *" "" 254
+  aws_reply "logs describe-log-groups --log-group-name-prefix /aws/rds/instance/hrapp-team01-db/ *" \
+    "/aws/rds/instance/hrapp-team01-db/postgresql"
+  aws_reply "logs describe-log-groups --log-group-name-prefix /aws/lambda/hrapp-team01- *" \
+    $'/aws/lambda/hrapp-team01-db-rotation\t/aws/lambda/hrapp-team01-storage-CustomS3AutoDeleteObj-AbC'
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 1
+  assert_output_has "nothing tagged DeploymentID=team01"
+  assert_output_has "  log group /aws/rds/instance/hrapp-team01-db/postgresql"
+  assert_output_has "  log group /aws/lambda/hrapp-team01-db-rotation"
+  assert_output_has "  log group /aws/lambda/hrapp-team01-storage-CustomS3AutoDeleteObj-AbC"
+  assert_called "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" 1
 }
 
 bad_arguments_are_refused() {
@@ -151,5 +242,11 @@ run_case "a second run finds nothing to do and passes" second_run_finds_nothing_
 run_case "a failed cdk destroy falls back to CloudFormation" failed_cdk_destroy_falls_back_to_cloudformation
 run_case "a stack that cannot be deleted fails with its reason" stack_that_cannot_be_deleted_fails
 run_case "a retained bucket is emptied and deleted" retained_bucket_is_deleted
+run_case "production is refused before anything is deleted" production_is_refused_before_anything_is_deleted
+run_case "production with --production: protection off, only the final snapshot kept" \
+  production_with_the_flag_keeps_only_the_final_snapshot
+run_case "lab stacks are torn down without the flag" lab_stacks_are_torn_down_without_the_flag
+run_case "a secret that refuses deletion is reported, not a crash" secret_that_refuses_deletion_is_reported
+run_case "log groups without tags are found by name" untagged_log_groups_are_found_by_name
 run_case "bad arguments are refused" bad_arguments_are_refused
 finish

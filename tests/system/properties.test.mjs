@@ -42,7 +42,7 @@ test('Property 3: the stored hash is bcrypt $2b$ at the configured cost and neve
       assert.notEqual(row.password_hash, secret);
       assert.ok(!row.password_hash.includes(secret), 'the hash does not contain the password');
     }),
-    { numRuns: 40 },
+    { numRuns: 100 },
   );
   const hashes = await app.database.rows('SELECT password_hash FROM users');
   assert.equal(new Set(hashes.map((r) => r.password_hash)).size, hashes.length, 'every hash has its own salt');
@@ -82,7 +82,7 @@ test('Property 4: sign-in succeeds with exactly the registered password', async 
         assert.equal((await client.get('/me')).body.username, name);
       },
     ),
-    { numRuns: 40 },
+    { numRuns: 100 },
   );
 });
 
@@ -117,7 +117,7 @@ test('Property 6: images land at uploads/<deployment>/<uuid>.<ext>, keyed in the
       assert.equal(reply.body.image_url, `/images/${path.basename(row.image_s3_key)}`);
       assert.deepEqual(readFileSync(path.join(app.dataDir, row.image_s3_key)), picture.bytes);
     }),
-    { numRuns: 40 },
+    { numRuns: 100 },
   );
   // Nothing else was written anywhere under uploads/: one file per row, no leftovers.
   const keys = (await app.database.rows('SELECT image_s3_key FROM employees WHERE image_s3_key IS NOT NULL')).map((r) => r.image_s3_key);

@@ -120,7 +120,7 @@ test('random forged tokens on random protected routes', async () => {
         assertError(reply, 401, 'unauthorized');
       },
     ),
-    { numRuns: 50 },
+    { numRuns: 100 },
   );
   await assertNothingChanged();
 });

@@ -1,10 +1,11 @@
 import { CfnOutput, Duration, Fn, Aws, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { DATABASE_NAME, DATABASE_PORT, isLab, resourceName } from '../defaults.ts';
+import { DATABASE_NAME, DATABASE_PORT, isLab, resourceName, statefulRemovalPolicy } from '../defaults.ts';
 
 export interface DataStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -42,8 +43,15 @@ export class DataStack extends Stack {
       dbname: DATABASE_NAME,
       secretName: credentialsSecretName(config),
     });
+    // RDS creates the export's log group itself, untagged and outside the stack, unless it exists.
+    const instanceIdentifier = resourceName(config.deploymentId, 'db');
+    const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
+      logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: statefulRemovalPolicy(config),
+    });
     const instance = new rds.DatabaseInstance(this, 'Database', {
-      instanceIdentifier: resourceName(config.deploymentId, 'db'),
+      instanceIdentifier,
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15 }),
       instanceType: new ec2.InstanceType(config.dbInstanceClass.replace(/^db\./, '')),
       vpc: props.vpc,
@@ -73,6 +81,7 @@ export class DataStack extends Stack {
       removalPolicy: lab ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
       deleteAutomatedBackups: lab,
     });
+    instance.node.addDependency(postgresLogs);
     // `instance.secret` is the attachment (host, port) over the generated secret itself.
     // Production keeps the credentials of the final snapshot; CloudFormation force-deletes a lab's.
     generatedSecret.applyRemovalPolicy(lab ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
@@ -95,6 +104,9 @@ export class DataStack extends Stack {
     this.credentials = instance.secret!;
 
     new CfnOutput(this, 'DbEndpoint', { value: instance.dbInstanceEndpointAddress, description: 'PostgreSQL host name' });
+    new CfnOutput(this, 'DbPort', { value: instance.dbInstanceEndpointPort, description: 'PostgreSQL port' });
+    new CfnOutput(this, 'DbName', { value: DATABASE_NAME, description: 'the database the app uses' });
+    new CfnOutput(this, 'DbSecretName', { value: credentialsSecretName(config), description: 'database credentials secret (name)' });
   }
 }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
@@ -91,6 +91,12 @@ export class NetworkStack extends Stack {
     this.databaseSecurityGroup = database;
 
     new CfnOutput(this, 'VpcId', { value: vpc.vpcId, description: 'the team VPC' });
+    new CfnOutput(this, 'AvailabilityZones', { value: Fn.join(',', vpc.availabilityZones) });
+    new CfnOutput(this, 'PublicSubnetIds', { value: Fn.join(',', vpc.publicSubnets.map((subnet) => subnet.subnetId)) });
+    new CfnOutput(this, 'PrivateSubnetIds', { value: Fn.join(',', vpc.privateSubnets.map((subnet) => subnet.subnetId)) });
+    new CfnOutput(this, 'AlbSecurityGroupId', { value: alb.securityGroupId });
+    new CfnOutput(this, 'AppSecurityGroupId', { value: app.securityGroupId });
+    new CfnOutput(this, 'DatabaseSecurityGroupId', { value: database.securityGroupId });
   }
 }
 

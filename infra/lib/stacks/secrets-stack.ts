@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -31,16 +32,24 @@ export class SecretsStack extends Stack {
     const rotationSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'AppSecurityGroup', props.appSecurityGroup.securityGroupId, {
       mutable: false,
     });
-    new secretsmanager.RotationSchedule(this, 'CredentialsRotation', {
+    const functionName = resourceName(config.deploymentId, 'db-rotation');
+    // Lambda would create the function's log group itself, untagged and outside the stack.
+    const rotationLogs = new logs.LogGroup(this, 'RotationLogs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const rotation = new secretsmanager.RotationSchedule(this, 'CredentialsRotation', {
       secret: props.credentials,
       automaticallyAfter: ROTATION_PERIOD,
       hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        functionName: resourceName(config.deploymentId, 'db-rotation'),
+        functionName,
         vpc: props.vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         securityGroups: [rotationSecurityGroup],
       }),
     });
+    rotation.node.addDependency(rotationLogs);
     this.credentials = props.credentials;
 
     new CfnOutput(this, 'DbSecretArn', { value: props.credentials.secretArn, description: 'database credentials (JSON: host, port, dbname, username, password)' });

@@ -1,4 +1,4 @@
-import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -7,12 +7,13 @@ import type { Construct } from 'constructs';
 export const FOUNDATIONAL_STANDARD_ARN = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::standards/aws-foundational-security-best-practices/v/1.0.0`;
 export const INSPECTOR_PRODUCT_ARN = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::product/aws/inspector`;
 
-/** Actions the adopting custom resource may call; nothing that disables a service. */
+/** Actions the adopting custom resources may call (and one read for the outputs); nothing that disables a service. */
 export const SECURITY_SERVICE_ACTIONS = [
   'inspector2:Enable',
   'securityhub:EnableSecurityHub',
   'securityhub:BatchEnableStandards',
   'securityhub:EnableImportFindingsForProduct',
+  'securityhub:DescribeHub',
 ];
 
 /**
@@ -53,7 +54,7 @@ export class SecurityStack extends Stack {
       return resource;
     };
 
-    adopt('Inspector2', {
+    const inspector = adopt('Inspector2', {
       service: 'Inspector2',
       action: 'enable',
       parameters: { resourceTypes: ['EC2'], accountIds: [Aws.ACCOUNT_ID] },
@@ -82,6 +83,25 @@ export class SecurityStack extends Stack {
       ignoreErrorCodesMatching: 'ResourceConflictException',
     });
     inspectorFindings.node.addDependency(hub);
+    const hubStatus = adopt('SecurityHubStatus', {
+      service: 'SecurityHub',
+      action: 'describeHub',
+      parameters: {},
+      physicalResourceId: cr.PhysicalResourceId.of('hrapp-securityhub-status'),
+      outputPaths: ['HubArn'],
+    });
+    hubStatus.node.addDependency(hub);
+
+    // As of this stack's last deploy; scripts/preflight reads the live state.
+    new CfnOutput(this, 'InspectorEc2Status', {
+      value: inspector.getResponseField('accounts.0.resourceStatus.ec2'),
+      description: 'Inspector EC2 scanning (ENABLING, ENABLED)',
+    });
+    new CfnOutput(this, 'SecurityHubArn', { value: hubStatus.getResponseField('HubArn'), description: 'Security Hub is on' });
+    new CfnOutput(this, 'FoundationalStandardStatus', {
+      value: standard.getResponseField('StandardsSubscriptions.0.StandardsStatus'),
+      description: 'Foundational Security Best Practices (PENDING, READY); its controls need AWS Config recording',
+    });
 
     // The one function that performs the calls above, shared by all four resources.
     const provider = this.node.findChild(cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '').replace(/^/, 'AWS'));

@@ -58,5 +58,6 @@ export class StorageStack extends Stack {
     this.bucket = bucket;
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'profile photos, under uploads/{deployment_id}/' });
+    new CfnOutput(this, 'BucketArn', { value: bucket.bucketArn });
   }
 }

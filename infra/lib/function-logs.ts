@@ -1,0 +1,38 @@
+import { CfnResource, type RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ValidationError } from './errors.ts';
+
+/**
+ * The functions CDK adds to a team's stacks for its own custom resources, by a fragment of
+ * their construct path, and the name each gets: `hrapp-{id}-{name}`.
+ */
+const PROVIDER_FUNCTION_NAMES: readonly [string, string][] = [
+  ['VpcRestrictDefaultSG', 'default-sg-rules'],
+  ['S3AutoDeleteObjects', 'empty-uploads'],
+];
+
+export const FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/**
+ * Lambda creates a function's log group on first use, untagged and outside any stack, so it
+ * outlives the deployment. This names every function of `stack` `hrapp-{id}-…` and creates
+ * its log group in the stack, with retention and `removal`, created before the function.
+ */
+export function ownFunctionLogs(stack: Stack, deploymentId: string, removal: RemovalPolicy): void {
+  const resources = stack.node.findAll().filter((node): node is CfnResource => node instanceof CfnResource);
+  for (const fn of resources.filter((resource) => resource.cfnResourceType === 'AWS::Lambda::Function')) {
+    const match = PROVIDER_FUNCTION_NAMES.find(([fragment]) => fn.node.path.includes(fragment));
+    if (match === undefined) {
+      throw new ValidationError(`function ${fn.node.path} has no name in lib/function-logs.ts: give it one so its logs are removed with the stack`);
+    }
+    const functionName = `hrapp-${deploymentId}-${match[1]}`;
+    fn.addPropertyOverride('FunctionName', functionName);
+    const group = new logs.LogGroup(stack, `${match[1].replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase())}Logs`, {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: FUNCTION_LOG_RETENTION,
+      removalPolicy: removal,
+    });
+    // The custom resources depend on the function, so they are deleted before the group.
+    fn.node.addDependency(group);
+  }
+}
