@@ -69,13 +69,16 @@ export function only(template: Template, type: string): [string, Resource] {
   return found[0];
 }
 
-/** A random valid deployment id: 3-20 chars, a letter first, no trailing hyphen. */
+/** A random valid deployment id: 3-20 chars, a letter first, no trailing hyphen, no '--'. */
 export function randomDeploymentId(): string {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const middle = `${letters}0123456789-`;
   const length = 3 + Math.floor(Math.random() * 18);
   let id = letters[Math.floor(Math.random() * letters.length)];
-  for (let i = 1; i < length - 1; i++) id += middle[Math.floor(Math.random() * middle.length)];
+  while (id.length < length - 1) {
+    const next = middle[Math.floor(Math.random() * middle.length)];
+    if (!(next === '-' && id.endsWith('-'))) id += next;
+  }
   return id + letters[Math.floor(Math.random() * letters.length)];
 }
 
