@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CONFIG_RECORDER_ACTIONS } from '../lib/stacks/security-stack.ts';
 import { flatten, resourcesOf, synth } from './support.ts';
 
 // Validation 12 of the seed, as one account-level stack that adopts and never disables.
 const { security, stacks } = synth({ deployment_id: 'seca' });
 
-/** The SDK call each adopting custom resource makes on create and on update. */
+/** The SDK call each adopting custom resource makes on create and on update (the Config recorder has a function of its own). */
 function calls(): Record<string, { create: any; update: any; delete: unknown }> {
   const result: Record<string, { create: any; update: any; delete: unknown }> = {};
   for (const [, resource] of Object.entries(security.toJSON().Resources as Record<string, any>)) {
-    if (!String(resource.Type).startsWith('Custom::')) continue;
+    if (!String(resource.Type).startsWith('Custom::') || resource.Type === 'Custom::ConfigRecorder') continue;
     const parse = (value: unknown) => (value === undefined ? undefined : JSON.parse(flatten(value)));
     result[resource.Type] = { create: parse(resource.Properties.Create), update: parse(resource.Properties.Update), delete: resource.Properties.Delete };
   }
@@ -70,16 +71,41 @@ describe('security stack (hrapp-security)', () => {
     const statements = resourcesOf(security, 'AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
     const actions = new Set(statements.flatMap((statement: any) => [statement.Action].flat()));
     assert.deepEqual([...actions].sort(), [
+      ...[...CONFIG_RECORDER_ACTIONS].sort(),
       'iam:CreateServiceLinkedRole',
+      'iam:PassRole',
       'inspector2:Enable',
+      'lambda:GetFunction',
+      'lambda:InvokeFunction',
       'securityhub:BatchEnableStandards',
       'securityhub:DescribeHub',
       'securityhub:EnableImportFindingsForProduct',
       'securityhub:EnableSecurityHub',
     ]);
-    for (const statement of statements.filter((s: any) => s.Action === 'iam:CreateServiceLinkedRole')) {
-      assert.deepEqual(statement.Condition, { StringEquals: { 'iam:AWSServiceName': ['inspector2.amazonaws.com', 'securityhub.amazonaws.com'] } });
-    }
+    const linkedRoles = statements
+      .filter((s: any) => s.Action === 'iam:CreateServiceLinkedRole')
+      .map((s: any) => JSON.stringify(s.Condition.StringEquals['iam:AWSServiceName']));
+    assert.deepEqual([...new Set(linkedRoles)].sort(), ['"config.amazonaws.com"', '["inspector2.amazonaws.com","securityhub.amazonaws.com"]']);
+    const passRole = statements.find((s: any) => s.Action === 'iam:PassRole');
+    assert.equal(flatten(passRole.Resource), 'arn:{AWS::Partition}:iam::{AWS::AccountId}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig');
+    assert.ok(![...actions].some((action) => /^config:(Delete|Stop)/.test(String(action))), 'never deletes or stops a recorder');
+  });
+
+  it('turns on a Config recorder through its own function, delivering to a retained bucket only Config may write', () => {
+    const [, recorder] = resourcesOf(security, 'Custom::ConfigRecorder')[0];
+    assert.match(flatten(recorder.Properties!.recorderRoleArn), /AWSServiceRoleForConfig$/);
+    const [bucketId, bucket] = resourcesOf(security, 'AWS::S3::Bucket')[0];
+    assert.deepEqual(recorder.Properties!.bucketName, { Ref: bucketId });
+    assert.equal(bucket.DeletionPolicy, 'Retain');
+    const [, policy] = resourcesOf(security, 'AWS::S3::BucketPolicy')[0];
+    const allows = policy.Properties!.PolicyDocument.Statement.filter((statement: any) => statement.Effect === 'Allow');
+    assert.deepEqual(allows.map((statement: any) => [statement.Principal, statement.Condition]), [
+      [{ Service: 'config.amazonaws.com' }, { StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } } }],
+      [{ Service: 'config.amazonaws.com' }, { StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } } }],
+    ]);
+    assert.match(flatten(allows[1].Resource), /\/AWSLogs\/\{AWS::AccountId\}\/Config\/\*$/);
+    const [, fn] = resourcesOf(security, 'AWS::Lambda::Function').find(([, f]) => /AWS Config recording/.test(f.Properties!.Description))!;
+    assert.equal(fn.Properties!.Runtime, 'nodejs22.x');
   });
 
   it('reports the status of Inspector, Security Hub and the standard as outputs', () => {

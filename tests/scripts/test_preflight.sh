@@ -116,6 +116,7 @@ config_not_recording_fails() {
   run_script preflight team01
   assert_status 1
   assert_output_has "FAIL  AWS Config is not recording: Security Hub's foundational standard reports 'Config not enabled'"
+  assert_output_has "fix: deploy the account stack once: (cd infra && npx cdk deploy hrapp-security) (it creates a recorder when the region has none)"
   assert_output_has "warn  cannot read the latest Amazon Linux 2023 image id"
   assert_output_has "1 problem(s) to fix"
 }

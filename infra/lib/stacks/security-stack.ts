@@ -1,4 +1,8 @@
-import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -15,6 +19,17 @@ export const SECURITY_SERVICE_ACTIONS = [
   'securityhub:EnableImportFindingsForProduct',
   'securityhub:DescribeHub',
 ];
+
+/** What the ConfigRecorder function may do: read and create a recorder and its channel, never delete. */
+export const CONFIG_RECORDER_ACTIONS = [
+  'config:DescribeConfigurationRecorders',
+  'config:PutConfigurationRecorder',
+  'config:DescribeDeliveryChannels',
+  'config:PutDeliveryChannel',
+  'config:StartConfigurationRecorder',
+];
+
+const CONFIG_RECORDER_CODE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config-recorder');
 
 /**
  * Inspector2 (EC2 scanning) and Security Hub for the whole account, deployed once as
@@ -92,12 +107,88 @@ export class SecurityStack extends Stack {
     });
     hubStatus.node.addDependency(hub);
 
+    // Security Hub's foundational standard evaluates its controls through AWS Config: a
+    // recorder is created and started when the region has none; one that exists is left alone.
+    const configBucket = new s3.Bucket(this, 'ConfigDeliveryBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-config-history', expiration: Duration.days(90) }],
+      // Config keeps delivering while its recorder runs, and the recorder outlives this stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const fromConfig = { StringEquals: { 'AWS:SourceAccount': Aws.ACCOUNT_ID } };
+    configBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConfigChecksTheBucket',
+        principals: [new iam.ServicePrincipal('config.amazonaws.com')],
+        actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+        resources: [configBucket.bucketArn],
+        conditions: fromConfig,
+      }),
+    );
+    configBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConfigDelivers',
+        principals: [new iam.ServicePrincipal('config.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [configBucket.arnForObjects(`AWSLogs/${Aws.ACCOUNT_ID}/Config/*`)],
+        conditions: fromConfig,
+      }),
+    );
+    Validations.of(configBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'AWS Config history only, written by Config itself; access logs of it would add a bucket for nothing.',
+    });
+    const recorderRoleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
+    const recorderFunction = new lambda.Function(this, 'ConfigRecorderFunction', {
+      description: 'hrapp: turns on AWS Config recording when the region has no recorder',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(CONFIG_RECORDER_CODE),
+      timeout: Duration.minutes(1),
+    });
+    recorderFunction.addToRolePolicy(new iam.PolicyStatement({ actions: CONFIG_RECORDER_ACTIONS, resources: ['*'] }));
+    recorderFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:CreateServiceLinkedRole'],
+        resources: [recorderRoleArn],
+        conditions: { StringEquals: { 'iam:AWSServiceName': 'config.amazonaws.com' } },
+      }),
+    );
+    recorderFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [recorderRoleArn] }));
+    const recorderProvider = new cr.Provider(this, 'ConfigRecorderProvider', { onEventHandler: recorderFunction });
+    const recorder = new CustomResource(this, 'ConfigRecorder', {
+      serviceToken: recorderProvider.serviceToken,
+      resourceType: 'Custom::ConfigRecorder',
+      properties: { recorderRoleArn, bucketName: configBucket.bucketName },
+    });
+    for (const scope of [recorderFunction, recorderProvider]) {
+      Validations.of(scope).acknowledge(
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'The functions of the ConfigRecorder resource write their own logs with the basic execution policy.',
+        },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The Config recorder and delivery channel calls take no narrower resource.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::<ConfigRecorderFunction57DF15CE.Arn>:*]',
+          reason: "CDK's provider framework invokes any version of the one recorder function.",
+        },
+        { id: 'AwsSolutions-L1', reason: "Node.js 22 for the recorder; the provider framework's runtime is chosen by CDK." },
+      );
+    }
+
     // As of this stack's last deploy; scripts/preflight reads the live state.
     new CfnOutput(this, 'InspectorEc2Status', {
       value: inspector.getResponseField('accounts.0.resourceStatus.ec2'),
       description: 'Inspector EC2 scanning (ENABLING, ENABLED)',
     });
     new CfnOutput(this, 'SecurityHubArn', { value: hubStatus.getResponseField('HubArn'), description: 'Security Hub is on' });
+    new CfnOutput(this, 'ConfigRecorderStatus', {
+      value: `${recorder.getAttString('Recorder')}: ${recorder.getAttString('Action')}`,
+      description: 'AWS Config recorder of this region, which the foundational standard needs',
+    });
     new CfnOutput(this, 'FoundationalStandardStatus', {
       value: standard.getResponseField('StandardsSubscriptions.0.StandardsStatus'),
       description: 'Foundational Security Best Practices (PENDING, READY); its controls need AWS Config recording',
