@@ -153,6 +153,18 @@ production_is_refused_before_anything_is_deleted() {
   assert_no_unexpected_calls
 }
 
+untagged_stacks_with_a_protected_database_count_as_production() {
+  account
+  deployed_as ""
+  aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team01-db --query *" "True"
+  run_script teardown team01
+  assert_status 1
+  assert_output_has "FAIL  deployment team01 is environment=production"
+  assert_not_called "*delete*"
+  assert_not_called "s3api *"
+  assert_no_unexpected_calls
+}
+
 production_with_the_flag_keeps_only_the_final_snapshot() {
   account
   deployed_as production
@@ -243,6 +255,8 @@ run_case "a failed cdk destroy falls back to CloudFormation" failed_cdk_destroy_
 run_case "a stack that cannot be deleted fails with its reason" stack_that_cannot_be_deleted_fails
 run_case "a retained bucket is emptied and deleted" retained_bucket_is_deleted
 run_case "production is refused before anything is deleted" production_is_refused_before_anything_is_deleted
+run_case "untagged stacks with a protected database count as production" \
+  untagged_stacks_with_a_protected_database_count_as_production
 run_case "production with --production: protection off, only the final snapshot kept" \
   production_with_the_flag_keeps_only_the_final_snapshot
 run_case "lab stacks are torn down without the flag" lab_stacks_are_torn_down_without_the_flag
