@@ -19,7 +19,30 @@ record() {  # record <engine> <scenario> <key=value ...>
   printf '{"engine":"%s","scenario":"%s"%s}\n' "$engine" "$scenario" "$fields" >>"$BENCH_RESULTS"
 }
 
+# CPU time (clock ticks) and context switches of a process and its threads: "ticks switches".
+process_cost() {
+  local pid=$1 ticks switches
+  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  switches=$(cat /proc/"$pid"/task/*/status | awk '/ctxt_switches/ {n += $2} END {print n}')
+  echo "$ticks $switches"
+}
+
+# The same, summed over BENCH_APP_PID and, when BENCH_DB_PID names the PostgreSQL server, its
+# backends: "app_ticks app_switches db_ticks".
+cost_snapshot() {
+  local app db_ticks=0 child
+  app=$(process_cost "$BENCH_APP_PID")
+  if [[ -n ${BENCH_DB_PID:-} ]]; then
+    for child in $(pgrep -P "$BENCH_DB_PID"); do
+      db_ticks=$((db_ticks + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+    done
+  fi
+  echo "$app $db_ticks"
+}
+
 # measure <engine> <scenario> <url> [wrk script] [connections] [duration]
+# With BENCH_APP_PID set, also records where the CPU went over all runs: microseconds of hrapp
+# CPU, of PostgreSQL CPU (BENCH_DB_PID) and hrapp's context switches, each per request.
 # Runs wrk BENCH_RUNS times (3) and records the run with the median requests/s, so one noisy
 # run on a shared machine does not decide a figure; the ceiling is measured the same way.
 measure() {
@@ -29,16 +52,29 @@ measure() {
   combined=$(mktemp --suffix=.lua)
   cat ${script:+"$script"} bench/report.lua >"$combined"
   local args=(-t "$BENCH_THREADS" -c "$connections" -d "${duration}s" --timeout "${BENCH_WRK_TIMEOUT:-2s}" --latency -s "$combined")
-  local runs=() line
+  local runs=() line before="" total_requests=0
+  [[ -n ${BENCH_APP_PID:-} ]] && before=$(cost_snapshot)
   for _ in $(seq "${BENCH_RUNS:-3}"); do
     line=$(wrk "${args[@]}" "$url" | grep '^RESULT') || { echo "bench: wrk failed for $scenario" >&2; rm -f "$combined"; return 1; }
     runs+=("${line#RESULT }")
+    local requests=${line#*requests=}
+    total_requests=$((total_requests + ${requests%% *}))
   done
+  local cost=()
+  if [[ -n $before ]]; then
+    local after tick_us a0 s0 d0 a1 s1 d1
+    after=$(cost_snapshot)
+    tick_us=$((1000000 / $(getconf CLK_TCK)))
+    read -r a0 s0 d0 <<<"$before"
+    read -r a1 s1 d1 <<<"$after"
+    cost=("app_cpu_us=$(((a1 - a0) * tick_us / total_requests))" "db_cpu_us=$(((d1 - d0) * tick_us / total_requests))"
+      "switches=$(awk -v s=$((s1 - s0)) -v n="$total_requests" 'BEGIN {printf "%.2f", s / n}')")
+  fi
   rm -f "$combined"
   # "rps=1 p50_ms=2 ..." lines, sorted by their rps; the middle one.
   line=$(printf '%s\n' "${runs[@]}" | sort -t= -k2 -n | sed -n "$(((${#runs[@]} + 1) / 2))p")
   echo "bench: $engine $scenario: $line (median of ${#runs[@]}: $(printf '%s\n' "${runs[@]}" | sed 's/ .*//' | paste -sd' '))" >&2
   local kvs
   read -r -a kvs <<<"$line"
-  record "$engine" "$scenario" "${kvs[@]}" "connections=$connections"
+  record "$engine" "$scenario" "${kvs[@]}" "${cost[@]}" "connections=$connections"
 }

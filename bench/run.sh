@@ -36,6 +36,7 @@ rm -f "$work/nginx.pid"
 
 bench/scenarios.sh "$hrapp" sqlite
 tests/with-postgres.sh bench/scenarios.sh "$hrapp" postgres
-node bench/report.mjs "$BENCH_RESULTS" > bench/RESULTS.md
-rm -f "$BENCH_RESULTS"
+# The raw figures are kept beside the report, so the next run shows what moved.
+node bench/report.mjs "$BENCH_RESULTS" bench/results.jsonl > bench/RESULTS.md
+mv "$BENCH_RESULTS" bench/results.jsonl
 echo "bench: wrote bench/RESULTS.md" >&2

@@ -22,6 +22,9 @@ base="http://127.0.0.1:$port"
 wait_for "$base/health"
 HRAPP_COOKIE=$(node bench/seed.mjs "$base" 1000)
 export HRAPP_COOKIE
+# Where the CPU goes, per request: hrapp's and (on PostgreSQL) the server's backends'.
+export BENCH_APP_PID=$app_pid BENCH_DB_PID=""
+[[ $engine == postgres ]] && BENCH_DB_PID=$(head -1 "$HRAPP_PG_DATA/postmaster.pid")
 
 measure "$engine" "GET /health" "$base/health"
 measure "$engine" "GET /employees/{id}" "$base" bench/get-employee.lua
@@ -51,7 +54,8 @@ record "$engine" "memory" "peak_rss_kib=$(rss_kib VmHWM)" "rss_after_kib=$(rss_k
 
 if [[ $engine == postgres ]]; then
   # PostgreSQL's own ceiling on this machine, in the same run: pgbench's read-only TPC-B-like
-  # transaction, and the primary-key lookup of an employee that GET /employees/{id} makes.
+  # transaction, the primary-key lookup of an employee that GET /employees/{id} makes, and the
+  # page of 50 with its total that GET /employees makes (same random offsets as the wrk script).
   pgbench -q -i -s 1 "$HRAPP_TEST_POSTGRES_URL" >/dev/null 2>&1
   tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
   select_only=$(pgbench -n -S -M prepared -c 8 -j 2 -T "$BENCH_DURATION" "$HRAPP_TEST_POSTGRES_URL" 2>/dev/null | tps)
@@ -61,6 +65,11 @@ if [[ $engine == postgres ]]; then
     >"$work/lookup.sql"
   lookup=$(pgbench -n -M prepared -f "$work/lookup.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
   record postgres "pgbench employee lookup" "tps=$lookup"
+  printf '%s\n' '\set offset random(0, 950)' \
+    'SELECT id, name, role, department, image_s3_key, user_id, created_at, updated_at, (SELECT COUNT(*) FROM employees) FROM employees ORDER BY id LIMIT 50 OFFSET :offset;' \
+    >"$work/page.sql"
+  page=$(pgbench -n -M prepared -f "$work/page.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
+  record postgres "pgbench employee page" "tps=$page"
 fi
 kill -TERM "$app_pid"
 wait "$app_pid" || true

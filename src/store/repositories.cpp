@@ -188,10 +188,11 @@ SessionRead<EmployeePage> EmployeeRepository::list(const EmployeeQuery& query, c
   const std::size_t filter_count = params.size();
   params.emplace_back(query.limit);
   params.emplace_back(query.offset);
-  // The page and the number of all matches in one statement: a window counts the matches.
-  const std::string page = "SELECT " + std::string(kEmployeeColumns) + ", COUNT(*) OVER () FROM employees" + where +
-                           " ORDER BY id LIMIT $" + std::to_string(filter_count + 1) + " OFFSET $" +
-                           std::to_string(filter_count + 2);
+  // The page and the number of all matches in one statement. The count is a scalar subquery,
+  // evaluated once; a window (COUNT(*) OVER ()) would read every match to return fifty.
+  const std::string page = "SELECT " + std::string(kEmployeeColumns) + ", (SELECT COUNT(*) FROM employees" + where +
+                           ") FROM employees" + where + " ORDER BY id LIMIT $" + std::to_string(filter_count + 1) +
+                           " OFFSET $" + std::to_string(filter_count + 2);
   auto [live, rows] = read_under_session(db_, under_session(page, "id"), params);
   SessionRead<EmployeePage> out{std::move(live), {}};
   if (!out.session) return out;
