@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 
 #include "common/log.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::aws {
 namespace {

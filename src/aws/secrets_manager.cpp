@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/log.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::aws {
 namespace {

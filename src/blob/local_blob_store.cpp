@@ -10,7 +10,7 @@
 
 #include "common/crypto.hpp"
 #include "common/log.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 #include "domain/image.hpp"
 
 namespace hrapp::blob {

@@ -1,7 +1,7 @@
 #include "blob/s3_blob_store.hpp"
 
 #include "common/log.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::blob {
 

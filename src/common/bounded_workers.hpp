@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp {
 

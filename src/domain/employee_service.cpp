@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "common/log.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 #include "domain/image.hpp"
 #include "domain/validation.hpp"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "domain/employee.hpp"
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::validation {
 

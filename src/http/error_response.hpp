@@ -1,7 +1,7 @@
 #pragma once
 #include <string_view>
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 #include "http/message.hpp"
 
 namespace hrapp::http {

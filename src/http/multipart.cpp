@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::http {
 namespace {

@@ -1,6 +1,6 @@
 #include "store/repositories.hpp"
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::store {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 
 namespace hrapp::http {
 namespace {

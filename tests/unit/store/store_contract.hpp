@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "domain/errors.hpp"
+#include "common/errors.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 
