@@ -60,6 +60,8 @@ export function buildHrapp(app: App): HrappStacks {
     credentials: secrets.credentials,
     appPackage,
     runtimeLibraries,
+    natGatewayIds: network.natGatewayIds,
+    logBucket: network.logBucket,
   });
   // The seed's order, also where no reference implies it.
   storage.addStackDependency(network, 'the seed deploys storage after the network');

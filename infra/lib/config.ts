@@ -23,6 +23,24 @@ export interface DeploymentConfig {
    * replace every instance when a new image is published; unset, the latest at each deploy.
    */
   readonly amiId: string | undefined;
+  /** An ACM certificate for the site's name: HTTPS on 443, 80 redirects, `__Host-` Secure cookie, HSTS. */
+  readonly certificateArn?: string;
+  /** An AWS WAF web ACL on the load balancer; always on in production. */
+  readonly waf: boolean;
+  /** Where the alarms topic sends e-mail (the recipient confirms the subscription). */
+  readonly alarmEmail?: string;
+  /** The AWS Budget on this deployment's `DeploymentID` tag, in USD per month. */
+  readonly monthlyBudgetUsd: number;
+  /** Lab mode only: when the fleet and the database run; outside these hours both are stopped. */
+  readonly labSchedule?: LabSchedule;
+}
+
+/** Lab hours: `start`–`end` (minutes after midnight) on `days` (cron day-of-week), in `timeZone`. */
+export interface LabSchedule {
+  readonly startMinute: number;
+  readonly endMinute: number;
+  readonly days: string;
+  readonly timeZone: string;
 }
 
 /** Reads one context value; `undefined` when absent. */
@@ -32,6 +50,16 @@ export const DEPLOYMENT_ID_PATTERN = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 const OWNER_MAX_LENGTH = 64;
 const EC2_INSTANCE_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const DB_INSTANCE_CLASS_PATTERN = /^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LAB_HOURS_PATTERN = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/;
+const LAB_DAYS_PATTERN = /^(MON|TUE|WED|THU|FRI|SAT|SUN)([-,](MON|TUE|WED|THU|FRI|SAT|SUN))*$/;
+const TIME_ZONE_PATTERN = /^(UTC|[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z0-9_+-]+){1,2})$/;
+/**
+ * The database starts this long before the lab hours and stops this long after them, so the
+ * fleet finds it up in the morning and has drained at night.
+ */
+export const DATABASE_LEAD_MINUTES = 20;
 
 /** Parses and validates every parameter; the first bad one fails synthesis with its value. */
 export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
@@ -51,6 +79,15 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
   if (!/^[\p{L}\p{N} _.:/=+\-@]+$/u.test(owner)) {
     throw new ValidationError(`owner may hold only letters, digits, spaces and _ . : / = + - @ (a tag value), got '${owner}'`);
   }
+  const environment = oneOf(context, 'environment', ['lab', 'production'], 'lab');
+  const certificateArn = optionalMatching(context, 'certificate_arn', CERTIFICATE_ARN_PATTERN, 'an ACM certificate ARN like arn:aws:acm:us-east-1:123456789012:certificate/<uuid>');
+  if (environment === 'production' && certificateArn === undefined) {
+    throw new ValidationError('environment=production needs certificate_arn (an ACM certificate): production never sends passwords or session cookies over plain HTTP');
+  }
+  const waf = bool(context, 'waf', environment === 'production');
+  if (environment === 'production' && !waf) {
+    throw new ValidationError('waf=false is for lab mode only: production always has the web firewall');
+  }
   return {
     deploymentId,
     owner,
@@ -59,9 +96,14 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     dbMultiAz: bool(context, 'db_multi_az', false),
     ec2InstanceType: x86InstanceType(matching(context, 'ec2_instance_type', EC2_INSTANCE_TYPE_PATTERN, 't3.micro', 'like t3.micro')),
     dbInstanceClass: matching(context, 'db_instance_class', DB_INSTANCE_CLASS_PATTERN, 'db.t3.micro', 'like db.t3.micro'),
-    environment: oneOf(context, 'environment', ['lab', 'production'], 'lab'),
+    environment,
     asgHealthCheck: oneOf(context, 'asg_health_check', ['ec2', 'elb'], 'ec2'),
     amiId: amiId(context),
+    certificateArn,
+    waf,
+    alarmEmail: optionalMatching(context, 'alarm_email', EMAIL_PATTERN, 'an e-mail address'),
+    monthlyBudgetUsd: wholeNumber(context, 'monthly_budget_usd', 1, 100_000, 150),
+    labSchedule: environment === 'lab' ? labSchedule(context) : undefined,
   };
 }
 
@@ -86,6 +128,29 @@ function amiId(context: ContextReader): string | undefined {
     throw new ValidationError(`ami_id must be an image id like ami-0123456789abcdef0, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** `lab_hours=HH:MM-HH:MM` (or `always`), `lab_days`, `lab_timezone`; see docs/deploy.md. */
+function labSchedule(context: ContextReader): LabSchedule | undefined {
+  const hours = optionalString(context, 'lab_hours', '08:00-18:00');
+  const days = optionalString(context, 'lab_days', 'MON-FRI');
+  const timeZone = optionalString(context, 'lab_timezone', 'UTC');
+  if (!LAB_DAYS_PATTERN.test(days) || !days.split(',').every(ascendingRange)) {
+    throw new ValidationError(`lab_days must be days of the week MON..SUN like MON-FRI or MON,WED (no range past SUN), got '${days}'`);
+  }
+  if (!TIME_ZONE_PATTERN.test(timeZone)) {
+    throw new ValidationError(`lab_timezone must be an IANA time zone like Europe/Berlin or UTC, got '${timeZone}'`);
+  }
+  if (hours === 'always') return undefined;
+  const match = LAB_HOURS_PATTERN.exec(hours);
+  const [startHour, startMinute, endHour, endMinute] = (match?.slice(1) ?? []).map(Number);
+  const start = startHour * 60 + startMinute;
+  const end = endHour * 60 + endMinute;
+  // The database's lead and lag stay within the same day, so every schedule is one cron line.
+  if (!match || startMinute > 59 || endMinute > 59 || start < DATABASE_LEAD_MINUTES || end > 24 * 60 - DATABASE_LEAD_MINUTES || end <= start) {
+    throw new ValidationError(`lab_hours must be HH:MM-HH:MM within 00:${DATABASE_LEAD_MINUTES}-23:${60 - DATABASE_LEAD_MINUTES}, start before end, or 'always', got '${hours}'`);
+  }
+  return { startMinute: start, endMinute: end, days, timeZone };
 }
 
 function requiredString(context: ContextReader, key: string): string {
@@ -122,6 +187,31 @@ function matching(context: ContextReader, key: string, pattern: RegExp, fallback
     throw new ValidationError(`${key} must be an instance type ${hint}, got '${value}'`);
   }
   return value;
+}
+
+function optionalMatching(context: ContextReader, key: string, pattern: RegExp, what: string): string | undefined {
+  const value = optionalString(context, key, '');
+  if (value === '') return undefined;
+  if (!pattern.test(value)) throw new ValidationError(`${key} must be ${what}, got '${value}'`);
+  return value;
+}
+
+export const WEEK_DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+function ascendingRange(part: string): boolean {
+  const [first, last = first] = part.split('-');
+  return WEEK_DAYS.indexOf(first) <= WEEK_DAYS.indexOf(last);
+}
+
+/** A whole number from cdk.json (a number) or `-c` (a string). */
+function wholeNumber(context: ContextReader, key: string, min: number, max: number, fallback: number): number {
+  const value = context(key);
+  if (value === undefined) return fallback;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ValidationError(`${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return number;
 }
 
 /** Context from cdk.json is JSON (a boolean); from `-c` it is a string. */

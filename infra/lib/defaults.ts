@@ -27,7 +27,27 @@ export type TeamStackKind = 'network' | 'storage' | 'data' | 'secrets' | 'comput
 
 /** `hrapp-{id}-{resource}`: every physical name and stack name of a team. */
 export function resourceName(deploymentId: string, resource: string): string {
-  return `hrapp-${deploymentId}-${resource}`;
+  return `${deploymentPrefix(deploymentId)}-${resource}`;
+}
+
+/** `hrapp-{id}`: the prefix of every name. */
+export function deploymentPrefix(deploymentId: string): string {
+  return `hrapp-${deploymentId}`;
+}
+
+/** Fixed, so alarms and the lab-hours schedule can name the database without a reference. */
+export function databaseInstanceIdentifier(deploymentId: string): string {
+  return resourceName(deploymentId, 'db');
+}
+
+/** `hrapp-{id}-logs-{account}-{region}`: access logs and flow logs of a production deployment. */
+export function logBucketName(deploymentId: string): string {
+  return `${resourceName(deploymentId, 'logs')}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
+
+/** `hrapp-{id}-{region}`: names of things that are global to the account (dashboard, budget). */
+export function accountWideName(deploymentId: string): string {
+  return `${deploymentPrefix(deploymentId)}-${Aws.REGION}`;
 }
 
 export function stackName(deploymentId: string, kind: TeamStackKind): string {

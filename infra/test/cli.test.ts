@@ -39,4 +39,11 @@ describe('cdk synth from the command line', () => {
     assert.match(errorLines[0], /deployment_id .* got 'Team_01'/);
     assert.doesNotMatch(result.stderr, /    at /, 'no stack trace');
   });
+
+  it('refuses production without a certificate in one line that says why', () => {
+    const result = cdkSynth('-c', 'deployment_id=cli02', '-c', 'owner=trainer', '-c', 'environment=production', '-c', `app_package=${dummyPackage}`);
+    assert.notEqual(result.status, 0);
+    const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    assert.deepEqual(errorLines, ['error: environment=production needs certificate_arn (an ACM certificate): production never sends passwords or session cookies over plain HTTP']);
+  });
 });

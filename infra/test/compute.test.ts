@@ -4,16 +4,18 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEPLOY_DIR } from '../lib/app-package.ts';
 import { renderUserData } from '../lib/user-data.ts';
-import { flatten, only, resourcesOf, synth } from './support.ts';
+import { flatten, only, resourcesOf, synth, type Resource } from './support.ts';
 
 // Validations 5, 6, 7 and 14 of the seed: instance role, instances, load balancer, service.
 const lab = synth({ deployment_id: 'cmplab', ec2_instance_type: 't3.small' });
 const elb = synth({ deployment_id: 'cmpelb', asg_health_check: 'elb' });
+const isInstanceRole = (role: Resource) => flatten(role.Properties!.RoleName) === 'hrapp-cmplab-ec2-role-{AWS::Region}';
 
 describe('instance role', () => {
-  const [roleId, role] = only(lab.compute, 'AWS::IAM::Role');
-  // The app's policy, and the role's default policy that CDK adds for the group's signals.
-  const allPolicies = resourcesOf(lab.compute, 'AWS::IAM::Policy');
+  const [roleId, role] = only(lab.compute, 'AWS::IAM::Role', isInstanceRole);
+  // The app's policy, and the role's default policy that CDK adds for the group's signals; the
+  // lab-hours scheduler has a role and policies of its own (operations.test.ts).
+  const allPolicies = resourcesOf(lab.compute, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties!.Roles).includes(roleId));
   const policies = allPolicies.filter(([, policy]) => policy.Properties!.PolicyName === 'hrapp-cmplab-ec2-policy');
   const signalPolicies = allPolicies.filter(([, policy]) => policy.Properties!.PolicyName !== 'hrapp-cmplab-ec2-policy');
   const statements: Record<string, any>[] = policies.flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
@@ -107,7 +109,7 @@ describe('instances', () => {
     assert.equal(template.Properties!.LaunchTemplateName, 'hrapp-cmplab-lt');
     const [profileId, profile] = only(lab.compute, 'AWS::IAM::InstanceProfile');
     assert.deepEqual(data.IamInstanceProfile, { Arn: { 'Fn::GetAtt': [profileId, 'Arn'] } });
-    assert.deepEqual(profile.Properties!.Roles, [{ Ref: only(lab.compute, 'AWS::IAM::Role')[0] }]);
+    assert.deepEqual(profile.Properties!.Roles, [{ Ref: only(lab.compute, 'AWS::IAM::Role', isInstanceRole)[0] }]);
   });
 
   it('require IMDSv2, get no public address, use the app group, encrypt the disk', () => {

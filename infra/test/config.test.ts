@@ -28,6 +28,11 @@ describe('deployment parameters', () => {
       environment: 'lab',
       asgHealthCheck: 'ec2',
       amiId: undefined,
+      certificateArn: undefined,
+      waf: false,
+      alarmEmail: undefined,
+      monthlyBudgetUsd: 150,
+      labSchedule: { startMinute: 480, endMinute: 1080, days: 'MON-FRI', timeZone: 'UTC' },
     });
   });
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { secretShapeOf } from './secret-shape.ts';
-import { flatten, only, resourcesOf, synth } from './support.ts';
+import { PRODUCTION, flatten, only, resourcesOf, synth } from './support.ts';
 
 // Validations 3 and 11 of the seed (database, and the secret behind its master credentials).
 const lab = synth({ deployment_id: 'datalab' });
-const production = synth({ deployment_id: 'dataprod', environment: 'production', db_multi_az: 'true', db_instance_class: 'db.t4g.small' });
+const production = synth({ deployment_id: 'dataprod', ...PRODUCTION, db_multi_az: 'true', db_instance_class: 'db.t4g.small' });
 
 describe('data stack', () => {
   const [, db] = only(lab.data, 'AWS::RDS::DBInstance');

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { App, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildHrapp } from '../bin/app.ts';
-import { dummyPackage, synth } from './support.ts';
+import { PRODUCTION, dummyPackage, synth } from './support.ts';
 
 /** Every acknowledgement recorded in the app, with where it was made. */
 function acknowledgements(app: App): { path: string; id: string; reason: string }[] {
@@ -23,7 +23,7 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
   for (const [label, context] of [
     ['lab defaults', { deployment_id: 'naglab' }],
     ['production, dual NAT, Multi-AZ, ELB health, narrow CIDR', {
-      deployment_id: 'nagprod', environment: 'production', nat_mode: 'dual', db_multi_az: true, asg_health_check: 'elb', allowed_ingress_cidr: '198.51.100.0/24',
+      deployment_id: 'nagprod', ...PRODUCTION, nat_mode: 'dual', db_multi_az: true, asg_health_check: 'elb', allowed_ingress_cidr: '198.51.100.0/24',
     }],
   ] as const) {
     it(`finds nothing unacknowledged (${label}), and every acknowledgement gives its reason`, () => {
@@ -40,9 +40,9 @@ describe('cdk-nag AwsSolutions over the whole app', () => {
   it('acknowledges only findings the configuration produces', () => {
     const wide = acknowledgements(synth({ deployment_id: 'nagwide' }).stacks.network.node.root as App).map((ack) => ack.id);
     const narrow = acknowledgements(
-      synth({ deployment_id: 'nagnarrow', allowed_ingress_cidr: '198.51.100.0/24', db_multi_az: true, environment: 'production' }).stacks.network.node.root as App,
+      synth({ deployment_id: 'nagnarrow', allowed_ingress_cidr: '198.51.100.0/24', db_multi_az: true, ...PRODUCTION }).stacks.network.node.root as App,
     ).map((ack) => ack.id);
-    for (const id of ['AwsSolutions-EC23', 'AwsSolutions-RDS3', 'AwsSolutions-RDS10']) {
+    for (const id of ['AwsSolutions-EC23', 'AwsSolutions-RDS3', 'AwsSolutions-RDS10', 'AwsSolutions-VPC7', 'AwsSolutions-ELB2']) {
       assert.ok(wide.includes(id), `${id} acknowledged where it applies`);
       assert.ok(!narrow.includes(id), `${id} not acknowledged where it does not apply`);
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CfnResource, TagManager } from 'aws-cdk-lib';
-import { flatten, randomDeploymentId, synth, type Synthesized } from './support.ts';
+import { PRODUCTION, flatten, randomDeploymentId, synth, type Synthesized } from './support.ts';
 
 // Properties 1 and 2 of the seed over 100 random deployments (ids, owners, environments, NAT
 // modes): every taggable resource carries the deployment's tags, and no two deployments share
@@ -60,7 +60,9 @@ function randomOwner(): string {
 }
 
 /** Keys whose values are names inside one resource, not names in the account. */
-const NOT_ACCOUNT_SCOPED = new Set(['DBName', 'PolicyName', 'DeviceName', 'GenerateStringKey']);
+const NOT_ACCOUNT_SCOPED = new Set(['DBName', 'PolicyName', 'DeviceName', 'GenerateStringKey', 'ServiceName', 'MetricName', 'VendorName']);
+/** Properties that hold metric dimensions, firewall rules and event patterns: names of other things. */
+const NOT_NAMING = new Set(['Tags', 'TagSpecifications', 'Dimensions', 'Rules', 'EventPattern']);
 
 /** A Ref, GetAtt or import names something that exists already; it creates no name. */
 const isReference = (value: unknown) =>
@@ -72,7 +74,7 @@ function accountNames(synthesized: Synthesized): string[] {
   const visit = (value: unknown, key: string) => {
     if (Array.isArray(value)) value.forEach((item) => visit(item, key));
     else if (value && typeof value === 'object' && !Object.keys(value).some((k) => k.startsWith('Fn::') || k === 'Ref')) {
-      for (const [childKey, child] of Object.entries(value)) if (childKey !== 'Tags' && childKey !== 'TagSpecifications') visit(child, childKey);
+      for (const [childKey, child] of Object.entries(value)) if (!NOT_NAMING.has(childKey)) visit(child, childKey);
     } else if (/(Name|Identifier)$/.test(key) && !NOT_ACCOUNT_SCOPED.has(key) && !isReference(value)) {
       names.push(flatten(value));
     }
@@ -101,7 +103,7 @@ while (cases.length < CASES) {
   seen.add(id);
   const owner = randomOwner();
   const environment = Math.random() < 0.5 ? 'lab' : 'production';
-  const synthesized = synth({ deployment_id: id, owner, environment, nat_mode: Math.random() < 0.5 ? 'single' : 'dual' });
+  const synthesized = synth({ deployment_id: id, owner, ...(environment === 'production' ? PRODUCTION : {}), nat_mode: Math.random() < 0.5 ? 'single' : 'dual' });
   const tagged = assertTagged(synthesized, { Project: 'HRAppLab', DeploymentID: id, Owner: owner, Environment: environment });
   cases.push({ id, tagged, names: accountNames(synthesized), stackNames: teamStacks(synthesized).map((stack) => stack.stackName) });
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { flatten, only, synth } from './support.ts';
+import { PRODUCTION, flatten, only, synth } from './support.ts';
 
 // Validation 4 of the seed, and the lab teardown of the bucket.
 const lab = synth({ deployment_id: 'stolab' });
-const production = synth({ deployment_id: 'stoprod', environment: 'production' });
+const production = synth({ deployment_id: 'stoprod', ...PRODUCTION });
 
 describe('storage stack', () => {
   const [, bucket] = only(lab.storage, 'AWS::S3::Bucket');
@@ -57,7 +57,7 @@ describe('storage stack', () => {
   });
 
   it('names the role the compute stack creates', () => {
-    const [, role] = only(lab.compute, 'AWS::IAM::Role');
+    const [, role] = only(lab.compute, 'AWS::IAM::Role', (r) => flatten(r.Properties!.RoleName) === 'hrapp-stolab-ec2-role-{AWS::Region}');
     assert.equal(flatten(role.Properties!.RoleName), 'hrapp-stolab-ec2-role-{AWS::Region}');
   });
 

@@ -27,6 +27,10 @@ export const dummyPackage: string = (() => {
   return tarball;
 })();
 
+export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+/** Production mode needs a certificate; tests of production pass this. */
+export const PRODUCTION = { environment: 'production', certificate_arn: TEST_CERTIFICATE_ARN } as const;
+
 export interface Synthesized {
   readonly stacks: HrappStacks;
   readonly network: Template;
@@ -62,9 +66,9 @@ export function resourcesOf(template: Template, type: string): [string, Resource
   return Object.entries(template.findResources(type)) as [string, Resource][];
 }
 
-/** The only resource of a type. */
-export function only(template: Template, type: string): [string, Resource] {
-  const found = resourcesOf(template, type);
+/** The only resource of a type (that passes `filter`). */
+export function only(template: Template, type: string, filter: (resource: Resource) => boolean = () => true): [string, Resource] {
+  const found = resourcesOf(template, type).filter(([, resource]) => filter(resource));
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
 }

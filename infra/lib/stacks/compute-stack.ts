@@ -11,8 +11,12 @@ import type { Construct } from 'constructs';
 import type { AppPackage, RuntimeLibrary } from '../app-package.ts';
 import { runtimePackageNames } from '../app-package.ts';
 import type { DeploymentConfig } from '../config.ts';
-import { APP_PORT, HEALTH_CHECK_PATH, instanceRoleName, isLab, resourceName, uploadsBucketName, uploadsPrefix } from '../defaults.ts';
+import { CostGuardrails } from '../constructs/cost-guardrails.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
+import { WebFirewall } from '../constructs/web-firewall.ts';
+import { APP_PORT, HEALTH_CHECK_PATH, accountWideName, databaseInstanceIdentifier, deploymentPrefix, instanceRoleName, isLab, resourceName, uploadsBucketName, uploadsPrefix } from '../defaults.ts';
 import { renderUserData } from '../user-data.ts';
+import { LOAD_BALANCER_LOG_PREFIX } from './network-stack.ts';
 import { UPLOAD_OBJECT_ACTIONS } from './storage-stack.ts';
 
 export interface ComputeStackProps extends StackProps {
@@ -24,7 +28,14 @@ export interface ComputeStackProps extends StackProps {
   readonly credentials: secretsmanager.ISecret;
   readonly appPackage: AppPackage;
   readonly runtimeLibraries: readonly RuntimeLibrary[];
+  /** The NAT gateways whose port allocation errors alarm. */
+  readonly natGatewayIds: readonly string[];
+  /** Where the load balancer writes its access logs (production). */
+  readonly logBucket?: s3.IBucket;
 }
+
+/** Target tracking keeps each instance near this many requests a minute. */
+export const REQUESTS_PER_TARGET_PER_MINUTE = 1000;
 
 export const LOG_STREAM_ACTIONS = ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'];
 
@@ -58,7 +69,10 @@ export const SESSION_MANAGER_ACTIONS = [
   'ec2messages:SendReply',
 ];
 
-/** The fleet's size; a rolling update keeps all of DESIRED_CAPACITY in service, so it briefly runs one more. */
+/**
+ * The fleet's size, also what lab hours scale it back to; a rolling update keeps all of
+ * DESIRED_CAPACITY in service, so it briefly runs one more.
+ */
 export const FLEET_CAPACITY = { min: 1, desired: 2, max: 4 } as const;
 /** How long CloudFormation waits for an instance's signal, at creation and per rolling-update batch. */
 export const SIGNAL_TIMEOUT = Duration.minutes(15);
@@ -229,12 +243,37 @@ export class ComputeStack extends Stack {
       dropInvalidHeaderFields: true,
       deletionProtection: false,
     });
-    Validations.of(loadBalancer).acknowledge({
-      id: 'AwsSolutions-ELB2',
-      reason: 'Access logs are optional in the lab design; a log bucket per team would outlive the lab teardown.',
-    });
-    const listener = loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
-    listener.addTargets('App', {
+    if (props.logBucket) {
+      // The log bucket's policy (network stack) admits the load balancer's delivery.
+      loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+      loadBalancer.setAttribute('access_logs.s3.bucket', props.logBucket.bucketName);
+      loadBalancer.setAttribute('access_logs.s3.prefix', LOAD_BALANCER_LOG_PREFIX);
+    } else {
+      Validations.of(loadBalancer).acknowledge({
+        id: 'AwsSolutions-ELB2',
+        reason: 'environment=lab keeps no access logs: a log bucket per team would outlive the lab teardown; production writes them.',
+      });
+    }
+    // With a certificate, HTTPS only: port 80 answers with a permanent redirect.
+    const https = config.certificateArn !== undefined;
+    const listener = https
+      ? loadBalancer.addListener('Https', {
+          port: 443,
+          protocol: elbv2.ApplicationProtocol.HTTPS,
+          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+          certificates: [elbv2.ListenerCertificate.fromArn(config.certificateArn!)],
+          open: false,
+        })
+      : loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    if (https) {
+      loadBalancer.addListener('HttpRedirect', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+    }
+    const targetGroup = listener.addTargets('App', {
       targetGroupName: name('tg'),
       port: APP_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -252,7 +291,38 @@ export class ComputeStack extends Stack {
       },
     });
 
-    new CfnOutput(this, 'AlbDnsName', { value: loadBalancer.loadBalancerDnsName, description: 'http://<this>/ is the app' });
+    fleet.scaleOnRequestCount('RequestsPerTarget', { targetRequestsPerMinute: REQUESTS_PER_TARGET_PER_MINUTE });
+
+    const firewall = config.waf ? new WebFirewall(this, 'WebFirewall', { name: name('waf'), loadBalancer }) : undefined;
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      namePrefix: deploymentPrefix(config.deploymentId),
+      dashboardName: accountWideName(config.deploymentId),
+      loadBalancer,
+      targetGroup,
+      databaseInstanceIdentifier: databaseInstanceIdentifier(config.deploymentId),
+      natGatewayIds: props.natGatewayIds,
+      credentials: props.credentials,
+      alarmEmail: config.alarmEmail,
+      webAclName: firewall ? name('waf') : undefined,
+    });
+    new CostGuardrails(this, 'CostGuardrails', {
+      namePrefix: deploymentPrefix(config.deploymentId),
+      accountWideName: accountWideName(config.deploymentId),
+      deploymentId: config.deploymentId,
+      monthlyBudgetUsd: config.monthlyBudgetUsd,
+      topic: monitoring.topic,
+      fleet,
+      capacity: FLEET_CAPACITY,
+      databaseInstanceIdentifier: databaseInstanceIdentifier(config.deploymentId),
+      labSchedule: config.labSchedule,
+    });
+
+    new CfnOutput(this, 'AlbDnsName', { value: loadBalancer.loadBalancerDnsName, description: 'the load balancer; AppUrl says the scheme' });
+    new CfnOutput(this, 'AppUrl', {
+      value: `${https ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}/`,
+      description: https ? "the app (point the certificate's name at the load balancer and use that)" : 'the app',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
     new CfnOutput(this, 'AutoScalingGroupName', { value: fleet.autoScalingGroupName });
     new CfnOutput(this, 'InstanceRoleArn', { value: role.roleArn });
   }

@@ -5,7 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { DATABASE_NAME, DATABASE_PORT, isLab, resourceName, statefulRemovalPolicy } from '../defaults.ts';
+import { DATABASE_NAME, DATABASE_PORT, databaseInstanceIdentifier, isLab, resourceName, statefulRemovalPolicy } from '../defaults.ts';
 
 export interface DataStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -44,7 +44,7 @@ export class DataStack extends Stack {
       secretName: credentialsSecretName(config),
     });
     // RDS creates the export's log group itself, untagged and outside the stack, unless it exists.
-    const instanceIdentifier = resourceName(config.deploymentId, 'db');
+    const instanceIdentifier = databaseInstanceIdentifier(config.deploymentId);
     const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
       retention: logs.RetentionDays.ONE_MONTH,

@@ -1,5 +1,8 @@
-import { CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FactName } from 'aws-cdk-lib/region-info';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
 import {
@@ -8,8 +11,15 @@ import {
   PRIVATE_SUBNET_CIDRS,
   PUBLIC_SUBNET_CIDRS,
   VPC_CIDR,
+  isLab,
+  logBucketName,
   resourceName,
 } from '../defaults.ts';
+
+/** Days an access log or flow log is kept in the log bucket. */
+export const LOG_RETENTION_DAYS = 90;
+/** Where in the log bucket the load balancer writes. */
+export const LOAD_BALANCER_LOG_PREFIX = 'load-balancer';
 
 export interface NetworkStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -24,10 +34,14 @@ export class NetworkStack extends Stack {
   readonly albSecurityGroup: ec2.ISecurityGroup;
   readonly appSecurityGroup: ec2.ISecurityGroup;
   readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  readonly natGatewayIds: string[];
+  /** Production only: the load balancer's access logs and the VPC's flow logs. */
+  readonly logBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { deploymentId, natMode, allowedIngressCidr } = props.config;
+    const lab = isLab(props.config);
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
       vpcName: resourceName(deploymentId, 'vpc'),
@@ -43,10 +57,53 @@ export class NetworkStack extends Stack {
       // Security Hub's foundational standard flags a default group that allows traffic (EC2.2).
       restrictDefaultSecurityGroup: true,
     });
-    Validations.of(vpc).acknowledge({
-      id: 'AwsSolutions-VPC7',
-      reason: 'Flow logs are optional in the lab design; per-team log ingestion would add cost to every training copy.',
+    // Package downloads (Amazon Linux repositories live in S3) and photos bypass the NAT gateway.
+    vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    this.natGatewayIds = vpc.publicSubnets.flatMap((subnet) => {
+      const nat = subnet.node.tryFindChild('NATGateway');
+      return nat instanceof ec2.CfnNatGateway ? [nat.attrNatGatewayId] : [];
     });
+
+    if (lab) {
+      Validations.of(vpc).acknowledge({
+        id: 'AwsSolutions-VPC7',
+        reason: 'environment=lab keeps no flow logs: per-team log storage would outlive the lab teardown; production writes them.',
+      });
+    } else {
+      const logBucket = new s3.Bucket(this, 'LogBucket', {
+        bucketName: logBucketName(deploymentId),
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        // Load balancer access logs accept SSE-S3 only.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(LOG_RETENTION_DAYS) }],
+        // Audit logs outlive the stacks; scripts/teardown empties and deletes the bucket.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(logBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This is the log bucket: logging its own access would need yet another bucket; CloudTrail records its management events.',
+      });
+      // Regions older than August 2022 deliver as their ELB account (a mapping by region, so the
+      // template stays region-agnostic), newer ones as the log delivery service.
+      logBucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'LoadBalancerAccessLogs',
+          actions: ['s3:PutObject'],
+          principals: [
+            new iam.AccountPrincipal(this.regionalFact(FactName.ELBV2_ACCOUNT)),
+            new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
+          ],
+          resources: [logBucket.arnForObjects(`${LOAD_BALANCER_LOG_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
+        }),
+      );
+      vpc.addFlowLog('FlowLogs', {
+        destination: ec2.FlowLogDestination.toS3(logBucket, 'vpc-flow-logs/'),
+        trafficType: ec2.FlowLogTrafficType.ALL,
+      });
+      this.logBucket = logBucket;
+    }
     this.vpc = vpc;
 
     const alb = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { readDeploymentConfig } from '../lib/config.ts';
+import { REQUESTS_PER_TARGET_PER_MINUTE } from '../lib/stacks/compute-stack.ts';
+import { LOG_RETENTION_DAYS } from '../lib/stacks/network-stack.ts';
+import { PRODUCTION, TEST_CERTIFICATE_ARN, flatten, only, resourcesOf, synth } from './support.ts';
+
+// Production mode: HTTPS, the web firewall, audit logs; and what both modes share (scaling, S3 endpoint).
+const lab = synth({ deployment_id: 'edgelab' });
+const labWaf = synth({ deployment_id: 'edgelabwaf', waf: 'true' });
+const labHttps = synth({ deployment_id: 'edgelabtls', certificate_arn: TEST_CERTIFICATE_ARN });
+const production = synth({ deployment_id: 'edgeprod', ...PRODUCTION });
+
+const listeners = (template: typeof lab.compute) =>
+  Object.fromEntries(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener').map(([, listener]) => [listener.Properties!.Port, listener.Properties!]));
+
+describe('HTTPS at the load balancer', () => {
+  it('serves HTTPS on 443 with the certificate and a current TLS policy, forwarding to the app', () => {
+    const https = listeners(production.compute)[443];
+    assert.equal(https.Protocol, 'HTTPS');
+    assert.deepEqual(https.Certificates, [{ CertificateArn: TEST_CERTIFICATE_ARN }]);
+    assert.equal(https.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+    assert.equal(https.DefaultActions[0].Type, 'forward');
+  });
+
+  it('redirects port 80 to HTTPS permanently, forwarding nothing over HTTP', () => {
+    const http = listeners(production.compute)[80];
+    assert.equal(http.Protocol, 'HTTP');
+    assert.deepEqual(http.DefaultActions, [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]);
+    assert.equal(Object.keys(listeners(production.compute)).length, 2);
+  });
+
+  it('gives a lab with a certificate the same listeners', () => {
+    assert.deepEqual(Object.keys(listeners(labHttps.compute)), ['80', '443']);
+    assert.equal(listeners(labHttps.compute)[80].DefaultActions[0].Type, 'redirect');
+  });
+
+  it('keeps a lab without a certificate on plain HTTP 80', () => {
+    assert.deepEqual(Object.keys(listeners(lab.compute)), ['80']);
+    assert.equal(listeners(lab.compute)[80].DefaultActions[0].Type, 'forward');
+  });
+
+  it('says the scheme in the AppUrl output', () => {
+    assert.match(flatten(production.compute.toJSON().Outputs.AppUrl.Value), /^https:\/\/\{Fn::GetAtt:\["LoadBalancer\w+","DNSName"\]\}\/$/);
+    assert.match(flatten(lab.compute.toJSON().Outputs.AppUrl.Value), /^http:\/\//);
+  });
+
+  it('fails production without a certificate, saying why in one line', () => {
+    assert.throws(
+      () => readDeploymentConfig((key) => ({ deployment_id: 'prod01', owner: 'x', environment: 'production' })[key]),
+      /^ValidationError: environment=production needs certificate_arn .*plain HTTP$/m,
+    );
+  });
+
+  it('fails on a certificate_arn that is no ACM certificate, showing it', () => {
+    assert.throws(() => synth({ deployment_id: 'badcert', certificate_arn: 'arn:aws:iam::111122223333:server-certificate/x' }), /certificate_arn must be .* got 'arn:aws:iam::111122223333:server-certificate\/x'/);
+  });
+});
+
+describe('web firewall', () => {
+  const [aclId, acl] = only(production.compute, 'AWS::WAFv2::WebACL');
+  const rules: Record<string, any>[] = acl.Properties!.Rules;
+
+  it('is a regional web ACL on the load balancer, allowing by default', () => {
+    assert.equal(acl.Properties!.Name, 'hrapp-edgeprod-waf');
+    assert.equal(acl.Properties!.Scope, 'REGIONAL');
+    assert.deepEqual(acl.Properties!.DefaultAction, { Allow: {} });
+    const [, association] = only(production.compute, 'AWS::WAFv2::WebACLAssociation');
+    assert.deepEqual(association.Properties!.WebACLArn, { 'Fn::GetAtt': [aclId, 'Arn'] });
+    assert.deepEqual(association.Properties!.ResourceArn, { Ref: only(production.compute, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0] });
+  });
+
+  it("uses AWS's common and known-bad-inputs rule groups; the common body-size rule only counts, so photos upload", () => {
+    const managed = rules.filter((rule) => rule.Statement.ManagedRuleGroupStatement).map((rule) => rule.Statement.ManagedRuleGroupStatement);
+    assert.deepEqual(managed.map((group) => `${group.VendorName}/${group.Name}`), ['AWS/AWSManagedRulesCommonRuleSet', 'AWS/AWSManagedRulesKnownBadInputsRuleSet']);
+    assert.deepEqual(managed[0].RuleActionOverrides, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    assert.equal(managed[1].RuleActionOverrides, undefined);
+    for (const rule of rules.filter((rule) => rule.Statement.ManagedRuleGroupStatement)) assert.deepEqual(rule.OverrideAction, { None: {} });
+  });
+
+  it('blocks an address that sends more than 100 requests in 5 minutes to exactly /login or /register', () => {
+    const rule = rules.find((candidate) => candidate.Statement.RateBasedStatement)!;
+    assert.deepEqual(rule.Action, { Block: {} });
+    const rate = rule.Statement.RateBasedStatement;
+    assert.deepEqual([rate.Limit, rate.EvaluationWindowSec, rate.AggregateKeyType], [100, 300, 'IP']);
+    const paths = rate.ScopeDownStatement.OrStatement.Statements.map((statement: any) => statement.ByteMatchStatement);
+    assert.deepEqual(paths.map((match: any) => [match.SearchString, match.PositionalConstraint, JSON.stringify(match.FieldToMatch)]), [
+      ['/login', 'EXACTLY', '{"UriPath":{}}'],
+      ['/register', 'EXACTLY', '{"UriPath":{}}'],
+    ]);
+    assert.equal(rule.Priority, 0, 'the rate limit is evaluated first');
+  });
+
+  it('is off in lab mode by default and on with waf=true', () => {
+    lab.compute.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    labWaf.compute.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    labWaf.compute.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('fails waf=false in production', () => {
+    assert.throws(() => synth({ deployment_id: 'nowaf', ...PRODUCTION, waf: 'false' }), /waf=false is for lab mode only/);
+  });
+});
+
+describe('scaling and network cost', () => {
+  it('tracks requests per target between the fleet minimum and maximum', () => {
+    for (const { compute } of [lab, production]) {
+      const [, policy] = only(compute, 'AWS::AutoScaling::ScalingPolicy');
+      const tracking = policy.Properties!.TargetTrackingConfiguration;
+      assert.equal(policy.Properties!.PolicyType, 'TargetTrackingScaling');
+      assert.equal(tracking.TargetValue, REQUESTS_PER_TARGET_PER_MINUTE);
+      assert.equal(tracking.PredefinedMetricSpecification.PredefinedMetricType, 'ALBRequestCountPerTarget');
+      assert.match(flatten(tracking.PredefinedMetricSpecification.ResourceLabel), /LoadBalancer.*\/.*App/);
+    }
+  });
+
+  it('routes S3 traffic of the private subnets through a gateway endpoint, not the NAT gateway', () => {
+    for (const { network } of [lab, production]) {
+      const [, endpoint] = only(network, 'AWS::EC2::VPCEndpoint');
+      assert.equal(endpoint.Properties!.VpcEndpointType, 'Gateway');
+      assert.match(flatten(endpoint.Properties!.ServiceName), /^com\.amazonaws\.\{AWS::Region\}\.s3$/);
+      const tables = endpoint.Properties!.RouteTableIds.map(flatten).join(' ');
+      assert.match(tables, /privateSubnet1RouteTable.*privateSubnet2RouteTable/);
+    }
+  });
+});
+
+describe('audit trails', () => {
+  const [bucketId, bucket] = only(production.network, 'AWS::S3::Bucket');
+
+  it('keeps a private, encrypted, TLS-only log bucket in production, expiring logs after 90 days', () => {
+    assert.equal(flatten(bucket.Properties!.BucketName), 'hrapp-edgeprod-logs-{AWS::AccountId}');
+    assert.deepEqual(bucket.Properties!.BucketEncryption.ServerSideEncryptionConfiguration, [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
+    assert.deepEqual(bucket.Properties!.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    assert.deepEqual(bucket.Properties!.LifecycleConfiguration.Rules, [{ Id: 'expire-logs', ExpirationInDays: LOG_RETENTION_DAYS, Status: 'Enabled' }]);
+    assert.equal(bucket.DeletionPolicy, 'Retain');
+    production.network.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('writes every VPC flow to the log bucket in production', () => {
+    const [, flowLog] = only(production.network, 'AWS::EC2::FlowLog');
+    assert.equal(flowLog.Properties!.ResourceType, 'VPC');
+    assert.equal(flowLog.Properties!.TrafficType, 'ALL');
+    assert.equal(flowLog.Properties!.LogDestinationType, 's3');
+    assert.match(flatten(flowLog.Properties!.LogDestination), new RegExp(`\\{Fn::GetAtt:\\["${bucketId}","Arn"\\]\\}/vpc-flow-logs/`));
+  });
+
+  it('writes load balancer access logs to the log bucket in production, which admits their delivery', () => {
+    const [, lb] = only(production.compute, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const attributes = Object.fromEntries(lb.Properties!.LoadBalancerAttributes.map((a: any) => [a.Key, flatten(a.Value)]));
+    assert.equal(attributes['access_logs.s3.enabled'], 'true');
+    assert.match(attributes['access_logs.s3.bucket'], /^\{Fn::ImportValue:"hrapp-edgeprod-network:ExportsOutputRefLogBucket\w+"\}$/);
+    assert.equal(attributes['access_logs.s3.prefix'], 'load-balancer');
+    const [, policy] = only(production.network, 'AWS::S3::BucketPolicy');
+    const delivery = policy.Properties!.PolicyDocument.Statement.find((statement: any) => statement.Sid === 'LoadBalancerAccessLogs');
+    assert.deepEqual(delivery.Action, 's3:PutObject');
+    assert.equal(delivery.Principal.Service, 'logdelivery.elasticloadbalancing.amazonaws.com');
+    assert.match(flatten(delivery.Principal.AWS), /^arn:\{AWS::Partition\}:iam::\{Fn::FindInMap:\["Elbv2AccountMap",\{"Ref":"AWS::Region"\},"value"\]\}:root$/);
+    assert.match(flatten(delivery.Resource), /\/load-balancer\/AWSLogs\/\{AWS::AccountId\}\/\*$/);
+  });
+
+  it('has neither in lab mode (acknowledged with the reason in the nag test)', () => {
+    lab.network.resourceCountIs('AWS::S3::Bucket', 0);
+    lab.network.resourceCountIs('AWS::EC2::FlowLog', 0);
+    const [, lb] = only(lab.compute, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    assert.ok(!JSON.stringify(lb.Properties!.LoadBalancerAttributes ?? []).includes('access_logs'));
+  });
+});
