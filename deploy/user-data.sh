@@ -78,8 +78,9 @@ trap boot_failed EXIT
 instance_id=$(retry 5 imds instance-id)
 say "instance $instance_id"
 
-# 1. The binary's shared libraries (deploy/runtime-packages.txt) and the log shipper.
-retry 5 dnf install -y @@RUNTIME_PACKAGES@@ amazon-cloudwatch-agent
+# 1. The binary's shared libraries (deploy/runtime-packages.txt), the log shipper, and openssl
+# to check the database's certificate bundle.
+retry 5 dnf install -y @@RUNTIME_PACKAGES@@ amazon-cloudwatch-agent openssl
 
 # 2. Logs before anything can fail at start-up: this boot log, and the app's journal, which
 # a small unit copies to a file (the agent reads files, not the journal), resuming from its
@@ -149,6 +150,21 @@ test -x "$root/opt/hrapp/bin/hrapp"
 install -d -m 0750 "$root/etc/hrapp"
 install -m 0640 /dev/null "$root/etc/hrapp/hrapp.env"
 chown root:hrapp "$root/etc/hrapp" "$root/etc/hrapp/hrapp.env"
+
+# The region's RDS certificate authorities from AWS's trust store: the app checks the
+# database's certificate and host name against them (sslmode=verify-full). Accepted only if
+# every PEM block in it is an Amazon RDS CA certificate, and there is at least one.
+rds_ca=$root/etc/hrapp/rds-ca-bundle.pem
+retry 5 curl -sSf --proto '=https' -o "$rds_ca.new" "https://truststore.pki.rds.amazonaws.com/$region/$region-bundle.pem"
+pem_blocks=$(grep -c -- '-----BEGIN ' "$rds_ca.new" || true)
+rds_cas=$(openssl crl2pkcs7 -nocrl -certfile "$rds_ca.new" 2>/dev/null | openssl pkcs7 -print_certs -noout 2>/dev/null |
+  grep -c '^subject=.*Amazon Web Services.*CN *= *Amazon RDS' || true)
+if ((pem_blocks == 0 || rds_cas != pem_blocks)); then
+  say "the RDS CA bundle is not AWS's: $pem_blocks PEM block(s), $rds_cas Amazon RDS CA(s)"
+  exit 1
+fi
+chmod 0644 "$rds_ca.new"
+mv "$rds_ca.new" "$rds_ca"
 cat >"$root/etc/hrapp/hrapp.env" <<'ENV'
 APP_HOST=0.0.0.0
 APP_PORT=@@APP_PORT@@
@@ -159,6 +175,8 @@ AWS_REGION=@@AWS_REGION@@
 LOG_LEVEL=info
 DATA_DIR=/var/lib/hrapp
 WEB_DIR=/opt/hrapp/web
+DB_SSL_ROOT_CERT=/etc/hrapp/rds-ca-bundle.pem
+HTTPS_ONLY=@@HTTPS_ONLY@@
 ENV
 install -m 0644 "$root/opt/hrapp/hrapp.service" "$root/etc/systemd/system/hrapp.service"
 

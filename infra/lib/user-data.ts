@@ -19,6 +19,8 @@ export interface UserDataValues {
   /** Where the instance sends its CloudFormation signal: the compute stack and the group's logical id. */
   readonly STACK_NAME: string;
   readonly FLEET_LOGICAL_ID: string;
+  /** `true` behind an HTTPS listener: the app's cookie and HSTS depend on it. */
+  readonly HTTPS_ONLY: string;
 }
 
 /** Fills every `@@NAME@@` of deploy/user-data.sh; a name without a value, or a value without a use, is an error. */

@@ -197,7 +197,7 @@ describe('user data', () => {
   const script = flatten(template.Properties!.LaunchTemplateData.UserData['Fn::Base64']);
 
   it('installs the runtime packages of deploy/runtime-packages.txt with dnf, retried', () => {
-    assert.match(script, /^retry 5 dnf install -y libpq openssl-libs libgcc glibc amazon-cloudwatch-agent$/m);
+    assert.match(script, /^retry 5 dnf install -y libpq openssl-libs libgcc glibc amazon-cloudwatch-agent openssl$/m);
   });
 
   it('fetches the app package asset, retried, and unpacks it to /opt/hrapp', () => {
@@ -226,7 +226,14 @@ describe('user data', () => {
       LOG_LEVEL: 'info',
       DATA_DIR: '/var/lib/hrapp',
       WEB_DIR: '/opt/hrapp/web',
+      DB_SSL_ROOT_CERT: '/etc/hrapp/rds-ca-bundle.pem',
+      HTTPS_ONLY: 'false',
     });
+  });
+
+  it("fetches the region's RDS CA bundle from AWS's trust store, retried, before the app starts (the rehearsal checks it)", () => {
+    assert.match(script, /^retry 5 curl -sSf --proto '=https' -o "\$rds_ca.new" "https:\/\/truststore\.pki\.rds\.amazonaws\.com\/\$region\/\$region-bundle\.pem"$/m);
+    assert.ok(script.indexOf('mv "$rds_ca.new" "$rds_ca"') < script.indexOf('systemctl start hrapp.service'));
   });
 
   it('installs the unit, enables it (so it starts on boot) and starts it after the log shipping', () => {
@@ -261,6 +268,7 @@ describe('user data', () => {
       LOG_GROUP_NAME: 'h',
       STACK_NAME: 'i',
       FLEET_LOGICAL_ID: 'j',
+      HTTPS_ONLY: 'i',
     };
     const template = readFileSync(path.join(DEPLOY_DIR, 'user-data.sh'), 'utf8');
     assert.throws(() => renderUserData(values, `${template}\necho @@SECRET_KEY@@\n`), /uses @@SECRET_KEY@@/);

@@ -89,7 +89,7 @@ describe('dashboard', () => {
 
   it('shows every alarm, traffic, latency, targets, the database and NAT on one page', () => {
     const [, dashboard] = only(lab.compute, 'AWS::CloudWatch::Dashboard');
-    assert.equal(dashboard.Properties!.DashboardName, 'hrapp-opslab');
+    assert.equal(flatten(dashboard.Properties!.DashboardName), 'hrapp-opslab-{AWS::Region}', 'dashboards are global to the account');
     const text = body(lab.compute);
     for (const title of ['hrapp-opslab: alarms', 'Requests and errors', 'Response time', 'Targets', 'Database CPU', 'Database connections', 'Database free storage', 'NAT port allocation errors']) {
       assert.ok(text.includes(`"title":"${title}`), `widget ${title}`);
@@ -108,7 +108,7 @@ describe('cost guardrails', () => {
   it("budget the deployment's DeploymentID tag monthly, warning on actual and forecast spend", () => {
     const [, budget] = only(lab.compute, 'AWS::Budgets::Budget');
     const b = budget.Properties!.Budget;
-    assert.deepEqual([b.BudgetName, b.BudgetType, b.TimeUnit, b.BudgetLimit], ['hrapp-opslab', 'COST', 'MONTHLY', { Amount: 150, Unit: 'USD' }]);
+    assert.deepEqual([flatten(b.BudgetName), b.BudgetType, b.TimeUnit, b.BudgetLimit], ['hrapp-opslab-{AWS::Region}', 'COST', 'MONTHLY', { Amount: 150, Unit: 'USD' }]);
     assert.deepEqual(b.CostFilters, { TagKeyValue: ['user:DeploymentID$opslab'] });
     assert.deepEqual(
       budget.Properties!.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Subscribers[0].SubscriptionType, n.Subscribers[0].Address]),
@@ -145,7 +145,7 @@ describe('cost guardrails', () => {
   });
 
   it('let the scheduler start and stop that one database, nothing else', () => {
-    const [roleId, role] = only(lab.compute, 'AWS::IAM::Role', (r) => r.Properties!.RoleName === 'hrapp-opslab-lab-hours');
+    const [roleId, role] = only(lab.compute, 'AWS::IAM::Role', (r) => flatten(r.Properties!.RoleName) === 'hrapp-opslab-lab-hours-{AWS::Region}');
     assert.deepEqual(role.Properties!.AssumeRolePolicyDocument.Statement[0].Principal, { Service: 'scheduler.amazonaws.com' });
     const statements = resourcesOf(lab.compute, 'AWS::IAM::Policy')
       .filter(([, policy]) => JSON.stringify(policy.Properties!.Roles) === JSON.stringify([{ Ref: roleId }]))

@@ -41,6 +41,13 @@ describe('HTTPS at the load balancer', () => {
     assert.equal(listeners(lab.compute)[80].DefaultActions[0].Type, 'forward');
   });
 
+  it('tells the app it is served over HTTPS only, and a plain-HTTP lab that it is not', () => {
+    const env = (template: typeof lab.compute) => flatten(only(template, 'AWS::EC2::LaunchTemplate')[1].Properties!.LaunchTemplateData.UserData['Fn::Base64']);
+    assert.match(env(production.compute), /^HTTPS_ONLY=true$/m);
+    assert.match(env(labHttps.compute), /^HTTPS_ONLY=true$/m);
+    assert.match(env(lab.compute), /^HTTPS_ONLY=false$/m);
+  });
+
   it('says the scheme in the AppUrl output', () => {
     assert.match(flatten(production.compute.toJSON().Outputs.AppUrl.Value), /^https:\/\/\{Fn::GetAtt:\["LoadBalancer\w+","DNSName"\]\}\/$/);
     assert.match(flatten(lab.compute.toJSON().Outputs.AppUrl.Value), /^http:\/\//);
@@ -130,7 +137,7 @@ describe('audit trails', () => {
   const [bucketId, bucket] = only(production.network, 'AWS::S3::Bucket');
 
   it('keeps a private, encrypted, TLS-only log bucket in production, expiring logs after 90 days', () => {
-    assert.equal(flatten(bucket.Properties!.BucketName), 'hrapp-edgeprod-logs-{AWS::AccountId}');
+    assert.equal(flatten(bucket.Properties!.BucketName), 'hrapp-edgeprod-logs-{AWS::AccountId}-{AWS::Region}');
     assert.deepEqual(bucket.Properties!.BucketEncryption.ServerSideEncryptionConfiguration, [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
     assert.deepEqual(bucket.Properties!.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     assert.deepEqual(bucket.Properties!.LifecycleConfiguration.Rules, [{ Id: 'expire-logs', ExpirationInDays: LOG_RETENTION_DAYS, Status: 'Enabled' }]);
@@ -169,3 +176,4 @@ describe('audit trails', () => {
     assert.ok(!JSON.stringify(lb.Properties!.LoadBalancerAttributes ?? []).includes('access_logs'));
   });
 });
+

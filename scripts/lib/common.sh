@@ -10,6 +10,7 @@ readonly TEAM_STACK_SUFFIXES=(network storage data secrets compute)
 # Exit codes shared by all scripts.
 readonly EXIT_CHECK_FAILED=1
 readonly EXIT_USAGE=2
+readonly EXIT_STOPPED=3
 
 step() { printf '\n==> %s\n' "$*"; }
 ok() { printf '  ok    %s\n' "$*"; }
@@ -93,3 +94,24 @@ poll_until() {
   done
 }
 
+
+# Reads whether lab hours have stopped a team: sets FLEET_DESIRED (instances the Auto Scaling
+# group wants), DB_STATUS (the database's status) and DEPLOYMENT_STOPPED (true when the fleet is
+# at zero or the database is not available). Fails when either cannot be read.
+FLEET_DESIRED='' DB_STATUS='' DEPLOYMENT_STOPPED=false
+read_deployment_state() {
+  local id=$1
+  FLEET_DESIRED=$(aws_text autoscaling describe-auto-scaling-groups \
+    --auto-scaling-group-names "hrapp-$id-asg" --query 'AutoScalingGroups[0].DesiredCapacity') || return
+  DB_STATUS=$(aws_text rds describe-db-instances --db-instance-identifier "hrapp-$id-db" \
+    --query 'DBInstances[0].DBInstanceStatus') || return
+  [[ -n $FLEET_DESIRED && -n $DB_STATUS ]] || return
+  DEPLOYMENT_STOPPED=false
+  if [[ $FLEET_DESIRED == 0 || $DB_STATUS == stopped || $DB_STATUS == stopping || $DB_STATUS == starting ]]; then
+    DEPLOYMENT_STOPPED=true
+  fi
+}
+
+deployment_state_text() {
+  printf 'database %s, %s instance(s) wanted' "$DB_STATUS" "$FLEET_DESIRED"
+}

@@ -23,6 +23,7 @@ render_user_data() {
     -e "s|@@LOG_GROUP_NAME@@|$LOG_GROUP|g" \
     -e 's|@@STACK_NAME@@|hrapp-team01-compute|g' \
     -e 's|@@FLEET_LOGICAL_ID@@|FleetASG0123ABCD|g' \
+    -e 's|@@HTTPS_ONLY@@|true|g' \
     "$REPO_DIR/deploy/user-data.sh" >"$CASE_DIR/user-data.sh"
   ! grep -q '@@' "$CASE_DIR/user-data.sh" || check_failed "placeholders left: $(grep -o '@@[A-Z_]*@@' "$CASE_DIR/user-data.sh")"
 }
@@ -40,7 +41,16 @@ make_package() {
   export FAKE_S3_OBJECT=$CASE_DIR/package.tar.gz
 }
 
+# A self-signed CA certificate with SUBJECT, appended to the bundle the trust store serves.
+add_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "$1" \
+    -keyout "$CASE_DIR/ca.key" -out "$CASE_DIR/ca.pem" 2>/dev/null || check_failed "openssl could not make a CA"
+  cat "$CASE_DIR/ca.pem" >>"$FAKE_RDS_BUNDLE"
+}
+rds_ca() { add_ca "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/CN=Amazon RDS eu-west-1 Root CA $1 G1"; }
+
 # Runs the user data as cloud-init would: output to the boot log; sets STATUS and OUTPUT.
+# The trust store serves two Amazon RDS CAs unless the case wrote FAKE_RDS_BUNDLE first.
 boot() {
   local root=$CASE_DIR/root standins=$CASE_DIR/standins name
   mkdir -p "$root/etc/systemd/system" "$root/etc/logrotate.d" "$root/var/log" "$standins"
@@ -49,6 +59,11 @@ boot() {
   done
   render_user_data
   make_package
+  if [[ -z ${FAKE_RDS_BUNDLE-} ]]; then
+    export FAKE_RDS_BUNDLE=$CASE_DIR/rds-bundle.pem
+    rds_ca RSA2048
+    rds_ca ECC384
+  fi
   STATUS=0
   HRAPP_BOOT_ROOT=$root TMPDIR=$CASE_DIR PATH="$TESTS_DIR/boot-bin:$standins:$PATH" \
     bash "$CASE_DIR/user-data.sh" >"$root/var/log/cloud-init-output.log" 2>&1 </dev/null || STATUS=$?
@@ -87,7 +102,7 @@ healthy_boot_in_order() {
   assert_status 0
   assert_output_has "hrapp-boot: instance $INSTANCE"
   assert_output_has "hrapp-boot: the app answers /health"
-  assert_called "dnf install -y libpq openssl-libs amazon-cloudwatch-agent" 1
+  assert_called "dnf install -y libpq openssl-libs amazon-cloudwatch-agent openssl" 1
   # Logs ship before anything of the app can fail; the signal comes after /health answers.
   assert_called_before "curl *meta-data/instance-id" "dnf install *"
   assert_called_before "dnf install *" "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s *"
@@ -113,6 +128,11 @@ healthy_boot_in_order() {
   grep -qx 'DB_SECRET_ARN=arn:aws:secretsmanager:eu-west-1:111122223333:secret:hrapp-team01-db-credentials-AbCdEf' \
     "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks the secret"
   grep -qx 'APP_HOST=0.0.0.0' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks APP_HOST"
+  grep -qx 'HTTPS_ONLY=true' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks HTTPS_ONLY"
+  grep -qx 'DB_SSL_ROOT_CERT=/etc/hrapp/rds-ca-bundle.pem' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks DB_SSL_ROOT_CERT"
+  cmp -s "$ROOT/etc/hrapp/rds-ca-bundle.pem" "$FAKE_RDS_BUNDLE" || check_failed "the RDS CA bundle was not installed"
+  assert_called "curl * https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem" 1
+  assert_called_before "curl * https://truststore.pki.rds.amazonaws.com/*" "systemctl start hrapp.service"
   local streams
   streams=$(python3 -c 'import json, sys; print(" ".join(f["file_path"] + ">" + f["log_group_name"] + ":" + f["log_stream_name"] for f in json.load(open(sys.argv[1]))["logs"]["logs_collected"]["files"]["collect_list"]))' \
     "$ROOT/opt/aws/amazon-cloudwatch-agent/etc/hrapp-logs.json") || check_failed "agent configuration is not JSON"
@@ -188,6 +208,29 @@ app_that_never_answers_health_fails() {
   assert_failure_path
 }
 
+bundle_that_is_not_aws_fails() {
+  local label=$1
+  export FAKE_RDS_BUNDLE=$CASE_DIR/rds-bundle.pem
+  : >"$FAKE_RDS_BUNDLE"
+  case $label in
+    page) echo '<html><body>Access Denied</body></html>' >"$FAKE_RDS_BUNDLE" ;;
+    foreign) rds_ca RSA2048 && add_ca "/C=US/O=Someone Else/CN=Some CA" ;;
+    key) rds_ca RSA2048 && cat "$CASE_DIR/ca.key" >>"$FAKE_RDS_BUNDLE" ;;
+  esac
+  signals_answered
+  package_downloads
+  failure_reported
+  boot
+  [[ $STATUS != 0 ]] || check_failed "a boot with a bad bundle exited 0"
+  assert_output_has "the RDS CA bundle is not AWS's"
+  assert_not_called "systemctl start hrapp.service"
+  [[ ! -e $ROOT/etc/hrapp/rds-ca-bundle.pem ]] || check_failed "a bad bundle was installed"
+  assert_failure_path
+}
+error_page_for_a_bundle_fails() { bundle_that_is_not_aws_fails page; }
+foreign_ca_in_the_bundle_fails() { bundle_that_is_not_aws_fails foreign; }
+key_in_the_bundle_fails() { bundle_that_is_not_aws_fails key; }
+
 slow_app_gets_its_health_retries() {
   export FAKE_FAIL_HEALTH=3
   signals_answered
@@ -218,4 +261,7 @@ run_case "an app that does not start: logs were already shipping; FAILURE and un
 run_case "an app that never answers /health fails after 6 tries" app_that_never_answers_health_fails
 run_case "a slow app gets its /health retries" slow_app_gets_its_health_retries
 run_case "a SUCCESS signal nobody waits for (a scale-out) does not fail the boot" signal_nobody_waits_for_is_not_a_failure
+run_case "an error page instead of the RDS CA bundle fails the boot" error_page_for_a_bundle_fails
+run_case "a foreign CA in the RDS CA bundle fails the boot" foreign_ca_in_the_bundle_fails
+run_case "a private key in the RDS CA bundle fails the boot" key_in_the_bundle_fails
 finish

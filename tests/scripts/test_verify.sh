@@ -14,10 +14,14 @@ start_app() {
   read -r -t 10 -u "$app_out" APP_PORT || check_failed "the stand-in app did not start"
 }
 
+# A running deployment unless the case replied otherwise first.
 stack_outputs() {
   aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-compute *AlbDnsName*" "127.0.0.1:$APP_PORT"
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-compute *AppUrl*" "http://127.0.0.1:$APP_PORT/"
   aws_reply "elbv2 describe-load-balancers *DNSName=='127.0.0.1:$APP_PORT'*" "$LB_ARN"
   aws_reply "elbv2 describe-target-groups --load-balancer-arn $LB_ARN *" "$TG_ARN"
+  aws_reply "autoscaling describe-auto-scaling-groups --auto-scaling-group-names hrapp-team01-asg *" 2
+  aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team01-db *" available
 }
 
 # The stand-in app takes only a PNG whose chunk checksums are right, so a pass also proves
@@ -79,6 +83,54 @@ missing_stack_fails() {
   assert_not_called "elbv2 *"
 }
 
+stopped_deployment_is_reported() {
+  start_app
+  aws_reply "autoscaling describe-auto-scaling-groups *" 0
+  aws_reply "rds describe-db-instances *" stopped
+  stack_outputs
+  run_script verify team01
+  assert_status 3
+  assert_output_has "deployment team01 is stopped outside its lab hours: database stopped, 0 instance(s) wanted"
+  assert_output_has "to start it now: scripts/verify --start team01"
+  assert_not_called "elbv2 describe-target-health *"
+  assert_not_called "rds start-db-instance *"
+  grep -q . "$CASE_DIR/app-requests" && check_failed "requests reached a stopped deployment"
+  return 0
+}
+
+start_brings_a_stopped_deployment_back() {
+  start_app
+  aws_reply "autoscaling describe-auto-scaling-groups *" 0
+  aws_reply "rds describe-db-instances *" stopped 0 2
+  aws_reply "rds describe-db-instances *" starting 0 1
+  aws_reply "rds start-db-instance --db-instance-identifier hrapp-team01-db" '{}'
+  aws_reply "autoscaling describe-scheduled-actions --auto-scaling-group-name hrapp-team01-asg *" $'1\t2\t4'
+  aws_reply "autoscaling update-auto-scaling-group --auto-scaling-group-name hrapp-team01-asg --min-size 1 --desired-capacity 2 --max-size 4" ''
+  stack_outputs
+  aws_reply "elbv2 describe-target-health *" 'healthy'
+  VERIFY_POLL_INTERVAL=20 run_script verify --start team01
+  assert_status 0
+  assert_output_has "stopped: database stopped, 0 instance(s) wanted; starting it"
+  assert_output_has "database: database stopped, start requested (0s of 1200s)"
+  assert_output_has "database: database starting (20s of 1200s)"
+  assert_output_has "ok    database available"
+  assert_output_has "fleet back to 1-4 instances, 2 wanted"
+  assert_output_has "deployment team01 works end to end"
+  assert_called "rds start-db-instance *" 1
+  assert_called_before "autoscaling update-auto-scaling-group *" "elbv2 describe-target-health *"
+  assert_called_before "rds start-db-instance *" "autoscaling update-auto-scaling-group *"
+  assert_no_unexpected_calls
+}
+
+https_deployment_needs_its_name() {
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-compute *AlbDnsName*" "hrapp-team01-alb-1.eu-west-1.elb.amazonaws.com"
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-compute *AppUrl*" "https://hrapp-team01-alb-1.eu-west-1.elb.amazonaws.com/"
+  run_script verify team01
+  assert_status 1
+  assert_output_has "hrapp-team01 is served over HTTPS under its certificate's name: set VERIFY_URL=https://<that name>"
+  assert_not_called "elbv2 describe-target-health *"
+}
+
 bad_arguments_are_refused() {
   run_script verify Team_01
   assert_status 2
@@ -87,7 +139,7 @@ bad_arguments_are_refused() {
   assert_status 2
   run_script verify --help
   assert_status 0
-  assert_output_has "Usage: scripts/verify DEPLOYMENT_ID"
+  assert_output_has "Usage: scripts/verify [--start] DEPLOYMENT_ID"
   assert_not_called "*"
 }
 
@@ -97,5 +149,8 @@ run_case "a refused login fails the run" failed_login_fails
 run_case "an unhealthy app fails the run" unhealthy_app_fails
 run_case "a photo that comes back different fails the run" wrong_photo_bytes_fail
 run_case "a team that is not deployed fails" missing_stack_fails
+run_case "a deployment stopped by lab hours is reported, not probed" stopped_deployment_is_reported
+run_case "--start starts the database, then the fleet, then verifies" start_brings_a_stopped_deployment_back
+run_case "an HTTPS deployment is verified at its certificate's name" https_deployment_needs_its_name
 run_case "bad arguments are refused" bad_arguments_are_refused
 finish

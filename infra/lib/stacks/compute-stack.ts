@@ -87,6 +87,7 @@ export class ComputeStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const name = (resource: string) => resourceName(config.deploymentId, resource);
+    const https = config.certificateArn !== undefined;
 
     // Rules live in the network stack; immutable views keep CDK from adding duplicates here.
     const albSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'AlbSecurityGroup', props.albSecurityGroup.securityGroupId, {
@@ -181,6 +182,7 @@ export class ComputeStack extends Stack {
         LOG_GROUP_NAME: logGroup.logGroupName,
         STACK_NAME: Aws.STACK_NAME,
         FLEET_LOGICAL_ID: Lazy.string({ produce: () => fleetLogicalId }),
+        HTTPS_ONLY: String(https),
       }),
     );
 
@@ -255,7 +257,6 @@ export class ComputeStack extends Stack {
       });
     }
     // With a certificate, HTTPS only: port 80 answers with a permanent redirect.
-    const https = config.certificateArn !== undefined;
     const listener = https
       ? loadBalancer.addListener('Https', {
           port: 443,
