@@ -121,6 +121,24 @@ config_not_recording_fails() {
   assert_output_has "1 problem(s) to fix"
 }
 
+stopped_deployment_is_recognised() {
+  local stacks
+  stacks=$(printf 'hrapp-team01-%s\t' network storage data secrets compute)$(printf 'hrapp-team02-%s\t' network storage data secrets compute)
+  aws_reply "cloudformation list-stacks *" "$stacks"
+  aws_reply "autoscaling describe-auto-scaling-groups --auto-scaling-group-names hrapp-team01-asg *" 0
+  aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team01-db *" stopped
+  aws_reply "autoscaling describe-auto-scaling-groups --auto-scaling-group-names hrapp-team02-asg *" 2
+  aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team02-db *" available
+  ready_account
+  run_script preflight --teams 2
+  assert_status 1
+  assert_output_has "team01: deployed and stopped by its lab hours (database stopped, 0 instance(s) wanted); to reuse it, start it now with scripts/verify --start team01"
+  assert_output_has "team02: deployed and running (database available, 2 instance(s) wanted)"
+  assert_output_has "team01: stack hrapp-team01-compute exists"
+  assert_not_called "rds start-db-instance *"
+  assert_no_unexpected_calls
+}
+
 leftovers_fail() {
   aws_reply "cloudformation list-stacks *" $'hrapp-team02-data\thrapp-team02-network'
   aws_reply "s3api list-buckets *" $'other\thrapp-team01-uploads-111122223333-eu-west-1'
@@ -190,6 +208,7 @@ run_case "a vCPU quota too short for ten teams fails with the fix" short_vcpu_qu
 run_case "load balancer and database quotas fail" load_balancer_and_database_quotas_fail
 run_case "AWS Config not recording fails" config_not_recording_fails
 run_case "stacks, buckets and pending secrets of earlier runs fail" leftovers_fail
+run_case "a deployment stopped by its lab hours is told apart from a running one" stopped_deployment_is_recognised
 run_case "security services off and no CDK bootstrap fail" security_services_and_bootstrap_missing_fail
 run_case "Security Hub without the Inspector integration fails" missing_inspector_integration_fails
 run_case "no credentials fail fast" no_credentials_fail_fast

@@ -6,13 +6,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ACCOUNT=111122223333
 readonly BUCKET=hrapp-team01-uploads-111122223333-eu-west-1
+readonly LOG_BUCKET=hrapp-team01-logs-111122223333-eu-west-1
 readonly SECRET=arn:aws:secretsmanager:eu-west-1:111122223333:secret:hrapp-team01-db-AbCdEf
 readonly VERSIONS='{"Objects": [{"Key": "uploads/team01/a.png", "VersionId": "v1"}, {"Key": "uploads/team01/a.png", "VersionId": "v2"}, {"Key": "uploads/team01/b.png", "VersionId": "m1"}], "Quiet": true}'
 readonly NO_VERSIONS='{"Objects": [], "Quiet": true}'
 
 account() { aws_reply "sts get-caller-identity *" "$ACCOUNT"; }
+# Also: no log bucket, unless the case replied otherwise first.
 stacks_gone() {
   aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* *" "" 254
+  aws_reply "s3api head-bucket --bucket $LOG_BUCKET" "" 254
   aws_reply "logs describe-log-groups *" "None"
 }
 nothing_tagged_after_a_while() {
@@ -131,6 +134,28 @@ retained_bucket_is_deleted() {
   assert_output_has "retained bucket $BUCKET deleted"
   assert_called "s3api delete-bucket --bucket $BUCKET" 1
   assert_called_before "cdk destroy *" "s3api delete-bucket *"
+}
+
+retained_log_bucket_is_deleted() {
+  account
+  aws_reply "s3api head-bucket --bucket $BUCKET" "" 254
+  aws_reply "s3api head-bucket --bucket $LOG_BUCKET" ""
+  aws_reply "s3api list-object-versions --bucket $LOG_BUCKET --max-items 1000 *" \
+    '{"Objects": [{"Key": "load-balancer/AWSLogs/111122223333/x.log.gz", "VersionId": "null"}], "Quiet": true}' 0 1
+  aws_reply "s3api list-object-versions --bucket $LOG_BUCKET *" "$NO_VERSIONS"
+  aws_reply "s3api delete-objects --bucket $LOG_BUCKET --delete *x.log.gz* *" "0"
+  aws_reply "s3api delete-bucket --bucket $LOG_BUCKET" ""
+  stacks_gone
+  aws_reply "secretsmanager list-secrets *" "None"
+  aws_reply "resourcegroupstaggingapi get-resources *" "None"
+  run_script teardown team01
+  assert_status 0
+  assert_output_has "bucket $LOG_BUCKET is empty (1 version(s) and marker(s) deleted)"
+  assert_output_has "retained bucket $LOG_BUCKET deleted"
+  assert_output_has "no bucket $BUCKET"
+  assert_called "s3api delete-bucket --bucket $LOG_BUCKET" 1
+  assert_called_before "cdk destroy *" "s3api delete-objects --bucket $LOG_BUCKET *"
+  assert_no_unexpected_calls
 }
 
 # The team's five stacks exist, tagged with ENVIRONMENT (lab or production).
@@ -254,6 +279,7 @@ run_case "a second run finds nothing to do and passes" second_run_finds_nothing_
 run_case "a failed cdk destroy falls back to CloudFormation" failed_cdk_destroy_falls_back_to_cloudformation
 run_case "a stack that cannot be deleted fails with its reason" stack_that_cannot_be_deleted_fails
 run_case "a retained bucket is emptied and deleted" retained_bucket_is_deleted
+run_case "a production log bucket is emptied and deleted" retained_log_bucket_is_deleted
 run_case "production is refused before anything is deleted" production_is_refused_before_anything_is_deleted
 run_case "untagged stacks with a protected database count as production" \
   untagged_stacks_with_a_protected_database_count_as_production
