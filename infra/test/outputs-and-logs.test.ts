@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { flatten, only, resourcesOf, synth } from './support.ts';
+import { PRODUCTION, flatten, only, resourcesOf, synth } from './support.ts';
 
 // Every output the seed lists, and no log group left to a service to create outside the stacks.
 const lab = synth({ deployment_id: 'outlab' });
-const production = synth({ deployment_id: 'outprod', environment: 'production' });
+const production = synth({ deployment_id: 'outprod', ...PRODUCTION });
 
 const outputKeys = (template: Template) => Object.keys(template.toJSON().Outputs ?? {}).filter((key) => !key.startsWith('ExportsOutput'));
 
