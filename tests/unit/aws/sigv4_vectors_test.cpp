@@ -1,5 +1,5 @@
-// The official SigV4 vectors in ../shared/testdata/sigv4, byte for byte: the classic suite,
-// aws-c-auth's header and presigned cases, and the S3 documentation's examples.
+// The official SigV4 vectors in sigv4_vectors/ (sources and licences in its README), byte for
+// byte: the classic suite, aws-c-auth's header and presigned cases, the S3 documentation's examples.
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@ namespace hrapp::aws {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kVectors = fs::path(HRAPP_SOURCE_DIR) / ".." / "shared" / "testdata" / "sigv4";
+const fs::path kVectors = fs::path(HRAPP_SOURCE_DIR) / "tests" / "unit" / "aws" / "sigv4_vectors";
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kStsToken =
     "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUu"
