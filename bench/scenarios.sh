@@ -41,6 +41,11 @@ read -r -a kvs <<<"$(sed 's/^RESULT //' "$work/probe.out")"
 record "$engine" "GET /health during logins" "${kvs[@]}" "connections=1"
 echo "bench: $engine GET /health during logins: $(cat "$work/probe.out")" >&2
 
+# A failed sign-in costs the same whether the user exists or not (no account enumeration).
+read -r -a kvs <<<"$(node bench/login-timing.mjs "$base" 10 | sed 's/^RESULT //')"
+record "$engine" "failed sign-in timing" "${kvs[@]}"
+echo "bench: $engine failed sign-in timing: ${kvs[*]}" >&2
+
 one_hash=$(/usr/bin/python3 -W ignore -c '
 import crypt, time
 salt = crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2**12)

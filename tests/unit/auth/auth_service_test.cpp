@@ -138,5 +138,14 @@ TEST(PasswordHasher, VerifiesOnlyTheExactPasswordAndSurvivesBadHashes) {
   EXPECT_THROW(PasswordHasher(3), std::invalid_argument);
 }
 
+// An unknown user is checked against the decoy, so it must cost what a real hash costs:
+// a well-formed hash at the same cost, which verification runs in full (and never matches).
+TEST(PasswordHasher, TheDecoyIsARealHashAtTheConfiguredCost) {
+  const PasswordHasher hasher(5);
+  EXPECT_TRUE(std::regex_match(hasher.decoy_hash(), std::regex(R"(^\$2b\$05\$[./A-Za-z0-9]{53}$)")));
+  EXPECT_FALSE(hasher.verify("", hasher.decoy_hash()));
+  EXPECT_FALSE(hasher.verify("correct horse", hasher.decoy_hash()));
+}
+
 }  // namespace
 }  // namespace hrapp::auth
