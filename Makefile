@@ -6,7 +6,7 @@ ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: run test deps build build-asan unit test-system test-aws test-fakes test-package test-e2e \
-        test-infra test-scripts test-asan package bench screenshots clean
+        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench screenshots clean
 
 ## Set-up: packages from Debian, test modules from npm (only what is missing).
 deps:
@@ -20,13 +20,18 @@ build-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j$(JOBS)
 
+build-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j$(JOBS)
+
 ## Runs the app on its embedded defaults: SQLite and images in ./hrapp-data, 127.0.0.1:5000.
 run: build
 	$(RELEASE) serve
 
 ## Every test: unit (with the SigV4 cross-check), system on SQLite and PostgreSQL, AWS,
-## packaging, browser, infrastructure, operator scripts, then all again under ASan+UBSan.
-test: unit test-fakes test-system test-aws test-package test-e2e test-infra test-scripts test-asan
+## packaging, browser, infrastructure, operator scripts, then all again under ASan+UBSan, and
+## each fuzz target briefly.
+test: unit test-fakes test-system test-aws test-package test-e2e test-infra test-scripts test-asan test-fuzz
 
 unit: build
 	ctest --preset release
@@ -56,6 +61,15 @@ test-asan: build-asan
 	ctest --preset asan
 	tests/system/run.sh $(ASAN)
 	tests/aws/run.sh $(ASAN)
+
+## Each fuzz target for FUZZ_SECONDS (60) from its corpus in tests/fuzz/corpus; a finding fails
+## the run and is left in build/fuzz/findings (fix it, then add the input to the corpus).
+FUZZ_SECONDS ?= 60
+fuzz: build-fuzz
+	tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+test-fuzz: build-fuzz
+	tests/fuzz/run.sh build/fuzz 10
 
 ## The tarball the CDK app deploys.
 package: build

@@ -7,3 +7,11 @@ if(HRAPP_SANITIZE)
   target_compile_options(hrapp_sanitizers INTERFACE ${_san})
   target_link_options(hrapp_sanitizers INTERFACE ${_san})
 endif()
+
+# HRAPP_FUZZ=ON (the `fuzz` preset, clang only) adds libFuzzer's coverage instrumentation to
+# everything and builds the targets in tests/fuzz; each target links libFuzzer's main itself.
+option(HRAPP_FUZZ "Build the libFuzzer targets (clang)" OFF)
+if(HRAPP_FUZZ)
+  target_compile_options(hrapp_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+  target_link_options(hrapp_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -2,13 +2,13 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/url.hpp>
 
 #include <charconv>
 #include <limits>
 
+#include "api/body_readers.hpp"
 #include "common/log.hpp"
 #include "domain/validation.hpp"
 #include "http/cookies.hpp"
@@ -59,74 +59,6 @@ void check_content_type(const http::Request& req, BodyKind kind) {
     throw UnsupportedMediaType("send the body as multipart/form-data with a boundary");
   if (kind == BodyKind::json_or_multipart && !is_json && !is_multipart)
     throw UnsupportedMediaType("send the body as application/json or multipart/form-data");
-}
-
-json::object parse_json_object(const std::string& body) {
-  json::parse_options options;
-  options.max_depth = 16;
-  boost::system::error_code ec;
-  json::value value = json::parse(body, ec, {}, options);
-  if (ec) throw BadRequest("the body is not valid JSON");
-  if (!value.is_object()) throw BadRequest("the body must be a JSON object");
-  return std::move(value.as_object());
-}
-
-/// A string member of a JSON object: absent is nullopt; present but not a string is a problem.
-std::optional<std::string> string_member(const json::object& obj, std::string_view key,
-                                         std::vector<FieldError>& problems) {
-  const auto* value = obj.if_contains(key);
-  if (!value || value->is_null()) return std::nullopt;
-  if (!value->is_string()) {
-    problems.push_back({std::string(key), "must be a string"});
-    return std::nullopt;
-  }
-  return std::string(value->as_string());
-}
-
-struct Credentials {
-  std::string username;
-  std::string password;
-};
-
-Credentials read_credentials(const http::Request& req) {
-  const auto obj = parse_json_object(req.body);
-  std::vector<FieldError> problems;
-  auto username = string_member(obj, "username", problems);
-  auto password = string_member(obj, "password", problems);
-  if (!username && problems.empty()) problems.push_back({"username", "is required"});
-  if (!password && std::none_of(problems.begin(), problems.end(), [](auto& p) { return p.field == "password"; }))
-    problems.push_back({"password", "is required"});
-  if (!problems.empty()) throw ValidationError(std::move(problems));
-  return {std::move(*username), std::move(*password)};
-}
-
-/// The employee fields and image of a create or update body (multipart, or JSON for PATCH).
-struct EmployeeInput {
-  EmployeeFields fields;
-  ImageInput image;
-};
-
-EmployeeInput read_employee_input(const http::Request& req) {
-  EmployeeInput input;
-  const std::string type = std::string(req.header("content-type").value_or(""));
-  if (const auto boundary = http::multipart_boundary(type)) {
-    for (auto& part : http::parse_multipart(req.body, *boundary)) {
-      if (part.name == "name") input.fields.name = std::move(part.data);
-      else if (part.name == "role") input.fields.role = std::move(part.data);
-      else if (part.name == "department") input.fields.department = std::move(part.data);
-      else if (part.name == "image" && !part.data.empty()) input.image.bytes = std::move(part.data);
-      else if (part.name == "remove_image") input.image.remove = part.data == "true" || part.data == "1" || part.data == "on";
-      // Other fields (id, user_id, image keys, timestamps) are the server's to set: ignored.
-    }
-    return input;
-  }
-  const auto obj = parse_json_object(req.body);
-  std::vector<FieldError> problems;
-  input.fields.name = string_member(obj, "name", problems);
-  input.fields.role = string_member(obj, "role", problems);
-  input.fields.department = string_member(obj, "department", problems);
-  if (!problems.empty()) throw ValidationError(std::move(problems));
-  return input;
 }
 
 std::int64_t parse_id(const std::string& text) {
