@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <type_traits>
 
 #include "common/time_format.hpp"
+#include "common/utf8.hpp"
 
 namespace hrapp::log {
 namespace {
@@ -50,9 +52,15 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
   const auto now = std::chrono::system_clock::now();
   line["time"] = db_timestamp_to_iso(format_db_timestamp(now));
   line["level"] = name_of(level);
-  line["msg"] = msg;
+  // A field may hold bytes a client sent (a path, a header): each line stays valid UTF-8 JSON.
+  line["msg"] = to_valid_utf8(msg);
   for (const auto& [key, value] : fields) {
-    std::visit([&line, key = key](const auto& v) { line[key] = v; }, value);
+    std::visit(
+        [&line, key = key](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string_view>) line[key] = to_valid_utf8(v);
+          else line[key] = v;
+        },
+        value);
   }
   std::string text = boost::json::serialize(line);
   text += '\n';

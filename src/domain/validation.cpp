@@ -1,38 +1,8 @@
 #include "domain/validation.hpp"
 
+#include "common/utf8.hpp"
+
 namespace hrapp::validation {
-
-bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xe0) == 0xc0) { extra = 1; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { extra = 2; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { extra = 3; cp = c & 0x07; }
-    else return false;
-    if (i + extra >= text.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-      return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
-std::size_t utf8_length(std::string_view text) {
-  std::size_t n = 0;
-  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  return n;
-}
 
 std::optional<std::string> username_problem(std::string_view username) {
   if (username.size() < 3 || username.size() > 64) return "must be 3 to 64 characters";

@@ -20,9 +20,6 @@ std::optional<std::string> password_problem(std::string_view password);
 /// Trims spaces; nullopt-with-problem if empty, too long, invalid UTF-8 or with control characters.
 std::optional<std::string> text_field_problem(std::string_view value);
 std::string trim(std::string_view value);
-bool is_valid_utf8(std::string_view text);
-/// Number of code points of valid UTF-8.
-std::size_t utf8_length(std::string_view text);
 
 /// Checks the fields; `require_all` for a create or a full replace. Trims in place.
 /// Throws ValidationError listing every field at fault.

@@ -6,6 +6,8 @@
 
 #include <unordered_map>
 
+#include "common/utf8.hpp"
+
 namespace hrapp::http {
 
 int status_for(std::string_view code) {
@@ -21,14 +23,15 @@ int status_for(std::string_view code) {
 }
 
 Response error_response(int status, std::string_view code, std::string_view message) {
-  boost::json::object body{{"error", code}, {"message", message}};
+  boost::json::object body{{"error", code}, {"message", to_valid_utf8(message)}};
   Response r = json_response(status, boost::json::serialize(body));
   if (status == 503) r.set_header("Retry-After", "5");
   return r;
 }
 
 Response error_response(const AppError& error) {
-  boost::json::object body{{"error", error.code()}, {"message", error.what()}};
+  // Messages may quote what the client sent (a path): the body stays valid UTF-8 JSON.
+  boost::json::object body{{"error", error.code()}, {"message", to_valid_utf8(error.what())}};
   if (!error.fields().empty()) {
     boost::json::array fields;
     for (const auto& f : error.fields()) fields.push_back(boost::json::object{{"field", f.field}, {"message", f.message}});

@@ -35,15 +35,6 @@ TEST(PasswordProblem, RefusesInvalidUtf8AndNul) {
   EXPECT_TRUE(password_problem(std::string("abcd\0efgh", 9)));
 }
 
-TEST(IsValidUtf8, RejectsOverlongSurrogatesAndTruncation) {
-  EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));  // U+1F600
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));         // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));     // surrogate
-  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));         // truncated
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
-}
-
 TEST(CheckEmployeeFields, TrimsAndListsEveryProblem) {
   EmployeeFields ok{"  Ada  ", "Engineer", "IT"};
   check_employee_fields(ok, true);
