@@ -6,7 +6,7 @@ ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: run test deps build build-asan unit test-system test-aws test-fakes test-package test-e2e \
-        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench screenshots clean
+        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-fleet screenshots clean
 
 ## Set-up: packages from Debian, test modules from npm (only what is missing).
 deps:
@@ -77,6 +77,10 @@ package: build
 
 bench: build
 	bench/run.sh $(RELEASE)
+
+## The fleet rehearsal: three instances behind HAProxy set up like the ALB, under load.
+bench-fleet: build
+	bench/fleet.sh $(RELEASE)
 
 screenshots: build
 	tests/e2e/run.sh $(RELEASE) node tests/e2e/screenshots.mjs

@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
   postgresql-15 postgresql-client-15
-  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl
+  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl haproxy
   # The fuzz build: clang 14 cannot compile our coroutines with the sanitizers; 16 can.
   clang-16 libfuzzer-16-dev libclang-rt-16-dev
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the system tests against a real hrapp binary, on SQLite and then on PostgreSQL 15:
 #   tests/system/run.sh <path-to-hrapp>
-# Installs what is missing (sqlite3, the npm packages) and runs inside one throwaway PostgreSQL
+# Installs what is missing (sqlite3, haproxy, the npm packages) and runs inside one throwaway PostgreSQL
 # cluster (tests/with-postgres.sh). Every app instance gets its own data folder and its own
 # database. *.test.mjs run on both engines; *.pgtest.mjs need
 # PostgreSQL (and stop and start the cluster), so they run alone, after the others.
@@ -15,7 +15,9 @@ hrapp=$(realpath "$1")
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 
-command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y sqlite3 >&2
+for tool in sqlite3 haproxy; do
+  command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y "$tool" >&2
+done
 if [[ ! -d node_modules/fast-check ]]; then
   npm ci --no-audit --no-fund >&2
 fi
