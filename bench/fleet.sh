@@ -9,4 +9,5 @@ set -euo pipefail
 hrapp=$(realpath "${1:?usage: bench/fleet.sh <path-to-hrapp>}")
 cd "$(dirname "$0")/.."
 command -v haproxy >/dev/null || { echo "bench: haproxy is missing (make deps)" >&2; exit 1; }
+source tests/secret-shape.sh
 HRAPP_BIN=$hrapp HRAPP_DB=postgres exec tests/with-postgres.sh node bench/fleet.mjs

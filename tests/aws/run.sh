@@ -18,12 +18,7 @@ cd "$repo"
 if [[ ! -d node_modules/s3rver || ! -d node_modules/@smithy/signature-v4 ]]; then
   npm ci --no-audit --no-fund >&2
 fi
-# The database secret's keys as the synthesized stacks produce them (the tests build theirs so).
-if [[ -z ${HRAPP_SECRET_SHAPE:-} ]]; then
-  [[ -d infra/node_modules/aws-cdk-lib ]] || (cd infra && npm ci --no-audit --no-fund --loglevel=error >&2)
-  HRAPP_SECRET_SHAPE=$(cd infra && node --import tsx test/secret-shape.ts)
-  export HRAPP_SECRET_SHAPE
-fi
+source tests/secret-shape.sh
 # One throwaway cluster for the whole run (tests/with-postgres.sh starts and always stops it).
 if [[ -z ${HRAPP_PG_DATA:-} ]]; then exec tests/with-postgres.sh "$0" "$hrapp"; fi
 export HRAPP_BIN="$hrapp" HRAPP_DB=postgres

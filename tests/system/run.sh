@@ -21,6 +21,8 @@ done
 if [[ ! -d node_modules/fast-check ]]; then
   npm ci --no-audit --no-fund >&2
 fi
+# The fleet rehearsal gives its instances a database secret shaped like the deployed one.
+source tests/secret-shape.sh
 # One throwaway cluster for the whole run (tests/with-postgres.sh starts and always stops it).
 if [[ -z ${HRAPP_PG_DATA:-} ]]; then exec tests/with-postgres.sh "$0" "$hrapp"; fi
 export HRAPP_BIN="$hrapp"

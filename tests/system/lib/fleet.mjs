@@ -15,12 +15,13 @@ import { execute } from './postgres.mjs';
 
 /**
  * The target group of infra/lib/stacks/compute-stack.ts (health check every 30 s, 5 s time-out,
- * healthy after 2, unhealthy after 3, deregistration delay 30 s) and the ALB's defaults (60 s
- * idle time-out, 10 s to connect to a target). A test may shorten the interval only.
+ * healthy after 2, unhealthy after 3) and the ALB's defaults (60 s idle time-out, 10 s to
+ * connect to a target). A test may shorten the interval only. The deregistration delay (30 s)
+ * is not waited for: see Fleet.replace.
  */
 export const albTiming = {
   checkIntervalMs: 30000, checkTimeoutMs: 5000, healthyThreshold: 2, unhealthyThreshold: 3,
-  deregistrationDelayMs: 30000, idleTimeoutMs: 60000, connectTimeoutMs: 10000,
+  idleTimeoutMs: 60000, connectTimeoutMs: 10000,
 };
 
 /** HAProxy in front of the fleet: `url` for clients, `command` for its runtime API. */
@@ -89,20 +90,20 @@ backend fleet
     });
   }
 
-  /** {status, scur} of target `name` as HAProxy's statistics show it. */
-  async target(name) {
+  /** The health status of target `name` ("UP", "DOWN", "MAINT", …) in HAProxy's statistics. */
+  async status(name) {
     const [header, ...lines] = (await this.command('show stat')).trim().split('\n');
     const columns = header.replace(/^# /, '').split(',');
     for (const line of lines) {
       const row = Object.fromEntries(line.split(',').map((value, i) => [columns[i], value]));
-      if (row.pxname === 'fleet' && row.svname === name) return { status: row.status, sessions: Number(row.scur) };
+      if (row.pxname === 'fleet' && row.svname === name) return row.status;
     }
     return undefined;
   }
 
   async #expectEmpty(line) {
     const answer = (await this.command(line)).trim();
-    if (answer !== '' && !/^New server registered|^$/.test(answer)) throw new Error(`haproxy: ${line}: ${answer}`);
+    if (answer !== '' && !answer.startsWith('New server registered')) throw new Error(`haproxy: ${line}: ${answer}`);
   }
 
   /** Registers a target and waits until HAProxy's own health checks find it healthy. */
@@ -112,8 +113,8 @@ backend fleet
     await this.#expectEmpty(`enable health fleet/${name}`);
     await this.#expectEmpty(`enable server fleet/${name}`);
     const deadline = Date.now() + t.checkIntervalMs * (t.healthyThreshold + 2) + 15000;
-    while ((await this.target(name))?.status !== 'UP') {
-      if (Date.now() > deadline) throw new Error(`target ${name} did not turn healthy: ${JSON.stringify(await this.target(name))}`);
+    while ((await this.status(name)) !== 'UP') {
+      if (Date.now() > deadline) throw new Error(`target ${name} did not turn healthy: ${await this.status(name)}`);
       await sleep(100);
     }
   }
@@ -121,12 +122,6 @@ backend fleet
   /** Sends `name` no new request (the ALB's "draining"). */
   drain(name) {
     return this.#expectEmpty(`set server fleet/${name} state drain`);
-  }
-
-  /** Waits until `name` has no request in flight, at most the deregistration delay. */
-  async drained(name) {
-    const deadline = Date.now() + this.timing.deregistrationDelayMs;
-    while ((await this.target(name)).sessions > 0 && Date.now() < deadline) await sleep(50);
   }
 
   /** Takes `name` out of the group for good. */
@@ -148,24 +143,30 @@ backend fleet
  */
 export class Fleet {
   static async start({ size = 3, timing = albTiming, env: settings = {} } = {}) {
-    const keyring = new KeyRing();
-    const keys = keyring.add(newKeys());
-    const sm = await startSecretsManager({ credentials: keyring.lookup, region: REGION });
-    const s3 = await startS3({ credentials: keyring.lookup, bucket: BUCKET });
-    const db = await createRoleDatabase();
-    const secretName = `hrapp/fleet/${db.role}`;
-    const arn = sm.setSecret(secretName, { current: db.secret(db.password) });
-    const env = {
-      DB_SECRET_ARN: arn, AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint, ...s3Env(s3), ...keyEnv(keys), LOG_LEVEL: 'warn', ...settings,
-    };
-    const lb = await LoadBalancer.start(tempDir('hrapp-lb-'), timing);
-    const fleet = new Fleet({ sm, s3, db, secretName, env, lb, timing });
-    for (let i = 0; i < size; i++) await fleet.launch();
-    return fleet;
+    const fleet = new Fleet(timing);
+    try {
+      const keyring = new KeyRing();
+      const keys = keyring.add(newKeys());
+      fleet.sm = await startSecretsManager({ credentials: keyring.lookup, region: REGION });
+      fleet.s3 = await startS3({ credentials: keyring.lookup, bucket: BUCKET });
+      fleet.db = await createRoleDatabase();
+      fleet.secretName = `hrapp/fleet/${fleet.db.role}`;
+      const arn = fleet.sm.setSecret(fleet.secretName, { current: fleet.db.secret(fleet.db.password) });
+      fleet.env = {
+        DB_SECRET_ARN: arn, AWS_ENDPOINT_URL_SECRETS_MANAGER: fleet.sm.endpoint, ...s3Env(fleet.s3), ...keyEnv(keys),
+        LOG_LEVEL: 'warn', ...settings,
+      };
+      fleet.lb = await LoadBalancer.start(tempDir('hrapp-lb-'), timing);
+      for (let i = 0; i < size; i++) await fleet.launch();
+      return fleet;
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
   }
 
-  constructor({ sm, s3, db, secretName, env, lb, timing }) {
-    Object.assign(this, { sm, s3, db, secretName, env, lb, timing });
+  constructor(timing) {
+    this.timing = timing;
     this.instances = [];
     this.launched = 0;
   }
@@ -178,20 +179,21 @@ export class Fleet {
   async launch() {
     const name = `app${++this.launched}`;
     const app = await startApp({ database: this.db.database, env: this.env, port: await freePort() });
+    app.name = name;
+    this.instances.push(app); // from here on, stop() ends it
     for (let waited = 0; (await fetch(`${app.url}/health`).catch(() => ({ status: 0 }))).status !== 200; waited += 100) {
       if (waited > 30000) throw new Error(`${name} did not turn healthy; stderr: ${app.stderr}`);
       await sleep(100);
     }
-    app.name = name;
     await this.lb.register(name, app.port);
-    this.instances.push(app);
     return app;
   }
 
   /**
    * Replaces `app` as a rolling update does: the new instance first; then the old one is
-   * deregistered and, as soon as the load balancer routes nothing new to it, sent SIGTERM (so
-   * its own drain must finish what is in flight). Returns [exit code, the new instance].
+   * deregistered and, as soon as the load balancer routes nothing new to it, sent SIGTERM.
+   * Stricter than the ALB, which waits up to the deregistration delay for requests in flight:
+   * here the instance's own drain must finish them. Returns [exit code, the new instance].
    */
   async replace(app) {
     const fresh = await this.launch();
@@ -228,9 +230,9 @@ export class Fleet {
   async stop() {
     const codes = [];
     for (const app of this.instances) codes.push(await app.stop());
-    await this.lb.stop();
-    await this.s3.close();
-    await this.sm.close();
+    await this.lb?.stop();
+    await this.s3?.close();
+    await this.sm?.close();
     return codes;
   }
 }
