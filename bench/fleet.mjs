@@ -29,7 +29,11 @@ const section = [
     `healthy after ${albTiming.healthyThreshold}, unhealthy after ${albTiming.unhealthyThreshold}; 60 s idle time-out). ` +
     `Load: ${load.readers} readers, ${load.creators} creators (a PNG each), ${load.signers} signer, back to back; ` +
     `${phaseMs / 1000} s of load around each event, PostgreSQL down for ${downMs / 1000} s. A failure is any answer other than ` +
-    'the expected status, or none; no request is retried by the clients.', '',
+    'the expected status, or none; no request is retried by the clients. HAProxy, like the ALB for a target it has ' +
+    'already deregistered, sends nothing to an instance it knows is gone; a connection an instance refuses (it never ' +
+    'received the request) is tried on another one, a request an instance received is never retried. A request cut ' +
+    'by a SIGKILL shows as "no answer": the client sees its connection to HAProxy closed ' +
+    'instead of an answer.', '',
   '```', text, '```', '',
 ].join('\n');
 writeFileSync(file, `${kept}\n\n${section}`);
