@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libimage-exiftool-perl
   postgresql-15 postgresql-client-15
   nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl haproxy
   # The fuzz build: clang 14 cannot compile our coroutines with the sanitizers; 16 can.

@@ -288,10 +288,12 @@ json::object Api::employee_object(const Employee& e) const {
                    {"role", e.role},
                    {"department", e.department},
                    {"image_url", nullptr},
+                   {"thumbnail_url", nullptr},
                    {"user_id", e.user_id},
                    {"created_at", e.created_at},
                    {"updated_at", e.updated_at}};
   if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
+  if (auto url = employees_.thumbnail_url(e)) obj["thumbnail_url"] = *url;
   return obj;
 }
 

@@ -53,7 +53,11 @@ int serve(const config::Config& config) {
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   BoundedWorkers cpu(cores, 256, 10);
   auth::AuthService auth(users, sessions, hasher, cpu, clock);
-  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, config.max_image_bytes);
+  // Uploads are decoded one per core at a lower priority, with a short queue: a burst of
+  // uploads neither holds the request threads reads need nor takes their CPU.
+  BoundedWorkers image_decoders(cores, 16, 5);
+  const ImagePolicy image_policy{config.max_image_bytes, {config.image_max_megapixels * 1'000'000, std::chrono::seconds(10)}};
+  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy, image_decoders);
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);

@@ -28,5 +28,7 @@ class BlobStore {
 
 /// Makes `uploads/{deployment_id}/{uuid}.{extension}`.
 std::string make_image_key(std::string_view deployment_id, std::string_view extension);
+/// The key of an image's thumbnail, beside it: `uploads/{deployment_id}/{uuid}.thumb.{extension}`.
+std::string thumbnail_key(std::string_view image_key);
 
 }  // namespace hrapp::blob

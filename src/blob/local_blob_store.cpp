@@ -11,7 +11,7 @@
 #include "common/crypto.hpp"
 #include "common/log.hpp"
 #include "common/errors.hpp"
-#include "domain/image.hpp"
+#include "image/format.hpp"
 
 namespace hrapp::blob {
 namespace {
@@ -30,6 +30,12 @@ bool is_safe_key(std::string_view key) {
 
 std::string make_image_key(std::string_view deployment_id, std::string_view extension) {
   return "uploads/" + std::string(deployment_id) + "/" + uuid_v4() + "." + std::string(extension);
+}
+
+std::string thumbnail_key(std::string_view image_key) {
+  const auto dot = image_key.rfind('.');
+  if (dot == std::string_view::npos) return std::string(image_key) + ".thumb";
+  return std::string(image_key.substr(0, dot)) + ".thumb" + std::string(image_key.substr(dot));
 }
 
 LocalBlobStore::LocalBlobStore(std::filesystem::path root) : root_(std::move(root)) {}
@@ -67,7 +73,7 @@ void LocalBlobStore::put(const std::string& key, std::string_view bytes, std::st
 std::optional<StoredBlob> LocalBlobStore::get(const std::string& key) {
   const auto path = path_of(key);
   const std::string extension = path.extension().string();  // ".png", or "" for none
-  const auto type = image_type_for_extension(extension.empty() ? extension : extension.substr(1));
+  const auto type = image::image_type_for_extension(extension.empty() ? extension : extension.substr(1));
   std::ifstream in(path, std::ios::binary);
   if (!in || !type) return std::nullopt;
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -42,6 +42,14 @@ struct UnsupportedImageType : AppError {
       : AppError("unsupported_image_type", "the image must be a JPEG, PNG, GIF or WebP file",
                  {{"image", "must be a JPEG, PNG, GIF or WebP file"}}) {}
 };
+/// An image file that cannot be decoded (damaged, truncated, or too slow to decode).
+struct InvalidImage : AppError {
+  explicit InvalidImage(const std::string& message) : AppError("invalid_image", message, {{"image", message}}) {}
+};
+/// An image whose declared width x height is more than is decoded.
+struct ImageTooLarge : AppError {
+  explicit ImageTooLarge(const std::string& message) : AppError("image_too_large", message, {{"image", message}}) {}
+};
 struct Unauthorized : AppError {
   explicit Unauthorized(std::string message = "sign in first") : AppError("unauthorized", std::move(message)) {}
 };

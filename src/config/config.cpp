@@ -120,6 +120,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.max_image_bytes = static_cast<std::size_t>(parse_int(v, 1024, 64 * 1024 * 1024, s));
        }},
+      {"IMAGE_MAX_MEGAPIXELS", "--image-max-megapixels", "largest image canvas decoded, in megapixels (40)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.image_max_megapixels = static_cast<std::uint64_t>(parse_int(v, 1, 500, s));
+       }},
       {"WEB_DIR", "--web-dir", "folder of the web UI (./web when present)",
        [](Config& c, const std::string& v, const std::string& s) {
          if (!std::filesystem::is_directory(v)) throw ConfigError(s + " must be a folder, got '" + v + "'");

@@ -34,6 +34,7 @@ struct Config {
   log::Level log_level = log::Level::info;
   int bcrypt_cost = 12;
   std::size_t max_image_bytes = 5 * 1024 * 1024;
+  std::uint64_t image_max_megapixels = 40;  // declared width x height, checked before decoding
   std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
   std::size_t io_threads = 1;
   std::size_t db_pool_size = 10;

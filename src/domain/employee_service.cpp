@@ -4,27 +4,52 @@
 
 #include "common/log.hpp"
 #include "common/errors.hpp"
-#include "domain/image.hpp"
 #include "domain/validation.hpp"
 
 namespace hrapp {
 
+namespace {
+
+image::Variants decode(const std::string& bytes, const image::Limits& limits) {
+  try {
+    return image::make_variants(bytes, limits);
+  } catch (const image::Rejected& e) {
+    using Reason = image::Rejected::Reason;
+    switch (e.reason()) {
+      case Reason::unsupported_type: throw UnsupportedImageType();
+      case Reason::too_many_pixels: throw ImageTooLarge(e.what());
+      case Reason::unreadable:
+      case Reason::too_slow: throw InvalidImage(e.what());
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
 std::string EmployeeService::store_image(const std::string& bytes) {
-  if (bytes.size() > max_image_bytes_)
-    throw PayloadTooLarge("the image is larger than " + std::to_string(max_image_bytes_) + " bytes");
-  const auto type = sniff_image_type(bytes);
-  if (!type) throw UnsupportedImageType();
-  std::string key = blob::make_image_key(deployment_id_, type->extension);
-  blobs_.put(key, bytes, type->content_type);
+  if (bytes.size() > images_.max_bytes)
+    throw PayloadTooLarge("the image is larger than " + std::to_string(images_.max_bytes) + " bytes");
+  const auto variants = decoders_.run([&] { return decode(bytes, images_.limits); });
+  std::string key = blob::make_image_key(deployment_id_, variants.normalised.extension);
+  blobs_.put(key, variants.normalised.bytes, variants.normalised.content_type);
+  try {
+    blobs_.put(blob::thumbnail_key(key), variants.thumbnail.bytes, variants.thumbnail.content_type);
+  } catch (...) {
+    delete_image_quietly(key);
+    throw;
+  }
   return key;
 }
 
 void EmployeeService::delete_image_quietly(const std::string& key) {
-  try {
-    blobs_.remove(key);
-  } catch (const std::exception& e) {
-    // The row is already consistent; an unreferenced object costs only storage.
-    log::error("image delete failed", {{"key", key}, {"error", std::string_view(e.what())}});
+  for (const auto& variant : {key, blob::thumbnail_key(key)}) {
+    try {
+      blobs_.remove(variant);
+    } catch (const std::exception& e) {
+      // The row is already consistent; an unreferenced object costs only storage.
+      log::error("image delete failed", {{"key", variant}, {"error", std::string_view(e.what())}});
+    }
   }
 }
 
@@ -78,8 +103,15 @@ std::optional<std::string> EmployeeService::image_url(const Employee& e) const {
   return blobs_.url_for(*e.image_key);
 }
 
+std::optional<std::string> EmployeeService::thumbnail_url(const Employee& e) const {
+  if (!e.image_key) return std::nullopt;
+  return blobs_.url_for(blob::thumbnail_key(*e.image_key));
+}
+
 std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
-  static const std::regex kName("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.(jpg|png|gif|webp)$");
+  // Photos stored before re-encoding may be PNG or GIF; those have no thumbnail.
+  static const std::regex kName(
+      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb)?\\.(jpg|png|gif|webp)$");
   if (!std::regex_match(file_name, kName)) return std::nullopt;
   return blobs_.get("uploads/" + deployment_id_ + "/" + file_name);
 }

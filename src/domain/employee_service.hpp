@@ -3,8 +3,10 @@
 #include <string>
 
 #include "blob/blob_store.hpp"
+#include "common/bounded_workers.hpp"
 #include "common/clock.hpp"
 #include "domain/employee.hpp"
+#include "image/image.hpp"
 #include "store/repositories.hpp"
 
 namespace hrapp {
@@ -15,14 +17,22 @@ struct ImageInput {
   bool remove = false;               // drop the current one
 };
 
+/// How uploads are checked and where they are decoded.
+struct ImagePolicy {
+  std::size_t max_bytes = 5 * 1024 * 1024;
+  image::Limits limits;
+};
+
 /// Employee profiles with their images, kept consistent: a failed request leaves no row without
-/// its image and no image without its row.
+/// its image and no image without its row. An image is stored as two variants (the normalised
+/// picture under the row's key, its thumbnail beside it), written and deleted together.
 class EmployeeService {
  public:
+  /// `decoders` bounds how many uploads are decoded at once, apart from the request threads.
   EmployeeService(store::EmployeeRepository& repo, blob::BlobStore& blobs, const Clock& clock,
-                  std::string deployment_id, std::size_t max_image_bytes)
+                  std::string deployment_id, ImagePolicy images, BoundedWorkers& decoders)
       : repo_(repo), blobs_(blobs), clock_(clock), deployment_id_(std::move(deployment_id)),
-        max_image_bytes_(max_image_bytes) {}
+        images_(images), decoders_(decoders) {}
 
   Employee create(const User& user, EmployeeFields fields, const ImageInput& image);
   /// Reads made in one statement with the session check (see store::SessionRead).
@@ -37,19 +47,22 @@ class EmployeeService {
   Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);
   void remove(const User& user, std::int64_t id);
   std::optional<std::string> image_url(const Employee& e) const;
+  std::optional<std::string> thumbnail_url(const Employee& e) const;
   /// The stored image for /images/{name}; nullopt if none.
   std::optional<blob::StoredBlob> image(const std::string& file_name);
 
  private:
-  /// Checks the bytes and stores them; returns the new key.
+  /// Checks and re-encodes the bytes, stores both variants; returns the new key.
   std::string store_image(const std::string& bytes);
+  /// Removes both variants; a failure is logged, not thrown.
   void delete_image_quietly(const std::string& key);
 
   store::EmployeeRepository& repo_;
   blob::BlobStore& blobs_;
   const Clock& clock_;
   std::string deployment_id_;
-  std::size_t max_image_bytes_;
+  ImagePolicy images_;
+  BoundedWorkers& decoders_;
 };
 
 }  // namespace hrapp

@@ -13,9 +13,9 @@ namespace hrapp::http {
 int status_for(std::string_view code) {
   static const std::unordered_map<std::string_view, int> kStatus = {
       {"bad_request", 400},        {"validation_failed", 400}, {"username_taken", 400},
-      {"unsupported_image_type", 400}, {"unauthorized", 401},  {"forbidden", 403},
+      {"unsupported_image_type", 400}, {"invalid_image", 400}, {"unauthorized", 401},  {"forbidden", 403},
       {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
-      {"payload_too_large", 413},  {"unsupported_media_type", 415}, {"headers_too_large", 431},
+      {"payload_too_large", 413},  {"image_too_large", 413},  {"unsupported_media_type", 415}, {"headers_too_large", 431},
       {"internal", 500},           {"upload_failed", 500},     {"storage_unavailable", 500},           {"unavailable", 503},
   };
   const auto found = kStatus.find(code);

@@ -1,18 +1,19 @@
 // The employee workflow with images in S3, through the fake that verifies every signature:
-// what the app stores (key, type, encryption, exact bytes), the presigned URLs it hands out,
+// what the app stores (key, type, encryption, the re-encoded picture and its thumbnail), the
+// presigned URLs it hands out, image bombs stored nowhere,
 // and what the fake refuses (a wrong secret, a tampered URL, an expired one).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startImds } from '../fakes/imds.mjs';
 import { startS3 } from '../fakes/s3.mjs';
 import { startApp } from '../system/lib/app.mjs';
-import { jpeg, png } from '../system/lib/images.mjs';
+import { bombs, imageSize, jpeg, png, thumbnailOf } from '../system/lib/images.mjs';
 import {
   BUCKET, DEPLOYMENT_ID, KeyRing, REGION, getObject, imdsEnv, keyEnv, keyOfUrl, listKeys, newKeys, newRoleCredentials,
   objectKey, recordedSince, s3Env, s3ErrorCode, sleep,
 } from './lib/aws.mjs';
 
-const uuidFile = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.(png|jpg|gif|webp)$/;
+const uuidFile = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.(jpg|webp)$/;
 
 const keyring = new KeyRing();
 const keys = keyring.add(newKeys());
@@ -43,7 +44,7 @@ async function putOf(key, from) {
   return puts[0];
 }
 
-test('create, serve, replace and delete an image: signed, encrypted, typed, exact bytes', async () => {
+test('create, serve, replace and delete an image and its thumbnail: signed, encrypted, typed', async () => {
   const client = app.client();
   await client.signUp('s3flow');
 
@@ -59,19 +60,23 @@ test('create, serve, replace and delete an image: signed, encrypted, typed, exac
   assert.ok(key, `image_url points into the bucket: ${employee.image_url}`);
   assert.match(key.slice(`uploads/${DEPLOYMENT_ID}/`.length), uuidFile);
   assert.equal(key, objectKey(key.split('/').at(-1)));
-  assert.ok(key.endsWith('.png'));
+  assert.ok(key.endsWith('.jpg'), 'an opaque picture is stored as JPEG');
 
-  const put = await putOf(key, mark);
-  assert.deepEqual([put.verdict.ok, put.verdict.accessKeyId, put.status], [true, keys.accessKeyId, 200]);
-  assert.equal(put.headers['x-amz-server-side-encryption'], 'AES256');
-  assert.equal(put.headers['content-type'], 'image/png');
-  assert.match(put.headers.authorization, /SignedHeaders=[^,]*x-amz-server-side-encryption/, 'the encryption header is signed');
+  for (const variant of [key, thumbnailOf(key)]) {
+    const put = await putOf(variant, mark);
+    assert.deepEqual([put.verdict.ok, put.verdict.accessKeyId, put.status], [true, keys.accessKeyId, 200]);
+    assert.equal(put.headers['x-amz-server-side-encryption'], 'AES256');
+    assert.equal(put.headers['content-type'], 'image/jpeg');
+    assert.match(put.headers.authorization, /SignedHeaders=[^,]*x-amz-server-side-encryption/, 'the encryption header is signed');
+  }
+  assert.equal(employee.thumbnail_url.split('?')[0], thumbnailOf(employee.image_url.split('?')[0]));
+  assert.equal((await fetchUrl(employee.thumbnail_url)).status, 200, 'the thumbnail URL is presigned too');
   assert.deepEqual(await app.database.rows(`SELECT image_s3_key FROM employees WHERE id = ${employee.id}`), [{ image_s3_key: key }]);
 
   const stored = await getObject(s3, keys, key);
   assert.equal(stored.status, 200);
-  assert.deepEqual(stored.body, photo, 'the bucket holds the exact bytes');
-  assert.equal(stored.headers['content-type'], 'image/png');
+  assert.deepEqual(imageSize(stored.body), { width: 9, height: 7 }, 'the bucket holds the re-encoded picture');
+  assert.equal(stored.headers['content-type'], 'image/jpeg');
 
   // The presigned URL of a read, fetched with nothing else, gives the same bytes.
   const got = await client.get(`/employees/${employee.id}`);
@@ -82,12 +87,12 @@ test('create, serve, replace and delete an image: signed, encrypted, typed, exac
   mark = s3.requests.length;
   const served = await fetchUrl(got.body.image_url);
   assert.equal(served.status, 200);
-  assert.deepEqual(served.body, photo);
-  assert.equal(served.type, 'image/png');
+  assert.deepEqual(served.body, stored.body);
+  assert.equal(served.type, 'image/jpeg');
   const [presignedGet] = await recordedSince(s3, mark);
   assert.deepEqual([presignedGet.method, presignedGet.verdict.ok, presignedGet.headers.authorization], ['GET', true, undefined]);
 
-  // Replacing the image stores the new one and deletes the old object.
+  // Replacing the image stores the new one and deletes the old objects.
   mark = s3.requests.length;
   const replaced = await client.request('PUT', `/employees/${employee.id}`, {
     form: { name: 'Grace Hopper', role: 'Rear Admiral', department: 'Navy', image: { bytes: jpeg, filename: 'new.png', type: 'image/png' } },
@@ -97,20 +102,43 @@ test('create, serve, replace and delete an image: signed, encrypted, typed, exac
   assert.ok(newKey.endsWith('.jpg') && newKey !== key, `a new key for the new image: ${newKey}`);
   assert.equal((await putOf(newKey, mark)).headers['content-type'], 'image/jpeg');
   const deletes = (await recordedSince(s3, mark)).filter((r) => r.method === 'DELETE');
-  assert.deepEqual(deletes.map((r) => [r.path, r.verdict.ok, r.status]), [[`/${BUCKET}/${key}`, true, 204]]);
+  assert.deepEqual(deletes.map((r) => [r.path, r.verdict.ok, r.status]),
+    [[`/${BUCKET}/${key}`, true, 204], [`/${BUCKET}/${thumbnailOf(key)}`, true, 204]]);
   assert.equal((await getObject(s3, keys, key)).status, 404, 'the old object is gone');
-  assert.deepEqual((await fetchUrl(replaced.body.image_url)).body, jpeg);
+  assert.equal((await getObject(s3, keys, thumbnailOf(key))).status, 404, 'and its thumbnail');
+  assert.deepEqual(imageSize((await fetchUrl(replaced.body.image_url)).body), { width: 1, height: 1 });
 
-  // Deleting the profile deletes its object.
+  // Deleting the profile deletes its objects.
   mark = s3.requests.length;
   const removed = await client.request('DELETE', `/employees/${employee.id}`);
   assert.equal(removed.status, 204);
   const removals = (await recordedSince(s3, mark)).filter((r) => r.method === 'DELETE');
-  assert.deepEqual(removals.map((r) => [r.path, r.verdict.ok, r.status]), [[`/${BUCKET}/${newKey}`, true, 204]]);
+  assert.deepEqual(removals.map((r) => [r.path, r.verdict.ok, r.status]),
+    [[`/${BUCKET}/${newKey}`, true, 204], [`/${BUCKET}/${thumbnailOf(newKey)}`, true, 204]]);
   assert.equal((await getObject(s3, keys, newKey)).status, 404);
+  assert.equal((await getObject(s3, keys, thumbnailOf(newKey))).status, 404);
   assert.deepEqual(await app.database.rows(`SELECT id FROM employees WHERE id = ${employee.id}`), []);
-  assert.ok(!(await listKeys(s3, keys)).includes(newKey));
+  const left = await listKeys(s3, keys);
+  assert.ok(!left.includes(newKey) && !left.includes(thumbnailOf(newKey)));
   assert.ok(s3.requests.every((r) => r.verdict.ok), 'every request the app sent carried a valid signature');
+});
+
+test('image bombs and damaged images are refused with nothing sent to S3', async () => {
+  const client = app.client();
+  await client.signUp('s3bombs');
+  const rows = await rowCount(app);
+  const mark = s3.requests.length;
+  for (const bomb of Object.values(bombs)) {
+    const reply = await client.createEmployee({ name: 'Bomb', role: 'R', department: 'D', image: { bytes: bomb() } });
+    assert.equal(reply.status, 413, `${reply}`);
+    assert.equal(reply.body.error, 'image_too_large');
+  }
+  const damaged = png({ width: 32, height: 32 });
+  const reply = await client.createEmployee({ name: 'Damaged', role: 'R', department: 'D', image: { bytes: damaged.subarray(0, damaged.length - 30) } });
+  assert.equal(reply.status, 400, `${reply}`);
+  assert.equal(reply.body.error, 'invalid_image');
+  assert.deepEqual((await recordedSince(s3, mark)).filter((r) => r.method === 'PUT'), [], 'no object was written');
+  assert.equal(await rowCount(app), rows);
 });
 
 test('an app with a wrong secret key is refused by S3 and stores nothing', async () => {
@@ -181,7 +209,7 @@ test('a presigned URL expires with the short-lived credentials that signed it', 
 
     const fresh = await fetchUrl(url.href);
     assert.equal(fresh.status, 200);
-    assert.deepEqual(fresh.body, photo);
+    assert.deepEqual(imageSize(fresh.body), { width: 4, height: 4 });
 
     const signedAt = Date.parse(url.searchParams.get('X-Amz-Date').replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
     await sleep(Math.max(0, signedAt + lifetime * 1000 + 1500 - Date.now()));

@@ -1,11 +1,11 @@
 // 200 profile creations at once through the API, each with its own image: exactly 200 rows,
 // 200 image files, each row keyed to its own file, no name lost or doubled.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApp, testEnv } from './lib/app.mjs';
-import { png } from './lib/images.mjs';
+import { imageSize, png, thumbnailOf } from './lib/images.mjs';
 
 const creations = 200;
 let app;
@@ -22,7 +22,8 @@ test(`${creations} concurrent creations give ${creations} rows and ${creations} 
     await client.signUp(`burst${i}`);
     return client;
   }));
-  const photos = Array.from({ length: creations }, (_, i) => png({ width: 8, height: 8, seed: i + 1 }));
+  // Each photo's width tells it apart once re-encoded.
+  const photos = Array.from({ length: creations }, (_, i) => png({ width: 8 + i, height: 8, seed: i + 1 }));
   const replies = await Promise.all(photos.map((bytes, i) =>
     clients[i % clients.length].createEmployee({ name: `Burst ${i}`, role: 'R', department: 'Burst', image: { bytes, filename: `${i}.png` } })));
   const failures = replies.filter((r) => r.status !== 201).map(String);
@@ -33,10 +34,11 @@ test(`${creations} concurrent creations give ${creations} rows and ${creations} 
   assert.equal(new Set(rows.map((r) => r.name)).size, creations, 'no name doubled or lost');
   assert.equal(new Set(rows.map((r) => r.image_s3_key)).size, creations, 'one key per row');
   const folder = path.join(app.dataDir, 'uploads', testEnv.DEPLOYMENT_ID);
-  assert.equal(readdirSync(folder).length, creations, 'one file per row, no temporary leftovers');
+  assert.equal(readdirSync(folder).length, 2 * creations, 'an image and its thumbnail per row, no temporary leftovers');
   for (const row of rows) {
     const i = Number(row.name.split(' ')[1]);
-    assert.deepEqual(readFileSync(path.join(app.dataDir, row.image_s3_key)), photos[i], `row ${row.id} holds its own image`);
+    assert.deepEqual(imageSize(readFileSync(path.join(app.dataDir, row.image_s3_key))), { width: 8 + i, height: 8 }, `row ${row.id} holds its own image`);
+    assert.ok(existsSync(path.join(app.dataDir, thumbnailOf(row.image_s3_key))), `row ${row.id} has its thumbnail`);
     assert.equal(row.user_id, clients[i % clients.length].user.id);
   }
   const listed = await clients[0].get('/employees?department=Burst&limit=1');

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { startApp, testEnv } from './lib/app.mjs';
 import { defaultPassword, uniqueUsername } from './lib/http.mjs';
-import { png, samples } from './lib/images.mjs';
+import { imageSize, png, samples } from './lib/images.mjs';
 
 const maxImageBytes = 64 * 1024;
 let app;
@@ -312,7 +312,7 @@ describe('images', () => {
       assert.ok(reply.body.image_url.endsWith(`.${sample.extension}`), reply.body.image_url);
       const image = await client.get(reply.body.image_url);
       assert.equal(image.headers.get('content-type'), sample.contentType);
-      assert.deepEqual(image.bytes, sample.bytes);
+      assert.deepEqual(imageSize(image.bytes), sample.size, `${sample.kind} re-encoded`);
     }
   });
 

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { startApp, testEnv } from './lib/app.mjs';
 import { uniqueUsername } from './lib/http.mjs';
-import { png, samples } from './lib/images.mjs';
+import { imageSize, png, samples, thumbnailOf } from './lib/images.mjs';
 
 const bcryptAtTestCost = /^\$2b\$04\$[./A-Za-z0-9]{53}$/;
 const uuidKey = new RegExp(`^uploads/${testEnv.DEPLOYMENT_ID}/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.(jpg|png|gif|webp)$`);
@@ -99,7 +99,7 @@ test('Property 6: images land at uploads/<deployment>/<uuid>.<ext>, keyed in the
   const image = fc.oneof(
     fc.constantFrom(...samples),
     fc.record({ width: fc.integer({ min: 1, max: 40 }), height: fc.integer({ min: 1, max: 40 }), seed: fc.nat() })
-      .map((size) => ({ bytes: png(size), extension: 'png' })),
+      .map((size) => ({ bytes: png(size), extension: 'jpg', size: { width: size.width, height: size.height } })),
   );
   // A client's file name, however hostile, must never reach the path on disk.
   const fileName = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('../../evil.png', '/etc/passwd', '..\\..\\x.jpg', 'a/b/c.gif', '.hidden'));
@@ -115,15 +115,16 @@ test('Property 6: images land at uploads/<deployment>/<uuid>.<ext>, keyed in the
       assert.equal(reply.body.user_id, client.user.id);
       assert.deepEqual([row.name, row.role, row.department], [name, role, department].map(trim));
       assert.equal(reply.body.image_url, `/images/${path.basename(row.image_s3_key)}`);
-      assert.deepEqual(readFileSync(path.join(app.dataDir, row.image_s3_key)), picture.bytes);
+      const stored = readFileSync(path.join(app.dataDir, row.image_s3_key));
+      assert.deepEqual(imageSize(stored), picture.size);
     }),
     { numRuns: 100 },
   );
-  // Nothing else was written anywhere under uploads/: one file per row, no leftovers.
+  // Nothing else was written anywhere under uploads/: an image and its thumbnail per row, no leftovers.
   const keys = (await app.database.rows('SELECT image_s3_key FROM employees WHERE image_s3_key IS NOT NULL')).map((r) => r.image_s3_key);
   const uploads = path.join(app.dataDir, 'uploads');
   const files = readdirSync(uploads, { recursive: true })
     .filter((f) => statSync(path.join(uploads, f)).isFile())
     .map((f) => `uploads/${f}`);
-  assert.deepEqual(files.sort(), keys.sort());
+  assert.deepEqual(files.sort(), keys.flatMap((k) => [k, thumbnailOf(k)]).sort());
 });

@@ -243,6 +243,8 @@ describe('settings and commands', () => {
       [{ APP_PORT: String(app.port) }, [], 'APP_PORT'], // taken by the running app
       [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
       [{ MAX_IMAGE_BYTES: '-1' }, [], 'MAX_IMAGE_BYTES'],
+      [{ IMAGE_MAX_MEGAPIXELS: '0' }, [], 'IMAGE_MAX_MEGAPIXELS'],
+      [{}, ['--image-max-megapixels', '501'], '--image-max-megapixels'],
       [{ DEPLOYMENT_ID: 'Team_01' }, [], 'DEPLOYMENT_ID'],
       [{ HEADER_TIMEOUT_SECONDS: '0' }, [], 'HEADER_TIMEOUT_SECONDS'],
       [{ IDLE_TIMEOUT_SECONDS: 'soon' }, [], 'IDLE_TIMEOUT_SECONDS'],
@@ -275,7 +277,7 @@ describe('settings and commands', () => {
       const result = await runHrapp(args);
       assert.equal(result.code, 0, args.join(' '));
       for (const word of ['serve', 'migrate', 'version', 'APP_PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_SECRET_ARN', 'S3_BUCKET_NAME',
-        'DEPLOYMENT_ID', 'AWS_REGION', 'LOG_LEVEL', 'BCRYPT_COST', 'MAX_IMAGE_BYTES', 'HEADER_TIMEOUT_SECONDS', 'IDLE_TIMEOUT_SECONDS']) {
+        'DEPLOYMENT_ID', 'AWS_REGION', 'LOG_LEVEL', 'BCRYPT_COST', 'MAX_IMAGE_BYTES', 'IMAGE_MAX_MEGAPIXELS', 'HEADER_TIMEOUT_SECONDS', 'IDLE_TIMEOUT_SECONDS']) {
         assert.ok(result.stdout.includes(word), `--help mentions ${word}`);
       }
     }

@@ -23,18 +23,22 @@ function chunk(type, data) {
   return Buffer.concat([length, typed, crc]);
 }
 
-/** A valid RGB PNG of `width` x `height` whose pixels follow `seed`, so two seeds give two files. */
-export function png({ width = 4, height = 4, seed = 1 } = {}) {
+/**
+ * A valid RGB PNG of `width` x `height` whose pixels follow `seed`, so two seeds give two files;
+ * RGBA with `alpha` (pixels of every opacity).
+ */
+export function png({ width = 4, height = 4, seed = 1, alpha = false } = {}) {
+  const channels = alpha ? 4 : 3;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit depth, truecolour, deflate, no filter, no interlace
-  const rows = Buffer.alloc(height * (1 + width * 3));
+  header.set([8, alpha ? 6 : 2, 0, 0, 0], 8); // 8-bit depth, truecolour (+ alpha), deflate, no filter, no interlace
+  const rows = Buffer.alloc(height * (1 + width * channels));
   let state = seed >>> 0 || 1;
   for (let y = 0; y < height; y++) {
-    const start = y * (1 + width * 3);
+    const start = y * (1 + width * channels);
     rows[start] = 0; // filter type: none
-    for (let i = 1; i <= width * 3; i++) {
+    for (let i = 1; i <= width * channels; i++) {
       state = (Math.imul(state, 1103515245) + 12345) >>> 0;
       rows[start + i] = state >>> 24;
     }
@@ -59,10 +63,76 @@ export const jpeg = Buffer.from(
 
 export const webp = Buffer.from('UklGRh4AAABXRUJQVlA4TBEAAAAvAAAAAAdQlCIXpf+BiOh/AAA=', 'base64');
 
-/** Each supported kind: its bytes, the extension the server stores and the type it serves. */
+/**
+ * Each supported kind: its bytes and size, and the extension and type of what the server stores
+ * after re-encoding (JPEG, or WebP for a picture with transparency: this GIF's one pixel is).
+ */
 export const samples = [
-  { kind: 'png', bytes: png(), extension: 'png', contentType: 'image/png' },
-  { kind: 'gif', bytes: gif, extension: 'gif', contentType: 'image/gif' },
-  { kind: 'jpeg', bytes: jpeg, extension: 'jpg', contentType: 'image/jpeg' },
-  { kind: 'webp', bytes: webp, extension: 'webp', contentType: 'image/webp' },
+  { kind: 'png', bytes: png(), extension: 'jpg', contentType: 'image/jpeg', size: { width: 4, height: 4 } },
+  { kind: 'gif', bytes: gif, extension: 'webp', contentType: 'image/webp', size: { width: 1, height: 1 } },
+  { kind: 'jpeg', bytes: jpeg, extension: 'jpg', contentType: 'image/jpeg', size: { width: 1, height: 1 } },
+  { kind: 'webp', bytes: webp, extension: 'jpg', contentType: 'image/jpeg', size: { width: 1, height: 1 } },
 ];
+
+/** The width and height a stored JPEG or WebP declares; throws for anything else. */
+export function imageSize(bytes) {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    for (let i = 2; i + 9 < bytes.length;) {
+      if (bytes[i] !== 0xff) throw new Error(`not a JPEG marker at ${i}`);
+      const marker = bytes[i + 1];
+      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+        return { width: bytes.readUInt16BE(i + 7), height: bytes.readUInt16BE(i + 5) };
+      }
+      i += 2 + bytes.readUInt16BE(i + 2);
+    }
+    throw new Error('a JPEG without a frame header');
+  }
+  if (bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+    const kind = bytes.toString('latin1', 12, 16);
+    if (kind === 'VP8X') return { width: 1 + bytes.readUIntLE(24, 3), height: 1 + bytes.readUIntLE(27, 3) };
+    if (kind === 'VP8 ') return { width: bytes.readUInt16LE(26) & 0x3fff, height: bytes.readUInt16LE(28) & 0x3fff };
+    if (kind === 'VP8L') {
+      const bits = bytes.readUInt32LE(21);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+  }
+  throw new Error('neither a JPEG nor a WebP');
+}
+
+/** The thumbnail's key or URL beside an image's: `{uuid}.thumb.{ext}`. */
+export function thumbnailOf(keyOrUrl) {
+  return keyOrUrl.replace(/\.(jpg|webp)$/, '.thumb.$1');
+}
+
+/**
+ * Image bombs: small files that declare a canvas of `width` x `height`. The PNG's and the
+ * JPEG's headers say so before any pixel; the GIF's logical screen and the WebP's header too.
+ */
+export const bombs = {
+  png: (width = 20000, height = 20000) => {
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(width, 0);
+    header.writeUInt32BE(height, 4);
+    header.set([8, 2, 0, 0, 0], 8);
+    return Buffer.concat([png().subarray(0, 8), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+  },
+  jpeg: (width = 65000, height = 65000) => {
+    const bytes = Buffer.from(jpeg);
+    const sof = bytes.indexOf(Buffer.from([0xff, 0xc0]));
+    bytes.writeUInt16BE(height, sof + 5);
+    bytes.writeUInt16BE(width, sof + 7);
+    return bytes;
+  },
+  gif: (width = 65000, height = 65000) => {
+    const bytes = Buffer.from(gif);
+    bytes.writeUInt16LE(width, 6);
+    bytes.writeUInt16LE(height, 8);
+    return bytes;
+  },
+  webp: (width = 16000, height = 16000) => {
+    const bytes = Buffer.from(webp);
+    const bits = bytes.readUInt32LE(21) & ~0x0fffffff;
+    bytes.writeUInt32LE((bits | ((width - 1) & 0x3fff) | (((height - 1) & 0x3fff) << 14)) >>> 0, 21);
+    return bytes;
+  },
+};

@@ -1,8 +1,8 @@
-#include "domain/image.hpp"
+#include "image/format.hpp"
 
 #include <array>
 
-namespace hrapp {
+namespace hrapp::image {
 namespace {
 
 constexpr std::array<ImageType, 4> kTypes{{
@@ -33,4 +33,4 @@ std::optional<ImageType> image_type_for_extension(std::string_view extension) {
   return std::nullopt;
 }
 
-}  // namespace hrapp
+}  // namespace hrapp::image

@@ -1,8 +1,8 @@
-#include "domain/image.hpp"
+#include "image/format.hpp"
 
 #include <gtest/gtest.h>
 
-namespace hrapp {
+namespace hrapp::image {
 namespace {
 
 using namespace std::string_literals;
@@ -30,4 +30,4 @@ TEST(ImageTypeForExtension, KnowsOnlyTheStoredExtensions) {
 }
 
 }  // namespace
-}  // namespace hrapp
+}  // namespace hrapp::image

@@ -2,7 +2,7 @@
 #include <optional>
 #include <string_view>
 
-namespace hrapp {
+namespace hrapp::image {
 
 struct ImageType {
   std::string_view extension;     // "jpg", "png", "gif", "webp"
@@ -14,4 +14,4 @@ std::optional<ImageType> sniff_image_type(std::string_view bytes);
 /// The type of a stored key's extension, for serving; nullopt for any other extension.
 std::optional<ImageType> image_type_for_extension(std::string_view extension);
 
-}  // namespace hrapp
+}  // namespace hrapp::image

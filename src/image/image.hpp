@@ -1,0 +1,53 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace hrapp::image {
+
+/// What a decode may cost. The declared width x height is checked against max_pixels before
+/// any pixel is decoded; decoders give up past the time limit.
+struct Limits {
+  std::uint64_t max_pixels = 40'000'000;
+  std::chrono::milliseconds time_limit{10'000};
+};
+
+/// The longest side of each stored variant.
+inline constexpr unsigned kNormalisedSide = 1600;
+inline constexpr unsigned kThumbnailSide = 256;
+
+struct EncodedImage {
+  std::string bytes;
+  std::string_view extension;     // "jpg" or "webp"
+  std::string_view content_type;  // "image/jpeg" or "image/webp"
+  unsigned width = 0;
+  unsigned height = 0;
+};
+
+/// What is stored for one upload: the picture upright, without metadata, at most
+/// kNormalisedSide px, and a thumbnail of at most kThumbnailSide px.
+struct Variants {
+  EncodedImage normalised;
+  EncodedImage thumbnail;
+};
+
+/// Why an upload cannot be turned into variants; what() is a client-facing sentence.
+class Rejected : public std::runtime_error {
+ public:
+  enum class Reason { unsupported_type, unreadable, too_many_pixels, too_slow };
+  Rejected(Reason reason, const std::string& message) : std::runtime_error(message), reason_(reason) {}
+  Reason reason() const { return reason_; }
+
+ private:
+  Reason reason_;
+};
+
+/// Decodes a JPEG, PNG, GIF or WebP (an animation's first frame), applies its EXIF
+/// orientation, and re-encodes it: opaque pictures as JPEG, pictures with transparency as
+/// WebP. Nothing of the upload's metadata is carried over except its colour (ICC) profile,
+/// which keeps colours right. Throws Rejected.
+Variants make_variants(std::string_view bytes, const Limits& limits);
+
+}  // namespace hrapp::image
