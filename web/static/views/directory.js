@@ -28,13 +28,21 @@ export function directoryHash({ q = '', department = '', page = 1 }) {
   return text ? `#/?${text}` : '#/';
 }
 
+// A card's photo is at most 16rem wide: the 256 px thumbnail serves ordinary screens, and the
+// 1600 px picture only screens dense enough to need it.
+const photoSizes = '(max-width: 40rem) 45vw, 16rem';
+
 function photo(employee) {
   if (!employee.image_url) return avatarPlaceholder(employee.name, 'card-photo');
-  const image = h('img', { class: 'card-photo', src: employee.image_url, alt: `Photo of ${employee.name}`,
-    width: 320, height: 320, loading: 'lazy', decoding: 'async' });
+  const thumbnail = employee.thumbnail_url ?? employee.image_url;
+  // Fixed dimensions (and the stylesheet's aspect ratio) reserve the space before the bytes come.
+  const image = h('img', { class: 'card-photo', src: thumbnail, srcset: `${thumbnail} 256w, ${employee.image_url} 1600w`,
+    sizes: photoSizes, alt: `Photo of ${employee.name}`, width: 256, height: 256, loading: 'lazy', decoding: 'async' });
+  const link = h('a', { class: 'card-photo-link', href: employee.image_url, target: '_blank', rel: 'noopener',
+    'aria-label': `Full-size photo of ${employee.name}` }, image);
   // An unreadable photo (a removed object, an expired link) falls back to the initials.
-  image.addEventListener('error', () => image.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
-  return image;
+  image.addEventListener('error', () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
+  return link;
 }
 
 function card(employee, { isOwner, onDelete }) {
