@@ -76,6 +76,13 @@ if [[ $engine == postgres ]]; then
   page=$(pgbench -n -M prepared -f "$work/page.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
   record postgres "pgbench employee page" "tps=$page"
 fi
+if [[ $engine == sqlite ]]; then
+  # Photos are decoded the same whatever the database: measured once.
+  photo_result=$(node bench/photos.mjs "$base" "$HRAPP_COOKIE")
+  echo "bench: photos: $photo_result" >&2
+  read -r -a kvs <<<"${photo_result#RESULT }"
+  record "$engine" "photos" "${kvs[@]}"
+fi
 kill -TERM "$app_pid"
 wait "$app_pid" || true
 app_pid=""

@@ -1,0 +1,89 @@
+// The photo scenarios, against a running hrapp:   node bench/photos.mjs <base-url> <cookie>
+// 1. The time to accept a 12-megapixel phone JPEG (4032 x 3024, about 3 MB, with EXIF GPS and
+//    orientation): POST /employees, one at a time, BENCH_PHOTO_UPLOADS times (20); median and p90.
+// 2. The bytes of images one directory page of 50 transfers: 50 profiles with such a photo,
+//    then GET /employees?limit=50 and every thumbnail_url it lists (what the web UI loads on an
+//    ordinary screen), against the full images (what it loaded before thumbnails).
+// Prints one line: "RESULT key=value ...". The photo is drawn by Chromium (playwright-core) and
+// tagged by exiftool, both installed by scripts/dev/install-deps.sh.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [base, cookie] = process.argv.slice(2);
+const uploads = Number(process.env.BENCH_PHOTO_UPLOADS ?? 20);
+
+async function phoneJpeg() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    // A gradient with fine noise: about as hard to compress as a photo.
+    const dataUrl = await page.evaluate(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 4032;
+      canvas.height = 3024;
+      const g = canvas.getContext('2d');
+      const gradient = g.createLinearGradient(0, 0, 4032, 3024);
+      gradient.addColorStop(0, '#7aa6d8');
+      gradient.addColorStop(1, '#d8a47a');
+      g.fillStyle = gradient;
+      g.fillRect(0, 0, 4032, 3024);
+      const pixels = g.getImageData(0, 0, 4032, 3024);
+      let seed = 1;
+      for (let i = 0; i < pixels.data.length; i += 4) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const n = (seed >>> 26) - 32;
+        pixels.data[i] += n;
+        pixels.data[i + 1] += n;
+        pixels.data[i + 2] += n;
+      }
+      g.putImageData(pixels, 0, 0);
+      return canvas.toDataURL('image/jpeg', 0.9);
+    });
+    return Buffer.from(dataUrl.split(',')[1], 'base64');
+  } finally {
+    await browser.close();
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'hrapp-photo-'));
+const file = path.join(dir, 'phone.jpg');
+writeFileSync(file, await phoneJpeg());
+execFileSync('exiftool', ['-q', '-overwrite_original', '-n', '-EXIF:Orientation=6', '-EXIF:Make=Phone',
+  '-GPS:GPSLatitude=48.8584', '-GPS:GPSLatitudeRef=N', '-GPS:GPSLongitude=2.2945', '-GPS:GPSLongitudeRef=E', file]);
+const photo = readFileSync(file);
+rmSync(dir, { recursive: true });
+
+async function create(i) {
+  const form = new FormData();
+  form.set('name', `Photo ${i}`);
+  form.set('role', 'Engineer');
+  form.set('department', 'Photos');
+  form.set('image', new Blob([photo], { type: 'image/jpeg' }), 'phone.jpg');
+  const started = performance.now();
+  const r = await fetch(`${base}/employees`, { method: 'POST', headers: { cookie }, body: form });
+  const ms = performance.now() - started;
+  if (r.status !== 201) throw new Error(`upload failed: ${r.status} ${await r.text()}`);
+  return ms;
+}
+
+const times = [];
+for (let i = 0; i < uploads; i++) times.push(await create(i));
+for (let i = uploads; i < 50; i++) await create(i);
+times.sort((a, b) => a - b);
+const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+
+const list = await fetch(`${base}/employees?department=Photos&limit=50`, { headers: { cookie } });
+const page = await list.json();
+const bytesOf = async (url) => (await (await fetch(new URL(url, base), { headers: { cookie } })).arrayBuffer()).byteLength;
+let thumbnails = 0;
+let full = 0;
+for (const e of page) {
+  thumbnails += await bytesOf(e.thumbnail_url);
+  full += await bytesOf(e.image_url);
+}
+console.log(`RESULT photo_bytes=${photo.length} upload_p50_ms=${at(0.5).toFixed(1)} upload_p90_ms=${at(0.9).toFixed(1)} ` +
+  `uploads=${times.length} page_items=${page.length} page_thumbnail_bytes=${thumbnails} page_full_bytes=${full} ` +
+  `page_original_bytes=${photo.length * page.length}`);
