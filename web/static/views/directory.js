@@ -40,8 +40,13 @@ function photo(employee) {
     sizes: photoSizes, alt: `Photo of ${employee.name}`, width: 256, height: 256, loading: 'lazy', decoding: 'async' });
   const link = h('a', { class: 'card-photo-link', href: employee.image_url, target: '_blank', rel: 'noopener',
     'aria-label': `Full-size photo of ${employee.name}` }, image);
-  // An unreadable photo (a removed object, an expired link) falls back to the initials.
-  image.addEventListener('error', () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
+  // A photo stored before thumbnails existed has none: the full picture stands in. An
+  // unreadable photo (a removed object, an expired link) falls back to the initials.
+  image.addEventListener('error', () => {
+    image.addEventListener('error', () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
+    image.removeAttribute('srcset');
+    image.src = employee.image_url;
+  }, { once: true });
   return link;
 }
 
