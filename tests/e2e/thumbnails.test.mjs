@@ -26,6 +26,9 @@ test('cards show the thumbnail, lazily, with no layout shift, and link to the fu
     people.push(created.body);
   }
 
+  // The department list is read when the directory opens.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
   // The thumbnails are held back until the cards are laid out, so their arrival can be watched.
   let release;
   const held = new Promise((resolve) => { release = resolve; });
