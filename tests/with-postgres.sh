@@ -4,6 +4,8 @@
 # The command sees HRAPP_TEST_POSTGRES_URL (superuser, database "postgres"), for tests that
 # stop and start the cluster HRAPP_PG_BIN, HRAPP_PG_DATA, HRAPP_PG_PORT, HRAPP_PG_OPTIONS, and
 # HRAPP_TEST_TMP, a scratch folder removed with the cluster.
+# HRAPP_PG_TLS=1 also serves TLS with a certificate for "localhost" from a test CA: the command
+# sees HRAPP_TEST_PG_CA (that CA) and HRAPP_TEST_PG_OTHER_CA (a CA that signed nothing).
 set -euo pipefail
 (($#)) || { echo "usage: $0 <command...>" >&2; exit 2; }
 
@@ -43,6 +45,20 @@ host  all all      127.0.0.1/32   scram-sha-256
 HBA
 pg_port=$(free_port)
 pg_options="-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+if [[ ${HRAPP_PG_TLS:-} == 1 ]]; then
+  tls="$work/tls"
+  mkdir "$tls"
+  new_key() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" -keyout "$tls/$1.key" "${@:3}"; }
+  new_key ca 'hrapp test CA' -x509 -days 2 -out "$tls/ca.pem" 2>/dev/null
+  new_key other-ca 'another test CA' -x509 -days 2 -out "$tls/other-ca.pem" 2>/dev/null
+  new_key server localhost -out "$tls/server.csr" 2>/dev/null
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -set_serial 1 -days 2 \
+    -extfile <(printf 'subjectAltName=DNS:localhost\n') -out "$tls/server.pem" 2>/dev/null
+  chmod 600 "$tls/server.key"
+  if [[ $EUID -eq 0 ]]; then chown -R postgres: "$tls"; fi
+  pg_options+=" -c ssl=on -c ssl_cert_file=$tls/server.pem -c ssl_key_file=$tls/server.key"
+  export HRAPP_TEST_PG_CA="$tls/ca.pem" HRAPP_TEST_PG_OTHER_CA="$tls/other-ca.pem"
+fi
 as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -w -l "$pg_data/server.log" -o "$pg_options" start >/dev/null
 echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$pg_port" >&2
 

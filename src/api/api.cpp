@@ -25,6 +25,10 @@ using http::BodyKind;
 using http::Response;
 
 constexpr std::string_view kSessionCookie = "hrapp_session";
+/// Browsers accept a __Host- cookie only from a secure origin, Secure, Path=/ and without Domain,
+/// so no sibling host or plain-HTTP page can set or shadow it.
+constexpr std::string_view kHttpsSessionCookie = "__Host-hrapp_session";
+constexpr std::string_view kHsts = "max-age=31536000";
 constexpr std::size_t kJsonLimit = 64 * 1024;
 constexpr std::size_t kMultipartOverhead = 64 * 1024;
 
@@ -119,7 +123,7 @@ bool request_is_secure(const http::Request& req) {
 Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health,
          const http::StaticFiles& web, ApiOptions options)
     : auth_(auth), employees_(employees), health_(health), web_(web), options_(std::move(options)),
-      router_(routes()) {
+      session_cookie_(options_.https_only ? kHttpsSessionCookie : kSessionCookie), router_(routes()) {
   csp_ = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:";
   if (options_.image_origin) csp_ += " " + *options_.image_origin;
   csp_ += "; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -205,7 +209,7 @@ Response Api::dispatch(http::Request& request) {
   Context context{request, match.captures, std::nullopt, std::nullopt};
   if (route.access != Access::open) {
     const auto cookie = request.header("cookie");
-    const auto token = cookie ? http::find_cookie(*cookie, kSessionCookie) : std::nullopt;
+    const auto token = cookie ? http::find_cookie(*cookie, session_cookie_) : std::nullopt;
     context.session = token ? auth_.session_check(*token) : std::nullopt;
     if (!context.session) throw Unauthorized();
     if (route.access == Access::session) require_user(context);
@@ -239,12 +243,17 @@ auto Api::read_as_user(Context& c, Read&& read) {
   return std::move(found.value);
 }
 
+std::string Api::session_cookie(const http::Request& request, std::string_view value, long max_age_seconds) const {
+  return http::session_cookie(session_cookie_, value, {options_.https_only || request_is_secure(request), max_age_seconds});
+}
+
 void Api::add_security_headers(Response& r) const {
   r.set_header("X-Content-Type-Options", "nosniff");
   r.set_header("Content-Security-Policy", csp_);
   r.set_header("Referrer-Policy", "no-referrer");
   r.set_header("X-Frame-Options", "DENY");
   r.set_header("Cross-Origin-Opener-Policy", "same-origin");
+  if (options_.https_only) r.set_header("Strict-Transport-Security", std::string(kHsts));
   if (!r.header("Cache-Control")) r.set_header("Cache-Control", "no-store");
 }
 
@@ -267,16 +276,15 @@ Response Api::login(Context& c) {
   const auto signed_in = auth_.login(creds.username, creds.password);
   Response r = http::json_response(200, user_json(signed_in.user));
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(auth_.policy().absolute_timeout).count();
-  r.headers.emplace_back("Set-Cookie", http::session_cookie(kSessionCookie, signed_in.token,
-                                                            {request_is_secure(c.request), static_cast<long>(max_age)}));
+  r.headers.emplace_back("Set-Cookie", session_cookie(c.request, signed_in.token, static_cast<long>(max_age)));
   return r;
 }
 
 Response Api::logout(Context& c) {
-  const auto token = http::find_cookie(c.request.header("cookie").value_or(""), kSessionCookie);
+  const auto token = http::find_cookie(c.request.header("cookie").value_or(""), session_cookie_);
   if (token) auth_.logout(*token);
   Response r = http::json_response(200, R"({"status":"signed_out"})");
-  r.headers.emplace_back("Set-Cookie", http::session_cookie(kSessionCookie, "", {request_is_secure(c.request), 0}));
+  r.headers.emplace_back("Set-Cookie", session_cookie(c.request, "", 0));
   return r;
 }
 

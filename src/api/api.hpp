@@ -25,6 +25,9 @@ struct Context {
 struct ApiOptions {
   std::size_t max_image_bytes = 5 * 1024 * 1024;
   std::optional<std::string> image_origin;  // allowed in the CSP's img-src (S3)
+  /// Clients reach the app over HTTPS only (a TLS load balancer in front): the session cookie
+  /// is always Secure and carries the __Host- prefix, and every response sends HSTS.
+  bool https_only = false;
 };
 
 /// The application's HTTP face: routes, the checks every request passes (origin, content
@@ -40,6 +43,7 @@ class Api final : public http::Handler {
  private:
   http::Response dispatch(http::Request& request);
   void add_security_headers(http::Response& response) const;
+  std::string session_cookie(const http::Request& request, std::string_view value, long max_age_seconds) const;
   /// Sets `c.user` from the session (one query) unless a read already did; throws Unauthorized.
   void require_user(Context& c);
   /// Makes `read` under the request's session, in one statement, and applies the session policy
@@ -69,6 +73,7 @@ class Api final : public http::Handler {
   const http::StaticFiles& web_;
   ApiOptions options_;
   std::string csp_;
+  std::string session_cookie_;
   http::Router<Context> router_;
 };
 

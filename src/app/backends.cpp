@@ -40,6 +40,7 @@ void Backends::connect_aws(const config::Config& config, const Clock& clock) {
 }
 
 Backends::Backends(const config::Config& config, const Clock& clock) {
+  const store::postgres::Tls tls{config.db_ssl_root_cert};
   if (config.s3_bucket || config.db_secret_arn) connect_aws(config, clock);
   if (config.db_secret_arn) {
     const std::string endpoint = config.secrets_manager_endpoint_url.value_or(
@@ -57,13 +58,13 @@ Backends::Backends(const config::Config& config, const Clock& clock) {
       throw config::ConfigError(std::string("DB_SECRET_ARN: cannot read the secret: ") + e.what());
     }
     database_ = std::make_unique<store::Database>(
-        store::Engine::postgres, [source = credentials_.get()] { return store::postgres::open(*source, {}); },
+        store::Engine::postgres, [source = credentials_.get(), tls] { return store::postgres::open(*source, {}, tls); },
         config.db_pool_size);
     database_description_ = "postgres (Secrets Manager)";
   } else if (config.database_url && is_postgres_url(*config.database_url)) {
     credentials_ = std::make_unique<store::postgres::UrlCredentials>(*config.database_url);
     database_ = std::make_unique<store::Database>(
-        store::Engine::postgres, [source = credentials_.get()] { return store::postgres::open(*source, {}); },
+        store::Engine::postgres, [source = credentials_.get(), tls] { return store::postgres::open(*source, {}, tls); },
         config.db_pool_size);
     database_description_ = "postgres";
   } else {

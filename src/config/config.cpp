@@ -69,6 +69,20 @@ const std::vector<Setting>& settings() {
            throw ConfigError(s + " must be a PostgreSQL database name (1-63 letters, digits, _ $ -), got '" + v + "'");
          c.db_name = non_empty(v);
        }},
+      {"DB_SSL_ROOT_CERT", "--db-ssl-root-cert",
+       "PEM file of the CAs that sign the PostgreSQL server's certificate: verify it and the host name",
+       [](Config& c, const std::string& v, const std::string& s) {
+         std::error_code ec;
+         if (!v.empty() && !std::filesystem::is_regular_file(v, ec))
+           throw ConfigError(s + " must be a PEM file of CA certificates, got '" + v + "'");
+         c.db_ssl_root_cert = non_empty(v);
+       }},
+      {"HTTPS_ONLY", "--https-only",
+       "true when clients reach the app over HTTPS only: __Host- Secure session cookie, HSTS (false)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (v != "true" && v != "false") throw ConfigError(s + " must be true or false, got '" + v + "'");
+         c.https_only = v == "true";
+       }},
       {"S3_BUCKET_NAME", "--s3-bucket", "S3 bucket of the images (images in DATA_DIR/uploads)",
        [](Config& c, const std::string& v, const std::string& s) {
          static const std::regex kBucket(R"(^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$)");

@@ -21,6 +21,8 @@ struct Config {
   std::optional<std::string> database_url;  // postgres://... or a SQLite file path
   std::optional<std::string> db_secret_arn;
   std::optional<std::string> db_name;  // names the database when the secret has no dbname
+  std::optional<std::string> db_ssl_root_cert;  // CAs for sslmode=verify-full
+  bool https_only = false;                      // served behind HTTPS only: __Host- cookie, HSTS
   std::optional<std::string> s3_bucket;
   std::string deployment_id = "local";
   std::optional<std::string> aws_region;

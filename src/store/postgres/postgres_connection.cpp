@@ -158,8 +158,14 @@ class PostgresConnection final : public Connection {
 
 /// One connection attempt. Returns the connection, or nullptr with `error` and whether the
 /// server refused the credentials.
-ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, std::string& error, bool& auth_failed) {
+ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, const Tls& tls, std::string& error,
+                    bool& auth_failed) {
   ConnectParams all = params;
+  // After the credentials, so they override whatever a URL or secret says.
+  if (tls.root_cert) {
+    all.emplace_back("sslmode", "verify-full");
+    all.emplace_back("sslrootcert", *tls.root_cert);
+  }
   all.emplace_back("connect_timeout", std::to_string(timeouts.connect.count()));
   all.emplace_back("application_name", "hrapp");
   all.emplace_back("options", "-c statement_timeout=" + std::to_string(timeouts.statement.count() * 1000));
@@ -175,22 +181,24 @@ ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, std::
   if (conn && PQstatus(conn.get()) == CONNECTION_OK) return conn;
   const char* message = conn ? PQerrorMessage(conn.get()) : "out of memory";
   error = one_line(message);
+  if (tls.root_cert && error.find("certificate") != std::string::npos)
+    error = "the server's certificate is not trusted (sslmode=verify-full with " + *tls.root_cert + "): " + error;
   auth_failed = is_authentication_failure(message);
   return nullptr;
 }
 
 }  // namespace
 
-std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts) {
+std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
   const ConnectParams params = source.current();
   std::string error;
   bool auth_failed = false;
-  if (auto conn = try_connect(params, timeouts, error, auth_failed))
+  if (auto conn = try_connect(params, timeouts, tls, error, auth_failed))
     return std::make_unique<PostgresConnection>(std::move(conn), timeouts.statement);
   if (!auth_failed) throw DatabaseUnavailable("postgres: " + error);
   log::warn("database refused the credentials; looking for rotated ones", {});
   for (const auto& candidate : source.after_authentication_failure(params)) {
-    if (auto conn = try_connect(candidate, timeouts, error, auth_failed)) {
+    if (auto conn = try_connect(candidate, timeouts, tls, error, auth_failed)) {
       source.succeeded_with(candidate);
       return std::make_unique<PostgresConnection>(std::move(conn), timeouts.statement);
     }

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,8 +44,16 @@ struct Timeouts {
   std::chrono::seconds statement{10};
 };
 
+/// How the server's certificate is checked.
+struct Tls {
+  /// PEM file of the CAs to trust: with it, sslmode=verify-full (the certificate must chain to
+  /// one of them and name the host connected to); without it, libpq's default (prefer).
+  std::optional<std::string> root_cert;
+};
+
 /// Opens a connection; on an authentication failure asks `source` for other credentials and
-/// tries each once. Throws AuthenticationFailed or DatabaseUnavailable.
-std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts);
+/// tries each once. Throws AuthenticationFailed or DatabaseUnavailable (a refused server
+/// certificate says so).
+std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
 
 }  // namespace hrapp::store::postgres

@@ -70,13 +70,27 @@ TEST(ParseConfig, DatabaseNameOfTheSecret) {
   EXPECT_NE(error_of({"serve", "--db-name", std::string(64, 'a')}, {}).find("--db-name"), std::string::npos);
 }
 
+TEST(ParseConfig, TlsSettings) {
+  const auto defaults = parse({"serve"}, env_of({})).config;
+  EXPECT_FALSE(defaults.https_only);
+  EXPECT_FALSE(defaults.db_ssl_root_cert);
+  EXPECT_TRUE(parse({"serve"}, env_of({{"HTTPS_ONLY", "true"}})).config.https_only);
+  EXPECT_FALSE(parse({"serve", "--https-only", "false"}, env_of({{"HTTPS_ONLY", "true"}})).config.https_only);
+  EXPECT_EQ(error_of({"serve"}, {{"HTTPS_ONLY", "1"}}), "HTTPS_ONLY must be true or false, got '1'");
+  const std::string bundle = HRAPP_SOURCE_DIR "/CMakeLists.txt";  // any regular file will do here
+  EXPECT_EQ(parse({"serve"}, env_of({{"DB_SSL_ROOT_CERT", bundle}})).config.db_ssl_root_cert, bundle);
+  EXPECT_EQ(error_of({"serve"}, {{"DB_SSL_ROOT_CERT", "/no/such/bundle.pem"}}),
+            "DB_SSL_ROOT_CERT must be a PEM file of CA certificates, got '/no/such/bundle.pem'");
+  EXPECT_NE(error_of({"serve", "--db-ssl-root-cert", HRAPP_SOURCE_DIR}, {}).find("--db-ssl-root-cert"), std::string::npos);
+}
+
 TEST(ParseConfig, CommandsAndHelp) {
   EXPECT_EQ(parse({}, env_of({})).command, Command::help);
   EXPECT_EQ(parse({"--help"}, env_of({})).command, Command::help);
   EXPECT_EQ(parse({"version"}, env_of({})).command, Command::version);
   EXPECT_EQ(parse({"migrate"}, env_of({})).command, Command::migrate);
   const std::string text = usage();
-  for (const char* name : {"APP_PORT", "DB_SECRET_ARN", "DB_NAME", "S3_BUCKET_NAME", "DATABASE_URL", "DATA_DIR", "LOG_LEVEL"})
+  for (const char* name : {"APP_PORT", "DB_SECRET_ARN", "DB_NAME", "DB_SSL_ROOT_CERT", "HTTPS_ONLY", "S3_BUCKET_NAME", "DATABASE_URL", "DATA_DIR", "LOG_LEVEL"})
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 
