@@ -32,7 +32,8 @@ out.push('| engine | scenario | requests/s | vs previous | p50 ms | p99 ms | err
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 out.push(`| – | nginx static 200 (the machine's ceiling) | ${fmt(ceiling.rps)} | ${change(ceiling.rps, before('ceiling', 'nginx static 200').rps)} | ${fmt(ceiling.p50_ms, 2)} | ${fmt(ceiling.p99_ms, 2)} | ${(ceiling.errors ?? 0) + (ceiling.non2xx ?? 0)} | | | |`);
 for (const engine of ['sqlite', 'postgres']) {
-  for (const scenario of ['GET /health', 'GET /employees/{id}', 'GET /employees (page of 50)', 'POST /login', 'GET /health during logins']) {
+  for (const scenario of ['GET /health', 'GET /employees/{id}', 'GET /employees (page of 50)', 'POST /login', 'GET /health during logins',
+    'sign-in flood (one client, wrong passwords)', 'GET /health during a sign-in flood']) {
     const r = get(engine, scenario);
     out.push(`| ${engine} | ${scenario} | ${fmt(r.rps)} | ${change(r.rps, before(engine, scenario).rps)} | ${fmt(r.p50_ms, 2)} | ${fmt(r.p99_ms, 2)} | ${(r.errors ?? 0) + (r.non2xx ?? 0)} | ` +
       `${fmt(r.app_cpu_us)} | ${engine === 'postgres' ? fmt(r.db_cpu_us) : ''} | ${fmt(r.switches, 2)} |`);
@@ -70,6 +71,10 @@ for (const engine of ['sqlite', 'postgres']) {
   out.push(`| ${engine}: sign-ins ≥ 80% of what the cores can hash (${hash.cores} ÷ ${fmt(hash.seconds, 3)} s = ${fmt(capacity, 1)}/s) | ${fmt(login.rps, 1)}/s = ${fmt((login.rps / capacity) * 100, 1)}% | ${verdict(login.rps >= 0.8 * capacity)} |`);
   const during = get(engine, 'GET /health during logins');
   out.push(`| ${engine}: /health p99 < 10 ms while sign-ins load the CPU | ${fmt(during.p99_ms, 2)} ms | ${verdict(during.p99_ms < 10)} |`);
+  const floodHealth = get(engine, 'GET /health during a sign-in flood');
+  out.push(`| ${engine}: /health p99 < 10 ms while one client floods sign-ins | ${fmt(floodHealth.p99_ms, 2)} ms | ${verdict(floodHealth.p99_ms < 10)} |`);
+  const other = get(engine, 'another client signing in during a sign-in flood');
+  out.push(`| ${engine}: another client's sign-ins all succeed within 2 s during the flood | ${fmt(other.signins)} sign-ins, ${fmt(other.failed)} failed, p50 ${fmt(other.p50_ms, 1)} ms, slowest ${fmt(other.max_ms, 1)} ms | ${verdict(other.failed === 0 && other.max_ms < 2000)} |`);
   const timing = get(engine, 'failed sign-in timing');
   out.push(`| ${engine}: a failed sign-in for an unknown user takes 0.8–1.25× a wrong password's (median of ${timing.pairs ?? '–'}) | ${fmt(timing.unknown_user_ms, 1)} ms vs ${fmt(timing.wrong_password_ms, 1)} ms = ${fmt(timing.ratio, 2)}× | ${verdict(timing.ratio >= 0.8 && timing.ratio <= 1.25)} |`);
   const mem = get(engine, 'memory');

@@ -9,7 +9,8 @@ work=$(mktemp -d)
 app_pid=""
 trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-env_vars=(BCRYPT_COST=12 LOG_LEVEL=warn DATA_DIR="$work/data")
+# The bench's clients stand behind 127.0.0.1 as behind the load balancer: X-Forwarded-For names them.
+env_vars=(BCRYPT_COST=12 LOG_LEVEL=warn DATA_DIR="$work/data" TRUSTED_PROXIES=127.0.0.1/32)
 if [[ $engine == postgres ]]; then
   psql -q "$HRAPP_TEST_POSTGRES_URL" -c "CREATE DATABASE hrapp_bench"
   db_url="${HRAPP_TEST_POSTGRES_URL%/*}/hrapp_bench"
@@ -40,6 +41,24 @@ wait "$probe"
 read -r -a kvs <<<"$(sed 's/^RESULT //' "$work/probe.out")"
 record "$engine" "GET /health during logins" "${kvs[@]}" "connections=1"
 echo "bench: $engine GET /health during logins: $(cat "$work/probe.out")" >&2
+
+# One client floods sign-ins (a new username each time, a wrong password; /login and /%6cogin by
+# turns) while /health is probed at 50 requests/s and another client signs in once a second.
+flood_seconds=$((BENCH_DURATION * 2))
+node bench/probe.mjs "$base/health" "$flood_seconds" 50 >"$work/flood-probe.out" &
+probe=$!
+node bench/signin-while-flooded.mjs "$base" "$flood_seconds" >"$work/flood-other.out" &
+other=$!
+cat bench/login-flood.lua bench/report.lua >"$work/flood.lua"
+flood=$(wrk -t "$BENCH_THREADS" -c "$BENCH_CONNECTIONS" -d "${flood_seconds}s" --timeout 10s -s "$work/flood.lua" "$base" | grep '^RESULT')
+wait "$probe" "$other"
+for pair in "sign-in flood (one client, wrong passwords):$flood" \
+            "GET /health during a sign-in flood:$(cat "$work/flood-probe.out")" \
+            "another client signing in during a sign-in flood:$(cat "$work/flood-other.out")"; do
+  read -r -a kvs <<<"${pair#*:RESULT }"
+  record "$engine" "${pair%%:*}" "${kvs[@]}"
+  echo "bench: $engine ${pair%%:*}: ${kvs[*]}" >&2
+done
 
 # A failed sign-in costs the same whether the user exists or not (no account enumeration).
 read -r -a kvs <<<"$(node bench/login-timing.mjs "$base" 10 | sed 's/^RESULT //')"
