@@ -21,6 +21,8 @@ export interface UserDataValues {
   readonly FLEET_LOGICAL_ID: string;
   /** `true` behind an HTTPS listener: the app's cookie and HSTS depend on it. */
   readonly HTTPS_ONLY: string;
+  /** The load balancer's subnets, comma-separated: the app believes X-Forwarded-For/-Proto from them only. */
+  readonly TRUSTED_PROXIES: string;
 }
 
 /** Fills every `@@NAME@@` of deploy/user-data.sh; a name without a value, or a value without a use, is an error. */

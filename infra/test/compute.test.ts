@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEPLOY_DIR } from '../lib/app-package.ts';
+import { PUBLIC_SUBNET_CIDRS } from '../lib/defaults.ts';
 import { renderUserData } from '../lib/user-data.ts';
 import { flatten, only, resourcesOf, synth, type Resource } from './support.ts';
 
@@ -216,8 +217,11 @@ describe('user data', () => {
     const vars = Object.fromEntries(env.split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
     assert.match(vars.DB_SECRET_ARN, /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
     assert.match(vars.S3_BUCKET_NAME, /^\{Fn::ImportValue:"hrapp-cmplab-storage:ExportsOutputRefUploadsBucket\w+"\}$/);
+    // Only the public subnets, where the load balancer is, are believed about X-Forwarded-For.
+    assert.equal(vars.TRUSTED_PROXIES, PUBLIC_SUBNET_CIDRS.join(','));
     delete vars.DB_SECRET_ARN;
     delete vars.S3_BUCKET_NAME;
+    delete vars.TRUSTED_PROXIES;
     assert.deepEqual(vars, {
       APP_HOST: '0.0.0.0',
       APP_PORT: '5000',
@@ -269,6 +273,7 @@ describe('user data', () => {
       STACK_NAME: 'i',
       FLEET_LOGICAL_ID: 'j',
       HTTPS_ONLY: 'i',
+      TRUSTED_PROXIES: 'k',
     };
     const template = readFileSync(path.join(DEPLOY_DIR, 'user-data.sh'), 'utf8');
     assert.throws(() => renderUserData(values, `${template}\necho @@SECRET_KEY@@\n`), /uses @@SECRET_KEY@@/);

@@ -41,15 +41,16 @@ std::string lower(std::string_view s) {
 }
 
 /// Unsafe requests from another site are refused: browsers say where a request comes from.
-void check_same_origin(const http::Request& req) {
+/// The origin must be this site exactly: scheme (as the client connected: always HTTPS for an
+/// HTTPS-only site), host and port.
+void check_same_origin(const http::Request& req, bool https_only) {
   if (const auto site = req.header("sec-fetch-site"); site && (*site == "cross-site" || *site == "same-site"))
     throw Forbidden("requests from other sites are not allowed");
   const auto origin = req.header("origin");
   if (!origin) return;
   const auto host = req.header("host");
-  const auto scheme_end = origin->find("://");
-  const std::string_view origin_host = scheme_end == std::string_view::npos ? "" : origin->substr(scheme_end + 3);
-  if (!host || lower(origin_host) != lower(*host)) throw Forbidden("requests from other origins are not allowed");
+  const std::string expected = std::string(https_only || req.https ? "https://" : "http://") + lower(host.value_or(""));
+  if (!host || lower(*origin) != expected) throw Forbidden("requests from other origins are not allowed");
 }
 
 void check_content_type(const http::Request& req, BodyKind kind) {
@@ -112,10 +113,6 @@ std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t t
   }
   if (links.empty()) return std::nullopt;
   return links;
-}
-
-bool request_is_secure(const http::Request& req) {
-  return req.tls || lower(req.header("x-forwarded-proto").value_or("")) == "https";
 }
 
 }  // namespace
@@ -205,7 +202,20 @@ Response Api::dispatch(http::Request& request) {
     throw NotFound("no such page: " + request.path);
   }
   const auto& route = *match.route;
-  if (is_unsafe(request.method)) check_same_origin(request);
+  if (is_unsafe(request.method)) {
+    try {
+      check_same_origin(request, options_.https_only);
+    } catch (const Forbidden&) {
+      log::warn("cross-site request refused",
+                {{"request_id", std::string_view(request.request_id)},
+                 {"client", std::string_view(request.client_address)},
+                 {"method", std::string_view(request.method)},
+                 {"path", std::string_view(request.path)},
+                 {"origin", request.header("origin").value_or("")},
+                 {"sec_fetch_site", request.header("sec-fetch-site").value_or("")}});
+      throw;
+    }
+  }
   Context context{request, match.captures, std::nullopt, std::nullopt};
   if (route.access != Access::open) {
     const auto cookie = request.header("cookie");
@@ -232,6 +242,7 @@ void Api::require_user(Context& c) {
   if (c.user) return;
   c.user = c.session ? auth_.authenticate(*c.session) : std::nullopt;
   if (!c.user) throw Unauthorized();
+  c.request.user_id = c.user->id;
 }
 
 template <class Read>
@@ -240,11 +251,12 @@ auto Api::read_as_user(Context& c, Read&& read) {
   auto found = read(*c.session);
   c.user = auth_.accept(*c.session, found.session);
   if (!c.user) throw Unauthorized();
+  c.request.user_id = c.user->id;
   return std::move(found.value);
 }
 
 std::string Api::session_cookie(const http::Request& request, std::string_view value, long max_age_seconds) const {
-  return http::session_cookie(session_cookie_, value, {options_.https_only || request_is_secure(request), max_age_seconds});
+  return http::session_cookie(session_cookie_, value, {options_.https_only || request.https, max_age_seconds});
 }
 
 void Api::add_security_headers(Response& r) const {
@@ -264,16 +276,46 @@ Response Api::health(Context&) {
   return r;
 }
 
+/// Logs a refused sign-in or sign-up (wrong credentials, throttled) with who sent it.
+template <class Attempt>
+auto Api::logged_sign_in(Context& c, std::string_view action, Attempt&& attempt) {
+  const auto event = [&](std::string_view msg, std::int64_t retry_after) {
+    log::warn(msg, {{"request_id", std::string_view(c.request.request_id)},
+                    {"client", std::string_view(c.request.client_address)},
+                    {"action", action},
+                    {"retry_after", retry_after}});
+  };
+  try {
+    return attempt();
+  } catch (const TooManyRequests& e) {
+    event("sign-in throttled", e.retry_after_seconds);
+    throw;
+  } catch (const Unauthorized&) {
+    event("sign-in failed", 0);
+    throw;
+  } catch (const UsernameTaken&) {
+    event("sign-up refused", 0);
+    throw;
+  }
+}
+
 Response Api::register_user(Context& c) {
   const auto creds = read_credentials(c.request);
-  const User user = auth_.register_user(creds.username, creds.password);
-  log::info("user registered", {{"user_id", user.id}});
+  const User user = logged_sign_in(c, "register", [&] {
+    return auth_.register_user(creds.username, creds.password, c.request.client_address);
+  });
+  log::info("user registered", {{"user_id", user.id}, {"client", std::string_view(c.request.client_address)}});
   return http::json_response(201, user_json(user));
 }
 
 Response Api::login(Context& c) {
   const auto creds = read_credentials(c.request);
-  const auto signed_in = auth_.login(creds.username, creds.password);
+  // The session this request arrived with, if any, ends as the new one begins.
+  const auto previous = http::find_cookie(c.request.header("cookie").value_or(""), session_cookie_);
+  const auto signed_in = logged_sign_in(c, "login", [&] {
+    return auth_.login(creds.username, creds.password, c.request.client_address, previous);
+  });
+  c.request.user_id = signed_in.user.id;
   Response r = http::json_response(200, user_json(signed_in.user));
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(auth_.policy().absolute_timeout).count();
   r.headers.emplace_back("Set-Cookie", session_cookie(c.request, signed_in.token, static_cast<long>(max_age)));

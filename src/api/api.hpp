@@ -53,6 +53,8 @@ class Api final : public http::Handler {
   std::vector<http::Route<Context>> routes();
 
   http::Response health(Context&);
+  template <class Attempt>
+  auto logged_sign_in(Context& c, std::string_view action, Attempt&& attempt);
   http::Response register_user(Context&);
   http::Response login(Context&);
   http::Response logout(Context&);

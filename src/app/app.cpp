@@ -52,7 +52,12 @@ int serve(const config::Config& config) {
   const auth::PasswordHasher hasher(config.bcrypt_cost);
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   BoundedWorkers cpu(cores, 256, 10);
-  auth::AuthService auth(users, sessions, hasher, cpu, clock);
+  store::ThrottleRepository failures(db);
+  auth::SignInLimits limits;
+  limits.account.free_failures = config.signin_account_failures;
+  limits.address.free_failures = config.signin_address_failures;
+  auth::SignInThrottle throttle(failures, clock, limits);
+  auth::AuthService auth(users, sessions, hasher, cpu, throttle, clock);
   // Uploads are decoded one per core at a lower priority, with a short queue: a burst of
   // uploads neither holds the request threads reads need nor takes their CPU.
   BoundedWorkers image_decoders(cores, 16, 5);
@@ -72,6 +77,7 @@ int serve(const config::Config& config) {
   options.cpu_heavy_threads = 2 * cores + 2;
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  options.trusted_proxies = config.trusted_proxies;
   std::unique_ptr<http::Server> listening;
   try {
     listening = std::make_unique<http::Server>(options, api);
@@ -83,9 +89,10 @@ int serve(const config::Config& config) {
     try_migrate();
     health.probe();
   });
-  server.every(std::chrono::minutes(5), [&auth] {
+  server.every(std::chrono::minutes(5), [&auth, &throttle] {
     try {
       if (const auto purged = auth.purge_expired_sessions()) log::info("expired sessions purged", {{"count", purged}});
+      if (const auto purged = throttle.purge()) log::info("old sign-in failures purged", {{"count", purged}});
     } catch (const std::exception& e) {
       log::warn("session purge failed", {{"error", std::string_view(e.what())}});
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/crypto.hpp"
+#include "common/errors.hpp"
 #include "domain/validation.hpp"
 
 namespace hrapp::auth {
@@ -12,22 +13,29 @@ std::string token_hash(const std::string& token) { return sha256_hex(token); }
 
 }  // namespace
 
-User AuthService::register_user(const std::string& username, const std::string& password) {
+User AuthService::register_user(const std::string& username, const std::string& password,
+                                std::string_view client_address) {
   std::vector<FieldError> problems;
   if (auto p = validation::username_problem(username)) problems.push_back({"username", *p});
   if (auto p = validation::password_problem(password)) problems.push_back({"password", *p});
   if (!problems.empty()) throw ValidationError(std::move(problems));
+  // A taken name counts as a failure: asking name after name is how accounts are enumerated.
+  const Attempt attempt = throttle_.begin(username, client_address);
   if (users_.find_by_username(username)) throw UsernameTaken();
   const std::string hash = cpu_.run([&] { return hasher_.hash(password); });
   try {
-    return users_.create(username, hash, clock_.now());
+    User user = users_.create(username, hash, clock_.now());
+    throttle_.succeeded(attempt);
+    return user;
   } catch (const store::ConstraintViolation& e) {
     if (e.kind() == "unique") throw UsernameTaken();  // lost a race with the same name
     throw;
   }
 }
 
-SignIn AuthService::login(const std::string& username, const std::string& password) {
+SignIn AuthService::login(const std::string& username, const std::string& password, std::string_view client_address,
+                          const std::optional<std::string>& previous_token) {
+  const Attempt attempt = throttle_.begin(username, client_address);
   // Malformed input gets the same answer as a wrong password, after the same work.
   const bool well_formed = !validation::username_problem(username) && !validation::password_problem(password);
   const auto found = well_formed ? users_.find_by_username(username) : std::nullopt;
@@ -37,6 +45,8 @@ SignIn AuthService::login(const std::string& username, const std::string& passwo
   const auto now = clock_.now();
   std::string token = base64url(random_bytes(32));
   sessions_.create(token_hash(token), found->user.id, now, now + std::min(policy_.idle_timeout, policy_.absolute_timeout));
+  if (previous_token) sessions_.remove(token_hash(*previous_token));
+  throttle_.succeeded(attempt);
   return SignIn{found->user, std::move(token)};
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "auth/password_hasher.hpp"
+#include "auth/sign_in_throttle.hpp"
 #include "common/bounded_workers.hpp"
 #include "common/clock.hpp"
 #include "domain/employee.hpp"
@@ -27,13 +28,17 @@ struct SignIn {
 class AuthService {
  public:
   AuthService(store::UserRepository& users, store::SessionRepository& sessions, const PasswordHasher& hasher,
-              BoundedWorkers& cpu, const Clock& clock, SessionPolicy policy = {})
-      : users_(users), sessions_(sessions), hasher_(hasher), cpu_(cpu), clock_(clock), policy_(policy) {}
+              BoundedWorkers& cpu, SignInThrottle& throttle, const Clock& clock, SessionPolicy policy = {})
+      : users_(users), sessions_(sessions), hasher_(hasher), cpu_(cpu), throttle_(throttle), clock_(clock),
+        policy_(policy) {}
 
-  /// Throws ValidationError or UsernameTaken.
-  User register_user(const std::string& username, const std::string& password);
-  /// Throws Unauthorized with the same message whether the user is unknown or the password wrong.
-  SignIn login(const std::string& username, const std::string& password);
+  /// Throws ValidationError, UsernameTaken, or TooManyRequests (checked before any bcrypt work).
+  User register_user(const std::string& username, const std::string& password, std::string_view client_address);
+  /// Throws Unauthorized with the same message whether the user is unknown or the password
+  /// wrong, or TooManyRequests (checked before any bcrypt work). A sign-in ends the session
+  /// `previous_token` names, if any.
+  SignIn login(const std::string& username, const std::string& password, std::string_view client_address,
+               const std::optional<std::string>& previous_token = std::nullopt);
   void logout(const std::string& token);
   /// The user of a live session, found by its own query.
   std::optional<User> authenticate(const std::string& token);
@@ -52,6 +57,7 @@ class AuthService {
   store::SessionRepository& sessions_;
   const PasswordHasher& hasher_;
   BoundedWorkers& cpu_;
+  SignInThrottle& throttle_;
   const Clock& clock_;
   SessionPolicy policy_;
 };

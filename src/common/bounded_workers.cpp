@@ -3,10 +3,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/errors.hpp"
+
 namespace hrapp {
 
-BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice)
-    : max_queued_(max_queued), nice_(nice) {
+BoundedWorkers::BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice, std::size_t max_queued_per_key)
+    : max_queued_(max_queued), max_queued_per_key_(max_queued_per_key), nice_(nice) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -20,11 +22,19 @@ BoundedWorkers::~BoundedWorkers() {
   for (auto& t : threads_) t.join();
 }
 
-void BoundedWorkers::enqueue(std::function<void()> job) {
+void BoundedWorkers::post(std::string_view key, std::function<void()> job) {
   {
     const std::lock_guard lock(mutex_);
-    if (queue_.size() >= max_queued_) throw Unavailable("the server is busy; try again shortly");
-    queue_.push_back(std::move(job));
+    if (queued_ >= max_queued_) throw Unavailable("the server is busy; try again shortly");
+    auto line = lines_.find(key);
+    if (line == lines_.end()) {
+      line = lines_.emplace(std::string(key), std::deque<std::function<void()>>{}).first;
+      turns_.push_back(line->first);
+    } else if (line->second.size() >= max_queued_per_key_) {
+      throw TooManyRequests("too many requests at once from your address; wait for the ones in progress", 1);
+    }
+    line->second.push_back(std::move(job));
+    ++queued_;
   }
   ready_.notify_one();
 }
@@ -36,10 +46,16 @@ void BoundedWorkers::work() {
     std::function<void()> job;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and nothing left to finish
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      ready_.wait(lock, [&] { return stopping_ || queued_ > 0; });
+      if (queued_ == 0) return;  // stopping, and nothing left to finish
+      const auto line = lines_.find(turns_.front());
+      turns_.pop_front();
+      job = std::move(line->second.front());
+      line->second.pop_front();
+      --queued_;
+      // A key with more waiting goes to the back of the turns; an empty line is dropped.
+      if (line->second.empty()) lines_.erase(line);
+      else turns_.push_back(line->first);
     }
     job();
   }

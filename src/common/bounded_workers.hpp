@@ -1,24 +1,31 @@
 #pragma once
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
+#include <limits>
+#include <map>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
-#include "common/errors.hpp"
-
 namespace hrapp {
 
-/// A fixed set of threads with a bounded queue, for CPU-heavy work (bcrypt). When the queue is
-/// full, submit() throws Unavailable at once instead of letting waits grow without end.
+/// A fixed set of threads with a bounded queue, for CPU-heavy work (bcrypt, sign-ins). Jobs
+/// wait in one line per key (a client's address) and the lines take turns, so a client with
+/// many jobs waiting holds back one with a single job by one job at most. Submitting throws
+/// at once, instead of letting waits grow without end, when the queue is full (Unavailable)
+/// or the key already has its share waiting (TooManyRequests).
 class BoundedWorkers {
  public:
   /// `nice` > 0 lowers the threads' scheduling priority, so the I/O thread wins the CPU when
   /// both want it (bcrypt must not slow /health).
-  BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice = 0);
+  BoundedWorkers(std::size_t threads, std::size_t max_queued, int nice = 0,
+                 std::size_t max_queued_per_key = std::numeric_limits<std::size_t>::max());
   ~BoundedWorkers();
   BoundedWorkers(const BoundedWorkers&) = delete;
   BoundedWorkers& operator=(const BoundedWorkers&) = delete;
@@ -28,7 +35,7 @@ class BoundedWorkers {
     using R = std::invoke_result_t<F>;
     auto task = std::make_shared<std::packaged_task<R()>>(std::move(fn));
     auto result = task->get_future();
-    enqueue([task] { (*task)(); });
+    post({}, [task] { (*task)(); });
     return result;
   }
 
@@ -38,15 +45,20 @@ class BoundedWorkers {
     return submit(std::move(fn)).get();
   }
 
+  /// Queues `job` in the line of `key`.
+  void post(std::string_view key, std::function<void()> job);
+
  private:
-  void enqueue(std::function<void()> job);
   void work();
 
   const std::size_t max_queued_;
+  const std::size_t max_queued_per_key_;
   const int nice_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
+  std::map<std::string, std::deque<std::function<void()>>, std::less<>> lines_;
+  std::deque<std::string> turns_;  // the keys with jobs waiting, in the order they are served
+  std::size_t queued_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -64,6 +65,12 @@ struct PayloadTooLarge : AppError {
 };
 struct UnsupportedMediaType : AppError {
   explicit UnsupportedMediaType(std::string message) : AppError("unsupported_media_type", std::move(message)) {}
+};
+/// Too many attempts from this client or on this account: 429 with Retry-After.
+struct TooManyRequests : AppError {
+  TooManyRequests(std::string message, std::int64_t wait_seconds)
+      : AppError("too_many_requests", std::move(message)), retry_after_seconds(wait_seconds) {}
+  std::int64_t retry_after_seconds;
 };
 /// A dependency (database, storage) cannot serve now; the client may retry.
 struct Unavailable : AppError {

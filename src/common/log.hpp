@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -10,8 +11,8 @@ namespace hrapp::log {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 
-/// A field value. Passwords, hashes and tokens are never passed here.
-using Value = std::variant<std::string_view, std::int64_t, double, bool>;
+/// A field value (nullptr writes null). Passwords, hashes and tokens are never passed here.
+using Value = std::variant<std::string_view, std::int64_t, double, bool, std::nullptr_t>;
 using Field = std::pair<std::string_view, Value>;
 
 /// Parses "debug", "info", "warn"/"warning", "error" in any case.

@@ -159,6 +159,27 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.idle_timeout_seconds = static_cast<int>(parse_int(v, 1, 3600, s));
        }},
+      {"TRUSTED_PROXIES", "--trusted-proxies",
+       "networks of the load balancer, e.g. 10.0.0.0/16,10.1.0.0/16: only they are believed about "
+       "X-Forwarded-For and X-Forwarded-Proto (none)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         try {
+           c.trusted_proxies = IpNetworks::parse(v);
+         } catch (const std::invalid_argument& e) {
+           throw ConfigError(s + " must be comma-separated addresses or networks (CIDR): " + e.what());
+         }
+       }},
+      {"SIGNIN_ACCOUNT_FAILURES", "--signin-account-failures",
+       "failed sign-ins an account may have before each further one waits, 1 s doubling to 60 s (5)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.signin_account_failures = static_cast<int>(parse_int(v, 1, 100, s));
+       }},
+      {"SIGNIN_ADDRESS_FAILURES", "--signin-address-failures",
+       "failed sign-ins and sign-ups a client address may have before each further one waits, 1 s doubling "
+       "to 15 min (20)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.signin_address_failures = static_cast<int>(parse_int(v, 1, 100000, s));
+       }},
   };
   return kSettings;
 }

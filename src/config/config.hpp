@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ip_networks.hpp"
 #include "common/log.hpp"
 
 namespace hrapp::config {
@@ -42,6 +43,9 @@ struct Config {
   std::size_t db_pool_size = 10;
   int header_timeout_seconds = 10;  // a request's header must arrive within this
   int idle_timeout_seconds = 65;    // keep-alive; longer than the ALB's 60 s
+  IpNetworks trusted_proxies;       // the load balancer's subnets: X-Forwarded-For/-Proto believed
+  int signin_account_failures = 5;  // failed sign-ins per account before delays begin
+  int signin_address_failures = 20;  // ... per client address
 };
 
 enum class Command { serve, migrate, version, help };

@@ -15,7 +15,8 @@ int status_for(std::string_view code) {
       {"bad_request", 400},        {"validation_failed", 400}, {"username_taken", 400},
       {"unsupported_image_type", 400}, {"invalid_image", 400}, {"unauthorized", 401},  {"forbidden", 403},
       {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
-      {"payload_too_large", 413},  {"image_too_large", 413},  {"unsupported_media_type", 415}, {"headers_too_large", 431},
+      {"payload_too_large", 413},  {"image_too_large", 413},  {"unsupported_media_type", 415}, {"too_many_requests", 429},
+      {"headers_too_large", 431},
       {"internal", 500},           {"upload_failed", 500},     {"storage_unavailable", 500},           {"unavailable", 503},
   };
   const auto found = kStatus.find(code);
@@ -40,6 +41,8 @@ Response error_response(const AppError& error) {
   const int status = status_for(error.code());
   Response r = json_response(status, boost::json::serialize(body));
   if (status == 503) r.set_header("Retry-After", "5");
+  if (const auto* wait = dynamic_cast<const TooManyRequests*>(&error))
+    r.set_header("Retry-After", std::to_string(wait->retry_after_seconds));
   return r;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +17,12 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercase
   std::string body;
   std::string request_id;
-  bool tls = false;
+  /// Who sent it: the peer, or the client a trusted proxy forwarded for (http/client_address.hpp).
+  std::string client_address;
+  /// Whether the client connected over HTTPS (as a trusted proxy says: we serve plain HTTP).
+  bool https = false;
+  /// The signed-in user, once the handler has checked the session: the request log names it.
+  std::optional<std::int64_t> user_id;
 
   /// First header with this lowercase name.
   std::optional<std::string_view> header(std::string_view lowercase_name) const;

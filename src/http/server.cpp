@@ -8,12 +8,17 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
+#include "common/bounded_workers.hpp"
 #include "common/crypto.hpp"
+#include "common/errors.hpp"
 #include "common/log.hpp"
+#include "http/client_address.hpp"
 
 namespace hrapp::http {
 namespace {
@@ -29,33 +34,51 @@ constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
-/// Runs `fn` on `pool` and resumes the coroutine on its own executor with the result.
+/// Queues a job on a pool; may throw when the pool cannot take it.
+using Post = std::function<void(std::function<void()>)>;
+
+/// Runs `fn` through `post` and resumes the coroutine on its own executor with the result, or
+/// with the exception `post` threw (a full queue). `post` is the caller's and outlives the wait.
 template <class Fn>
-awaitable<Response> run_on(asio::thread_pool& pool, Fn fn) {
+awaitable<Response> run_on(const Post& post, Fn fn) {
   co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
-      [&pool, fn = std::move(fn)](auto handler) mutable {
+      [&post, fn = std::move(fn)](auto handler) mutable {
         auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-        asio::post(pool, [fn = std::move(fn), handler = std::move(handler), work = std::move(work)]() mutable {
-          std::exception_ptr error;
-          Response response;
-          try {
-            response = fn();
-          } catch (...) {
-            error = std::current_exception();
-          }
-          auto executor = work.get_executor();
-          asio::dispatch(executor, [handler = std::move(handler), error, response = std::move(response)]() mutable {
-            std::move(handler)(error, std::move(response));
+        using State = std::tuple<decltype(handler), decltype(work), Fn>;
+        // Shared: the job must be copyable, and the handler must survive a post that throws.
+        auto state = std::make_shared<State>(std::move(handler), std::move(work), std::move(fn));
+        auto finish = [state](std::exception_ptr error, Response response) {
+          auto executor = std::get<1>(*state).get_executor();
+          asio::dispatch(executor, [state, error, response = std::move(response)]() mutable {
+            std::move(std::get<0>(*state))(error, std::move(response));
           });
-        });
+        };
+        try {
+          post([state, finish] {
+            std::exception_ptr error;
+            Response response;
+            try {
+              response = std::get<2>(*state)();
+            } catch (...) {
+              error = std::current_exception();
+            }
+            finish(error, std::move(response));
+          });
+        } catch (...) {
+          finish(std::current_exception(), Response{});
+        }
       },
       use_awaitable);
 }
 
 /// One connection. Shared so the drain can close it from another thread through its strand.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
+    beast::error_code ec;
+    peer = stream.socket().remote_endpoint(ec).address().to_string();
+  }
   beast::tcp_stream stream;
+  std::string peer;  // the address at the other end of the socket
   std::atomic<bool> idle{true};
 };
 
@@ -94,7 +117,8 @@ BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive) {
 
 struct Server::Impl {
   Impl(ServerOptions opts, Handler& h)
-      : options(std::move(opts)), handler(h), blocking(options.blocking_threads), cpu_heavy(options.cpu_heavy_threads),
+      : options(std::move(opts)), handler(h), blocking(options.blocking_threads),
+        cpu_heavy(options.cpu_heavy_threads, options.cpu_heavy_queue_limit, 0, options.cpu_heavy_per_client_limit),
         acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
     beast::error_code ec;
     const tcp::endpoint endpoint(asio::ip::make_address(options.host, ec), options.port);
@@ -109,8 +133,7 @@ struct Server::Impl {
   Handler& handler;
   asio::io_context ioc;
   asio::thread_pool blocking;
-  asio::thread_pool cpu_heavy;
-  std::atomic<std::size_t> cpu_heavy_waiting{0};
+  BoundedWorkers cpu_heavy;  // fair between clients: one line each, served in turn
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> draining{false};
@@ -141,6 +164,21 @@ struct Server::Impl {
         if (error) log::error("connection ended by an exception", {});
         if (--live_sessions == 0 && draining) end_drain();
       });
+    }
+  }
+
+  /// The answer when a pool would not take a request (handle() itself never throws).
+  Response refusal(const std::exception_ptr& error) const {
+    try {
+      std::rethrow_exception(error);
+    } catch (const TooManyRequests& e) {
+      Response r = handler.refuse(429, "too_many_requests", e.what());
+      r.set_header("Retry-After", std::to_string(e.retry_after_seconds));
+      return r;
+    } catch (const Unavailable& e) {
+      return handler.refuse(503, "unavailable", e.what());
+    } catch (...) {
+      return handler.refuse(500, "internal", "internal error");
     }
   }
 
@@ -246,21 +284,22 @@ struct Server::Impl {
       bool target_ok = true;
       Request request = to_request(beast_request, target_ok);
       request.request_id = base64url(random_bytes(9));
+      resolve_client(request, conn->peer, options.trusted_proxies);
       Response response;
       if (!target_ok) {
         response = handler.refuse(400, "bad_request", "the request target is not a valid path");
       } else if (plan.execution == Execution::io_thread) {
         response = handler.handle(request);
-      } else if (plan.execution == Execution::cpu_heavy && cpu_heavy_waiting >= options.cpu_heavy_queue_limit) {
-        response = handler.refuse(503, "unavailable", "the server is busy; try again shortly");
       } else {
-        const bool cpu = plan.execution == Execution::cpu_heavy;
-        if (cpu) ++cpu_heavy_waiting;
+        Post post = [this](std::function<void()> job) { asio::post(blocking, std::move(job)); };
+        if (plan.execution == Execution::cpu_heavy)
+          post = [this, client = request.client_address](std::function<void()> job) {
+            cpu_heavy.post(client, std::move(job));
+          };
         auto [error, result] = co_await asio::co_spawn(
-            co_await asio::this_coro::executor,
-            run_on(cpu ? cpu_heavy : blocking, [this, &request] { return handler.handle(request); }), kNoThrow);
-        if (cpu) --cpu_heavy_waiting;
-        response = error ? handler.refuse(500, "internal", "internal error") : std::move(result);
+            co_await asio::this_coro::executor, run_on(post, [this, &request] { return handler.handle(request); }),
+            kNoThrow);
+        response = error ? refusal(error) : std::move(result);
       }
       response.set_header("X-Request-Id", request.request_id);
       const int status = response.status;
@@ -275,7 +314,9 @@ struct Server::Impl {
                     {"method", std::string_view(request.method)},
                     {"path", std::string_view(request.path)},
                     {"status", std::int64_t{status}},
-                    {"duration_us", static_cast<std::int64_t>(micros)}});
+                    {"duration_us", static_cast<std::int64_t>(micros)},
+                    {"client", std::string_view(request.client_address)},
+                    {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)}});
       const bool keep = keep_alive && !draining;
       co_await write(*conn, std::move(response), version, keep);
       if (!keep) break;
@@ -349,10 +390,7 @@ struct Server::Impl {
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
-Server::~Server() {
-  impl_->blocking.join();
-  impl_->cpu_heavy.join();
-}
+Server::~Server() { impl_->blocking.join(); }
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
@@ -382,7 +420,6 @@ void Server::run(const std::function<void()>& on_ready) {
   impl.ioc.run();
   for (auto& t : extra) t.join();
   impl.blocking.join();
-  impl.cpu_heavy.join();
 }
 
 }  // namespace hrapp::http

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/ip_networks.hpp"
 #include "http/handler.hpp"
 
 namespace hrapp::http {
@@ -17,12 +18,15 @@ struct ServerOptions {
   std::size_t blocking_threads = 16;  // database and storage waits
   std::size_t cpu_heavy_threads = 4;  // sign-up and sign-in (waiting on bcrypt)
   std::size_t cpu_heavy_queue_limit = 256;  // more waiting sign-ins than this get 503
+  /// Sign-ins wait in one line per client, served in turn; more waiting from one client get 429.
+  std::size_t cpu_heavy_per_client_limit = 8;
   std::chrono::seconds idle_timeout{65};    // longer than the ALB's 60 s keep-alive
   std::chrono::seconds header_timeout{10};  // slow-header clients are cut off
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds drain_timeout{25};   // SIGTERM: in-flight requests get this long
   std::size_t header_limit = 16 * 1024;
   std::size_t max_header_fields = 100;
+  IpNetworks trusted_proxies;  // believed about X-Forwarded-For and X-Forwarded-Proto
 };
 
 /// The address cannot be listened on (in use, not ours); what() says which and why.

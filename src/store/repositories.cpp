@@ -142,6 +142,48 @@ std::int64_t SessionRepository::purge_expired(TimePoint now) {
   return conn->execute("DELETE FROM sessions WHERE expires_at <= $1", Params{format_db_timestamp(now)}).affected_rows;
 }
 
+std::optional<FailureCount> ThrottleRepository::find(const std::string& subject) {
+  auto conn = db_.connect();
+  const auto result =
+      conn->execute("SELECT failures, last_failure_at, version FROM sign_in_failures WHERE subject = $1", Params{subject});
+  if (result.rows.empty()) return std::nullopt;
+  const Row& row = result.rows[0];
+  return FailureCount{row.integer(0), parse_db_time(row.text(1)), row.integer(2)};
+}
+
+bool ThrottleRepository::compare_and_set(const std::string& subject, const std::optional<FailureCount>& expected,
+                                         const FailureCount& next) {
+  auto conn = db_.connect();
+  const std::string at = format_db_timestamp(next.last_failure_at);
+  if (!expected)
+    return conn->execute("INSERT INTO sign_in_failures (subject, failures, last_failure_at, version) "
+                         "VALUES ($1, $2, $3, $4) ON CONFLICT (subject) DO NOTHING",
+                         Params{subject, next.failures, at, next.version})
+               .affected_rows == 1;
+  return conn->execute("UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, version = $4 "
+                       "WHERE subject = $1 AND version = $5",
+                       Params{subject, next.failures, at, next.version, expected->version})
+             .affected_rows == 1;
+}
+
+void ThrottleRepository::refund(const std::string& subject) {
+  auto conn = db_.connect();
+  conn->execute("UPDATE sign_in_failures SET failures = failures - 1, version = version + 1 "
+                "WHERE subject = $1 AND failures > 0",
+                Params{subject});
+}
+
+void ThrottleRepository::remove(const std::string& subject) {
+  auto conn = db_.connect();
+  conn->execute("DELETE FROM sign_in_failures WHERE subject = $1", Params{subject});
+}
+
+std::int64_t ThrottleRepository::purge(TimePoint before) {
+  auto conn = db_.connect();
+  return conn->execute("DELETE FROM sign_in_failures WHERE last_failure_at < $1", Params{format_db_timestamp(before)})
+      .affected_rows;
+}
+
 Employee EmployeeRepository::create(const EmployeeFields& fields, const std::optional<std::string>& image_key,
                                     std::int64_t user_id, TimePoint now) {
   auto conn = db_.connect();

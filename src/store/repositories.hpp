@@ -74,6 +74,33 @@ class SessionRepository {
   Database& db_;
 };
 
+/// The failures counted against one subject of sign-in throttling.
+struct FailureCount {
+  std::int64_t failures;
+  TimePoint last_failure_at;
+  std::int64_t version;  // changes with every write
+};
+
+/// Sign-in failure counts, shared by every instance through the database. Writes are
+/// compare-and-set on the version, so concurrent attempts never lose a count.
+class ThrottleRepository {
+ public:
+  explicit ThrottleRepository(Database& db) : db_(db) {}
+  std::optional<FailureCount> find(const std::string& subject);
+  /// Writes `next` if the subject is still as `expected` was read (nullopt: no row yet).
+  /// Returns whether it wrote; false means another attempt wrote first.
+  bool compare_and_set(const std::string& subject, const std::optional<FailureCount>& expected,
+                       const FailureCount& next);
+  /// Takes one failure back (an attempt that succeeded).
+  void refund(const std::string& subject);
+  void remove(const std::string& subject);
+  /// Deletes the counts whose last failure is before `before`; returns how many.
+  std::int64_t purge(TimePoint before);
+
+ private:
+  Database& db_;
+};
+
 /// What an update changes about the image.
 struct ImageChange {
   enum class Kind { keep, replace, remove } kind = Kind::keep;

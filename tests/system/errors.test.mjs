@@ -9,13 +9,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { startApp, testEnv } from './lib/app.mjs';
+import { dbTimestamp } from './lib/database.mjs';
 import { defaultPassword, uniqueUsername } from './lib/http.mjs';
 import { imageSize, png, samples } from './lib/images.mjs';
 
 const maxImageBytes = 64 * 1024;
 let app;
 before(async () => {
-  app = await startApp({ env: { MAX_IMAGE_BYTES: String(maxImageBytes) } });
+  // The test client stands for the load balancer too (TRUSTED_PROXIES): X-Forwarded-Proto counts.
+  app = await startApp({ env: { MAX_IMAGE_BYTES: String(maxImageBytes), TRUSTED_PROXIES: '127.0.0.1/32' } });
 });
 after(async () => {
   assert.equal(await app.stop(), 0);
@@ -26,11 +28,6 @@ const storedImages = () => (existsSync(imagesDir()) ? readdirSync(imagesDir()).s
 const employeeCount = () => app.database.value('SELECT count(*) AS n FROM employees');
 const photo = (seed = 1) => ({ bytes: png({ seed }), filename: 'photo.png', type: 'image/png' });
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
-
-/** 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, the form the app stores timestamps in. */
-function dbTimestamp(date) {
-  return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`;
-}
 
 /** Runs `attempt` and checks that it added no employee row and no image file. */
 async function leavesNothing(attempt) {
@@ -102,7 +99,7 @@ describe('sign-in', () => {
     for (const reply of [wrong, unknown, malformed]) assert.deepEqual(reply.setCookies, []);
   });
 
-  test('the session cookie is HttpOnly, SameSite=Lax, Path=/, and Secure only behind TLS', async () => {
+  test('the session cookie is HttpOnly, SameSite=Lax, Path=/, and Secure only when the client used HTTPS', async () => {
     const client = app.client();
     const user = await client.signUp();
     const plain = await client.login(user.username, user.password);

@@ -249,6 +249,9 @@ describe('settings and commands', () => {
       [{ HEADER_TIMEOUT_SECONDS: '0' }, [], 'HEADER_TIMEOUT_SECONDS'],
       [{ IDLE_TIMEOUT_SECONDS: 'soon' }, [], 'IDLE_TIMEOUT_SECONDS'],
       [{ DB_POOL_SIZE: '0' }, [], 'DB_POOL_SIZE'],
+      [{ TRUSTED_PROXIES: '10.0.0.0/33' }, [], 'TRUSTED_PROXIES'],
+      [{ SIGNIN_ACCOUNT_FAILURES: '0' }, [], 'SIGNIN_ACCOUNT_FAILURES'],
+      [{}, ['--signin-address-failures', 'many'], '--signin-address-failures'],
       [{ S3_BUCKET_NAME: 'Not A Bucket' }, [], 'S3_BUCKET_NAME'],
       [{ AWS_REGION: 'mars' }, [], 'AWS_REGION'],
       [{ AWS_ENDPOINT_URL: 'ftp://example' }, [], 'AWS_ENDPOINT_URL'],
@@ -277,7 +280,8 @@ describe('settings and commands', () => {
       const result = await runHrapp(args);
       assert.equal(result.code, 0, args.join(' '));
       for (const word of ['serve', 'migrate', 'version', 'APP_PORT', 'DATA_DIR', 'DATABASE_URL', 'DB_SECRET_ARN', 'S3_BUCKET_NAME',
-        'DEPLOYMENT_ID', 'AWS_REGION', 'LOG_LEVEL', 'BCRYPT_COST', 'MAX_IMAGE_BYTES', 'IMAGE_MAX_MEGAPIXELS', 'HEADER_TIMEOUT_SECONDS', 'IDLE_TIMEOUT_SECONDS']) {
+        'DEPLOYMENT_ID', 'AWS_REGION', 'LOG_LEVEL', 'BCRYPT_COST', 'MAX_IMAGE_BYTES', 'IMAGE_MAX_MEGAPIXELS', 'HEADER_TIMEOUT_SECONDS', 'IDLE_TIMEOUT_SECONDS',
+        'TRUSTED_PROXIES', 'SIGNIN_ACCOUNT_FAILURES', 'SIGNIN_ADDRESS_FAILURES']) {
         assert.ok(result.stdout.includes(word), `--help mentions ${word}`);
       }
     }

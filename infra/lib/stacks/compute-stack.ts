@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, type CfnResource, Duration, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -183,6 +183,8 @@ export class ComputeStack extends Stack {
         STACK_NAME: Aws.STACK_NAME,
         FLEET_LOGICAL_ID: Lazy.string({ produce: () => fleetLogicalId }),
         HTTPS_ONLY: String(https),
+        // The load balancer lives in the public subnets (below).
+        TRUSTED_PROXIES: Fn.join(',', props.vpc.publicSubnets.map((subnet) => subnet.ipv4CidrBlock)),
       }),
     );
 

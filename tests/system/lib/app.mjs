@@ -21,8 +21,10 @@ export function tempDir(prefix = 'hrapp-') {
   return mkdtempSync(path.join(process.env.HRAPP_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
-/** Settings every test instance shares: fast bcrypt and a fixed image prefix. */
-export const testEnv = { BCRYPT_COST: '4', DEPLOYMENT_ID: 'systest', LOG_LEVEL: 'info' };
+/** Settings every test instance shares: fast bcrypt and a fixed image prefix. Every test client
+ * connects from 127.0.0.1, like a whole office behind one address: the per-address sign-in
+ * limit is tested where a test asks for it. */
+export const testEnv = { BCRYPT_COST: '4', DEPLOYMENT_ID: 'systest', LOG_LEVEL: 'info', SIGNIN_ADDRESS_FAILURES: '100000' };
 
 function childEnv(extra) {
   const env = { ...process.env, ...testEnv, ...extra };
@@ -42,19 +44,28 @@ export class App {
     this.dataDir = dataDir;
     this.database = database;
     this.logs = []; // parsed JSON lines of stdout
-    this.badLines = []; // stdout lines that are not JSON objects
+    this.badLines = []; // stdout lines that are not UTF-8 JSON objects (invalid bytes as latin1)
     this.stderr = '';
     this.port = undefined;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     this.exited.then(() => running.delete(child));
     this.#waiters = [];
-    let pending = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (text) => {
-      pending += text;
-      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-        this.#addLine(pending.slice(0, end));
-        pending = pending.slice(end + 1);
+    // Bytes, not text: a line that is not valid UTF-8 must be seen, not silently repaired.
+    let pending = Buffer.alloc(0);
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    child.stdout.on('data', (bytes) => {
+      pending = Buffer.concat([pending, bytes]);
+      for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a)) {
+        const line = pending.subarray(0, end);
+        pending = pending.subarray(end + 1);
+        let text;
+        try {
+          text = utf8.decode(line);
+        } catch {
+          this.badLines.push(line.toString('latin1'));
+          continue;
+        }
+        this.#addLine(text);
       }
     });
     child.stderr.setEncoding('utf8');

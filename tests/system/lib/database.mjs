@@ -9,6 +9,11 @@ const run = promisify(execFile);
 
 export const engine = process.env.HRAPP_DB === 'postgres' ? 'postgres' : 'sqlite';
 
+/** 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, the form the app stores timestamps in. */
+export function dbTimestamp(date) {
+  return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`;
+}
+
 export class Database {
   /** A fresh, empty database for an app whose data folder is `dataDir`. */
   static async create(dataDir) {

@@ -61,6 +61,23 @@ TEST(ParseConfig, ABadValueNamesTheVariableAndShowsTheValue) {
   EXPECT_NE(error_of({"serve", "--port"}, {}).find("needs a value"), std::string::npos);
 }
 
+TEST(ParseConfig, TrustedProxiesAndSignInLimits) {
+  const auto defaults = parse({"serve"}, env_of({})).config;
+  EXPECT_TRUE(defaults.trusted_proxies.empty());  // no X-Forwarded-For believed unless told
+  EXPECT_EQ(defaults.signin_account_failures, 5);
+  EXPECT_EQ(defaults.signin_address_failures, 20);
+  const auto set = parse({"serve", "--signin-account-failures", "3"},
+                         env_of({{"TRUSTED_PROXIES", "10.0.0.0/24, 10.0.1.0/24"}, {"SIGNIN_ADDRESS_FAILURES", "50"}}))
+                       .config;
+  EXPECT_TRUE(set.trusted_proxies.contains("10.0.1.7"));
+  EXPECT_FALSE(set.trusted_proxies.contains("10.0.2.7"));
+  EXPECT_EQ(set.signin_account_failures, 3);
+  EXPECT_EQ(set.signin_address_failures, 50);
+  EXPECT_EQ(error_of({"serve"}, {{"TRUSTED_PROXIES", "10.0.0.0/8,lb.internal"}}),
+            "TRUSTED_PROXIES must be comma-separated addresses or networks (CIDR): not an address or network: 'lb.internal'");
+  EXPECT_NE(error_of({"serve"}, {{"SIGNIN_ACCOUNT_FAILURES", "0"}}).find("SIGNIN_ACCOUNT_FAILURES"), std::string::npos);
+}
+
 TEST(ParseConfig, DatabaseNameOfTheSecret) {
   EXPECT_FALSE(parse({"serve"}, env_of({})).config.db_name);
   EXPECT_EQ(parse({"serve"}, env_of({{"DB_NAME", "hrappdb"}})).config.db_name, "hrappdb");

@@ -16,7 +16,7 @@ class StoreContract : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = Engine::make();
-    ASSERT_EQ(migrate(*db_), 1);
+    ASSERT_GE(migrate(*db_), 2);
   }
   TimePoint at(int seconds) const { return *parse_iso8601("2026-01-02T03:04:05Z") + std::chrono::seconds(seconds); }
   std::int64_t user(const std::string& name) { return users().create(name, "$2b$04$hash", at(0)).id; }
@@ -55,9 +55,30 @@ TYPED_TEST_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion) {
   EXPECT_EQ(migrate(*this->db_), 0);
   auto conn = this->db_->connect();
   const auto rows = conn->execute("SELECT version, name FROM schema_migrations").rows;
-  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_GE(rows.size(), 2u);
   EXPECT_EQ(rows[0].integer(0), 1);
   EXPECT_EQ(rows[0].text(1), "0001_init.sql");
+}
+
+TYPED_TEST_P(StoreContract, SignInFailuresAreWrittenOnlyOverTheVersionRead) {
+  ThrottleRepository failures(*this->db_);
+  EXPECT_FALSE(failures.find("address:192.0.2.1"));
+  ASSERT_TRUE(failures.compare_and_set("address:192.0.2.1", std::nullopt, {1, this->at(0), 1}));
+  EXPECT_FALSE(failures.compare_and_set("address:192.0.2.1", std::nullopt, {1, this->at(0), 1}));  // lost the race
+  const auto first = failures.find("address:192.0.2.1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->failures, 1);
+  EXPECT_EQ(first->last_failure_at, this->at(0));
+  ASSERT_TRUE(failures.compare_and_set("address:192.0.2.1", first, {2, this->at(5), 2}));
+  EXPECT_FALSE(failures.compare_and_set("address:192.0.2.1", first, {2, this->at(6), 2}));  // stale version
+  failures.refund("address:192.0.2.1");
+  EXPECT_EQ(failures.find("address:192.0.2.1")->failures, 1);
+  EXPECT_EQ(failures.find("address:192.0.2.1")->last_failure_at, this->at(5));
+  ASSERT_TRUE(failures.compare_and_set("account:x", std::nullopt, {1, this->at(100), 1}));
+  EXPECT_EQ(failures.purge(this->at(50)), 1);  // only the older subject
+  EXPECT_FALSE(failures.find("address:192.0.2.1"));
+  failures.remove("account:x");
+  EXPECT_FALSE(failures.find("account:x"));
 }
 
 TYPED_TEST_P(StoreContract, UsernamesAreUniqueRegardlessOfCase) {
@@ -253,6 +274,6 @@ REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersio
                             EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
                             OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned,
                             ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
-                            PagesPastTheEndStillCountEveryMatch);
+                            PagesPastTheEndStillCountEveryMatch, SignInFailuresAreWrittenOnlyOverTheVersionRead);
 
 }  // namespace hrapp::store

@@ -1,0 +1,65 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "store/repositories.hpp"
+
+namespace hrapp::auth {
+
+/// How many failures a subject (an account, a client address) may have before each further
+/// attempt must wait, how long at most (the wait doubles from one second), and how fast
+/// failures are forgotten (one per `forget_one_every`), so that occasional mistakes by the
+/// many people behind one office address never add up.
+struct ThrottlePolicy {
+  std::int64_t free_failures;
+  std::chrono::seconds max_delay;
+  std::chrono::seconds forget_one_every;
+};
+
+struct SignInLimits {
+  /// An account waits at most a minute, so no stranger can lock its owner out for long, and
+  /// it takes no more than about 60 guesses an hour (ASVS 2.2.1 allows 100).
+  ThrottlePolicy account{5, std::chrono::seconds(60), std::chrono::seconds(60)};
+  /// An address that keeps failing (guessing across accounts) waits up to 15 minutes; about
+  /// 80 failures an hour go by unthrottled.
+  ThrottlePolicy address{20, std::chrono::minutes(15), std::chrono::seconds(45)};
+  /// Counts untouched this long are deleted.
+  std::chrono::seconds keep{24 * 60 * 60};
+};
+
+/// The subjects of one sign-in or sign-up attempt.
+struct Attempt {
+  std::string account;
+  std::string address;
+};
+
+/// Sign-in throttling for the fleet: counts live in the database (store::ThrottleRepository).
+/// An attempt is counted as a failure before its bcrypt work is queued, so that concurrent
+/// attempts cannot all slip past the limit, and taken back if it succeeds.
+class SignInThrottle {
+ public:
+  SignInThrottle(store::ThrottleRepository& failures, const Clock& clock, SignInLimits limits = {})
+      : failures_(failures), clock_(clock), limits_(limits) {}
+
+  /// Counts an attempt on `username` from `client_address`. Throws TooManyRequests (counting
+  /// nothing) when either must wait first.
+  Attempt begin(std::string_view username, std::string_view client_address);
+  /// The attempt succeeded: the account's failures are cleared, the address's attempt taken back.
+  void succeeded(const Attempt& attempt);
+  /// Deletes the counts untouched for `limits().keep`; returns how many.
+  std::int64_t purge();
+  const SignInLimits& limits() const { return limits_; }
+
+ private:
+  /// Counts one failure for `subject`; returns how long it must wait first (zero: counted).
+  std::chrono::seconds take(const std::string& subject, const ThrottlePolicy& policy);
+
+  store::ThrottleRepository& failures_;
+  const Clock& clock_;
+  SignInLimits limits_;
+};
+
+}  // namespace hrapp::auth

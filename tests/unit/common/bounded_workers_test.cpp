@@ -1,0 +1,63 @@
+#include "common/bounded_workers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <latch>
+#include <mutex>
+#include <vector>
+
+#include "common/errors.hpp"
+
+namespace hrapp {
+namespace {
+
+TEST(BoundedWorkers, KeysTakeTurnsSoOneKeysBacklogDoesNotHoldAnotherBack) {
+  BoundedWorkers workers(1, 100);
+  std::latch started(1), release(1), finished(6);
+  std::mutex mutex;
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&, name] {
+      {
+        const std::lock_guard lock(mutex);
+        order.push_back(name);
+      }
+      finished.count_down();
+    };
+  };
+  workers.post("gate", [&] {
+    started.count_down();
+    release.wait();
+  });
+  started.wait();  // the only worker is busy: everything below waits in line
+  for (int i = 1; i <= 4; ++i) workers.post("flood", record("flood" + std::to_string(i)));
+  workers.post("alice", record("alice"));
+  workers.post("bob", record("bob"));
+  release.count_down();
+  finished.wait();
+  EXPECT_EQ(order, (std::vector<std::string>{"flood1", "alice", "bob", "flood2", "flood3", "flood4"}));
+}
+
+TEST(BoundedWorkers, RefusesAKeyPastItsShareAndEveryonePastTheTotal) {
+  BoundedWorkers workers(1, 3, 0, 2);
+  std::latch started(1), release(1);
+  workers.post("gate", [&] {
+    started.count_down();
+    release.wait();
+  });
+  started.wait();
+  workers.post("a", [] {});
+  workers.post("a", [] {});
+  EXPECT_THROW(workers.post("a", [] {}), TooManyRequests);
+  workers.post("b", [] {});
+  EXPECT_THROW(workers.post("c", [] {}), Unavailable);
+  release.count_down();
+}
+
+TEST(BoundedWorkers, RunReturnsTheResultOnAWorker) {
+  BoundedWorkers workers(2, 8);
+  EXPECT_EQ(workers.run([] { return 6 * 7; }), 42);
+}
+
+}  // namespace
+}  // namespace hrapp
