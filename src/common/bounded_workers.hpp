@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/errors.hpp"  // what submitting throws
+
 namespace hrapp {
 
 /// A fixed set of threads with a bounded queue, for CPU-heavy work (bcrypt, sign-ins). Jobs
