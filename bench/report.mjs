@@ -79,6 +79,8 @@ for (const engine of ['sqlite', 'postgres']) {
   out.push(`| ${engine}: a failed sign-in for an unknown user takes 0.8–1.25× a wrong password's (median of ${timing.pairs ?? '–'}) | ${fmt(timing.unknown_user_ms, 1)} ms vs ${fmt(timing.wrong_password_ms, 1)} ms = ${fmt(timing.ratio, 2)}× | ${verdict(timing.ratio >= 0.8 && timing.ratio <= 1.25)} |`);
   const mem = get(engine, 'memory');
   out.push(`| ${engine}: RSS < 30 MiB after the run | ${fmt(mem.rss_after_kib / 1024, 1)} MiB (peak ${fmt(mem.peak_rss_kib / 1024, 1)} MiB) | ${verdict(mem.rss_after_kib < 30 * 1024)} |`);
+  const hostile = get(engine, '200 hostile connections');
+  out.push(`| ${engine}: RSS < 64 MiB under 200 anonymous connections sending oversized chunk extensions, trailers and bodies | peak ${fmt(hostile.peak_rss_kib / 1024, 1)} MiB, ${fmt(hostile.rss_after_kib / 1024, 1)} MiB after (${fmt(hostile.sent_mib)} MiB sent, ${fmt(hostile.refusals)} refusals) | ${verdict(hostile.peak_rss_kib < 64 * 1024)} |`);
 }
 const sqliteGet = get('sqlite', 'GET /employees/{id}');
 out.push(`| sqlite: GET /employees/{id} ≥ 30% of nginx | ${fmt((sqliteGet.rps / ceiling.rps) * 100, 1)}% (${fmt(sqliteGet.rps)} of ${fmt(ceiling.rps)}) | ${verdict(sqliteGet.rps >= 0.3 * ceiling.rps)} |`);

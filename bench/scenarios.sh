@@ -76,6 +76,13 @@ record "$engine" "bcrypt cost 12, one hash" "seconds=$one_hash" "cores=$(nproc)"
 rss_kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$app_pid/status"; }
 record "$engine" "memory" "peak_rss_kib=$(rss_kib VmHWM)" "rss_after_kib=$(rss_kib VmRSS)"
 
+# 200 anonymous clients trying to make the server buffer: endless chunk extensions and
+# trailers, bodies far over the limit (declared and chunked), uploads without a session.
+hostile=$(node bench/hostile.mjs "$port" "$app_pid" 200 "$BENCH_DURATION")
+read -r -a kvs <<<"${hostile#RESULT }"
+record "$engine" "200 hostile connections" "${kvs[@]}"
+echo "bench: $engine 200 hostile connections: $hostile" >&2
+
 if [[ $engine == postgres ]]; then
   # PostgreSQL's own ceiling on this machine, in the same run: pgbench's read-only TPC-B-like
   # transaction, the primary-key lookup of an employee that GET /employees/{id} makes, and the

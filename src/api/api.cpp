@@ -10,6 +10,7 @@
 
 #include "api/body_readers.hpp"
 #include "common/log.hpp"
+#include "config/config.hpp"
 #include "domain/validation.hpp"
 #include "http/cookies.hpp"
 #include "http/error_response.hpp"
@@ -30,7 +31,6 @@ constexpr std::string_view kSessionCookie = "hrapp_session";
 constexpr std::string_view kHttpsSessionCookie = "__Host-hrapp_session";
 constexpr std::string_view kHsts = "max-age=31536000";
 constexpr std::size_t kJsonLimit = 64 * 1024;
-constexpr std::size_t kMultipartOverhead = 64 * 1024;
 
 bool is_unsafe(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
@@ -53,18 +53,25 @@ void check_same_origin(const http::Request& req, bool https_only) {
   if (!host || lower(*origin) != expected) throw Forbidden("requests from other origins are not allowed");
 }
 
+/// The body's media type, lowercase, without parameters.
+std::string media_type(const http::Request& req) {
+  const std::string type = lower(req.header("content-type").value_or(""));
+  return type.substr(0, type.find(';'));
+}
+
 void check_content_type(const http::Request& req, BodyKind kind) {
   if (kind == BodyKind::none) return;
-  const std::string type = lower(req.header("content-type").value_or(""));
-  const std::string media = type.substr(0, type.find(';'));
-  const bool is_json = media == "application/json";
-  const bool is_multipart = http::multipart_boundary(type).has_value();
+  const bool is_json = media_type(req) == "application/json";
+  const bool is_multipart = http::multipart_boundary(lower(req.header("content-type").value_or(""))).has_value();
   if (kind == BodyKind::json && !is_json) throw UnsupportedMediaType("send the body as application/json");
   if (kind == BodyKind::multipart && !is_multipart)
     throw UnsupportedMediaType("send the body as multipart/form-data with a boundary");
   if (kind == BodyKind::json_or_multipart && !is_json && !is_multipart)
     throw UnsupportedMediaType("send the body as application/json or multipart/form-data");
 }
+
+/// HEAD is answered as GET is (RFC 9110, 9.3.2); the server leaves the body out.
+std::string_view routing_method(std::string_view method) { return method == "HEAD" ? "GET" : method; }
 
 std::int64_t parse_id(const std::string& text) {
   std::int64_t id = 0;
@@ -127,7 +134,7 @@ Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonito
 }
 
 std::vector<http::Route<Context>> Api::routes() {
-  const std::size_t upload_limit = options_.max_image_bytes + kMultipartOverhead;
+  const std::size_t upload_limit = options_.max_image_bytes + config::kUploadOverheadBytes;
   auto bind = [this](Response (Api::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
   constexpr auto io_thread = http::Execution::io_thread;
   constexpr auto blocking = http::Execution::blocking;
@@ -154,18 +161,56 @@ std::vector<http::Route<Context>> Api::routes() {
   };
 }
 
-http::RequestPlan Api::plan(std::string_view method, std::string_view path) const {
-  const auto match = router_.find(method, path);
-  // Static files, 404 and 405 never block; a small body is read (and ignored) so that a wrong
-  // path or method is answered as such, not as a too-large body.
-  if (!match.route) return {kJsonLimit, http::Execution::io_thread};
-  return {match.route->body_limit, match.route->execution, match.route->probe};
+namespace {
+
+/// A JSON body has the JSON limit whatever else the route takes.
+std::size_t body_limit(const http::Route<Context>& route, const http::Request& request) {
+  const bool json = route.body == BodyKind::json ||
+                    (route.body == BodyKind::json_or_multipart && media_type(request) == "application/json");
+  return json ? std::min(kJsonLimit, route.body_limit) : route.body_limit;
 }
 
-Response Api::handle(http::Request& request) {
-  Response response;
+}  // namespace
+
+http::RequestPlan Api::plan(const http::Request& request, const http::BodyFraming& framing) const {
+  http::RequestPlan plan;
+  plan.answer = guarded(request, [&]() -> std::optional<Response> {
+    const auto match = router_.find(routing_method(request.method), request.path);
+    if (!match.route) return unrouted(request, match.allowed);
+    const auto& route = *match.route;
+    plan.route = static_cast<int>(match.route - router_.routes().data());
+    plan.execution = route.execution;
+    plan.quiet_when_ok = route.probe;
+    plan.body_limit = body_limit(route, request);
+    if (is_unsafe(request.method)) check_origin(request);
+    // A stranger is told 401 before anything else about the route, as dispatch() does; the
+    // session is a database read, so it waits for admit() on the blocking pool.
+    if (framing.present && route.access != Access::open) plan.admit_before_body = true;
+    else if (framing.present) check_content_type(request, route.body);
+    return std::nullopt;
+  });
+  return plan;
+}
+
+std::optional<Response> Api::admit(const http::Request& request, const http::RequestPlan& plan) {
+  return guarded(request, [&]() -> std::optional<Response> {
+    const auto& route = router_.routes().at(static_cast<std::size_t>(plan.route));
+    const auto session = session_of(request);
+    if (!session || (route.access == Access::session && !auth_.authenticate(*session))) throw Unauthorized();
+    check_content_type(request, route.body);
+    return std::nullopt;
+  });
+}
+
+Response Api::handle(http::Request& request, const http::RequestPlan& plan) {
+  return *guarded(request, [&] { return std::optional<Response>(dispatch(request, plan)); });
+}
+
+template <class Fn>
+std::optional<Response> Api::guarded(const http::Request& request, Fn&& fn) const {
+  std::optional<Response> response;
   try {
-    response = dispatch(request);
+    response = fn();
   } catch (const AppError& e) {
     response = http::error_response(e);
   } catch (const store::DatabaseUnavailable& e) {
@@ -177,7 +222,7 @@ Response Api::handle(http::Request& request) {
                                   {"error", std::string_view(e.what())}});
     response = http::error_response(500, "internal", "something went wrong; it has been logged");
   }
-  add_security_headers(response);
+  if (response) add_security_headers(*response);
   return response;
 }
 
@@ -187,40 +232,46 @@ Response Api::refuse(int status, std::string_view code, std::string_view message
   return response;
 }
 
-Response Api::dispatch(http::Request& request) {
-  const auto match = router_.find(request.method, request.path);
-  if (!match.route) {
-    if (request.method == "GET")
-      if (auto file = web_.find(request.path)) return std::move(*file);
-    if (!match.allowed.empty()) {
-      std::string allow;
-      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-      Response r = http::error_response(405, "method_not_allowed", request.method + " is not allowed here; use " + allow);
-      r.set_header("Allow", allow);
-      return r;
-    }
-    throw NotFound("no such page: " + request.path);
+Response Api::unrouted(const http::Request& request, const std::vector<std::string>& allowed) const {
+  if (routing_method(request.method) == "GET")
+    if (auto file = web_.find(request.path)) return std::move(*file);
+  if (allowed.empty()) throw NotFound("no such page: " + request.path);
+  std::string allow;
+  for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+  Response r = http::error_response(405, "method_not_allowed", request.method + " is not allowed here; use " + allow);
+  r.set_header("Allow", allow);
+  return r;
+}
+
+void Api::check_origin(const http::Request& request) const {
+  try {
+    check_same_origin(request, options_.https_only);
+  } catch (const Forbidden&) {
+    log::warn("cross-site request refused",
+              {{"request_id", std::string_view(request.request_id)},
+               {"client", std::string_view(request.client_address)},
+               {"method", std::string_view(request.method)},
+               {"path", std::string_view(request.path)},
+               {"origin", request.header("origin").value_or("")},
+               {"sec_fetch_site", request.header("sec-fetch-site").value_or("")}});
+    throw;
   }
-  const auto& route = *match.route;
-  if (is_unsafe(request.method)) {
-    try {
-      check_same_origin(request, options_.https_only);
-    } catch (const Forbidden&) {
-      log::warn("cross-site request refused",
-                {{"request_id", std::string_view(request.request_id)},
-                 {"client", std::string_view(request.client_address)},
-                 {"method", std::string_view(request.method)},
-                 {"path", std::string_view(request.path)},
-                 {"origin", request.header("origin").value_or("")},
-                 {"sec_fetch_site", request.header("sec-fetch-site").value_or("")}});
-      throw;
-    }
-  }
-  Context context{request, match.captures, std::nullopt, std::nullopt};
+}
+
+std::optional<store::SessionCheck> Api::session_of(const http::Request& request) const {
+  const auto cookie = request.header("cookie");
+  const auto token = cookie ? http::find_cookie(*cookie, session_cookie_) : std::nullopt;
+  return token ? auth_.session_check(*token) : std::nullopt;
+}
+
+Response Api::dispatch(http::Request& request, const http::RequestPlan& plan) {
+  const auto& route = router_.routes().at(static_cast<std::size_t>(plan.route));
+  std::vector<std::string> captures;
+  http::match_path(route.pattern, request.path, captures);
+  if (is_unsafe(request.method)) check_origin(request);
+  Context context{request, std::move(captures), std::nullopt, std::nullopt};
   if (route.access != Access::open) {
-    const auto cookie = request.header("cookie");
-    const auto token = cookie ? http::find_cookie(*cookie, session_cookie_) : std::nullopt;
-    context.session = token ? auth_.session_check(*token) : std::nullopt;
+    context.session = session_of(request);
     if (!context.session) throw Unauthorized();
     if (route.access == Access::session) require_user(context);
   }

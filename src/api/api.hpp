@@ -36,12 +36,22 @@ class Api final : public http::Handler {
  public:
   Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health, const http::StaticFiles& web,
       ApiOptions options);
-  http::RequestPlan plan(std::string_view method, std::string_view path) const override;
-  http::Response handle(http::Request& request) override;
+  http::RequestPlan plan(const http::Request& request, const http::BodyFraming& framing) const override;
+  std::optional<http::Response> admit(const http::Request& request, const http::RequestPlan& plan) override;
+  http::Response handle(http::Request& request, const http::RequestPlan& plan) override;
   http::Response refuse(int status, std::string_view code, std::string_view message) const override;
 
  private:
-  http::Response dispatch(http::Request& request);
+  http::Response dispatch(http::Request& request, const http::RequestPlan& plan);
+  /// Runs `fn`, turning what it throws into the error response; adds the security headers.
+  template <class Fn>
+  std::optional<http::Response> guarded(const http::Request& request, Fn&& fn) const;
+  /// A request no route takes: a web UI file, 405 with Allow, or 404 (thrown).
+  http::Response unrouted(const http::Request& request, const std::vector<std::string>& allowed) const;
+  /// Refuses (and logs) an unsafe request from another site or origin.
+  void check_origin(const http::Request& request) const;
+  /// The check of the request's session cookie (a database read); nullopt without one.
+  std::optional<store::SessionCheck> session_of(const http::Request& request) const;
   void add_security_headers(http::Response& response) const;
   std::string session_cookie(const http::Request& request, std::string_view value, long max_age_seconds) const;
   /// Sets `c.user` from the session (one query) unless a read already did; throws Unauthorized.

@@ -78,6 +78,9 @@ int serve(const config::Config& config) {
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   options.trusted_proxies = config.trusted_proxies;
+  options.body_gap_timeout = std::chrono::seconds(config.body_timeout_seconds);
+  options.max_connections = config.max_connections;
+  options.body_budget = config.body_budget_bytes;
   std::unique_ptr<http::Server> listening;
   try {
     listening = std::make_unique<http::Server>(options, api);

@@ -180,6 +180,18 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.signin_address_failures = static_cast<int>(parse_int(v, 1, 100000, s));
        }},
+      {"BODY_TIMEOUT_SECONDS", "--body-timeout", "seconds a request body may pause before 408 (30)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.body_timeout_seconds = static_cast<int>(parse_int(v, 1, 300, s));
+       }},
+      {"MAX_CONNECTIONS", "--max-connections", "open connections at most; more get 503 (1000)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.max_connections = static_cast<std::size_t>(parse_int(v, 1, 60000, s));
+       }},
+      {"BODY_BUDGET_BYTES", "--body-budget", "request body bytes held at once; past it, 503 (33554432)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.body_budget_bytes = static_cast<std::size_t>(parse_int(v, 64 * 1024, std::int64_t{1} << 34, s));
+       }},
   };
   return kSettings;
 }
@@ -231,6 +243,10 @@ Invocation parse(const std::vector<std::string>& args, const Environment& env) {
     setting->apply(inv.config, value, flag);
   }
   if (!inv.config.web_dir && std::filesystem::is_regular_file("web/index.html")) inv.config.web_dir = "web";
+  // An upload that can never fit the budget would always be refused as busy.
+  if (inv.config.body_budget_bytes < inv.config.max_image_bytes + kUploadOverheadBytes)
+    throw ConfigError("BODY_BUDGET_BYTES (" + std::to_string(inv.config.body_budget_bytes) +
+                      ") must hold one upload: MAX_IMAGE_BYTES plus " + std::to_string(kUploadOverheadBytes));
   return inv;
 }
 

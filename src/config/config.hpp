@@ -46,7 +46,15 @@ struct Config {
   IpNetworks trusted_proxies;       // the load balancer's subnets: X-Forwarded-For/-Proto believed
   int signin_account_failures = 5;  // failed sign-ins per account before delays begin
   int signin_address_failures = 20;  // ... per client address
+  int body_timeout_seconds = 30;    // longest pause within a request body
+  // Sized for a t3.micro (1 GiB): idle connections cost a few KiB each; bodies up to an
+  // upload's size each, six uploads at the default image limit.
+  std::size_t max_connections = 1000;
+  std::size_t body_budget_bytes = 32 * 1024 * 1024;
 };
+
+/// What a multipart upload may carry besides its image (fields, part headers).
+inline constexpr std::size_t kUploadOverheadBytes = 64 * 1024;
 
 enum class Command { serve, migrate, version, help };
 

@@ -1,5 +1,7 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "http/message.hpp"
@@ -14,21 +16,41 @@ enum class Execution {
               // the other routes need
 };
 
-/// What the server needs to know about a request once its header is read.
+/// How the request's body is framed, as its header declares it.
+struct BodyFraming {
+  bool present = false;                        // a body follows the header
+  std::optional<std::uint64_t> content_length;  // absent when chunked
+};
+
+/// What the handler decides from a request's header alone, before any body byte is read. The
+/// server reads the body, runs the handler where `execution` says, and hands the plan back, so
+/// a request is routed once, on its decoded path.
 struct RequestPlan {
-  std::size_t body_limit = 64 * 1024;
-  Execution execution = Execution::blocking;
+  std::size_t body_limit = 0;
+  Execution execution = Execution::io_thread;
   /// Log the request at debug level when it succeeds (health probes).
   bool quiet_when_ok = false;
+  /// The handler's own index of the route it chose (negative: none).
+  int route = -1;
+  /// The answer, when the header alone decides it (no route, wrong method, another origin, a
+  /// media type the route does not take): sent without reading the body.
+  std::optional<Response> answer;
+  /// The session must be checked (a database read) before the body is read: see admit().
+  bool admit_before_body = false;
 };
 
 /// The application, as the server sees it: a pure function from request to response.
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual RequestPlan plan(std::string_view method, std::string_view path) const = 0;
+  /// `request` has everything but its body. Never blocks: runs on the I/O thread.
+  virtual RequestPlan plan(const Request& request, const BodyFraming& framing) const = 0;
+  /// The checks of the header that wait on the database (the session), for a plan that asks for
+  /// them; nullopt lets the body be read, a response refuses the request. Runs on the blocking
+  /// pool. Never throws.
+  virtual std::optional<Response> admit(const Request& request, const RequestPlan& plan) = 0;
   /// Never throws: every failure becomes a response.
-  virtual Response handle(Request& request) = 0;
+  virtual Response handle(Request& request, const RequestPlan& plan) = 0;
   /// The response for a request the server refused before handling (bad framing, limits).
   virtual Response refuse(int status, std::string_view code, std::string_view message) const = 0;
 };

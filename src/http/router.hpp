@@ -61,6 +61,9 @@ class Router {
     return m;
   }
 
+  /// The table, in order: a route's index in it names the route (RequestPlan::route).
+  const std::vector<Route<Context>>& routes() const { return routes_; }
+
  private:
   std::vector<Route<Context>> routes_;
 };

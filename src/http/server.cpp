@@ -9,6 +9,7 @@
 #include <atomic>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -39,15 +40,15 @@ using Post = std::function<void(std::function<void()>)>;
 
 /// Runs `fn` through `post` and resumes the coroutine on its own executor with the result, or
 /// with the exception `post` threw (a full queue). `post` is the caller's and outlives the wait.
-template <class Fn>
-awaitable<Response> run_on(const Post& post, Fn fn) {
-  co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Response)>(
+template <class Result, class Fn>
+awaitable<Result> run_on(const Post& post, Fn fn) {
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Result)>(
       [&post, fn = std::move(fn)](auto handler) mutable {
         auto work = asio::make_work_guard(asio::get_associated_executor(handler));
         using State = std::tuple<decltype(handler), decltype(work), Fn>;
         // Shared: the job must be copyable, and the handler must survive a post that throws.
         auto state = std::make_shared<State>(std::move(handler), std::move(work), std::move(fn));
-        auto finish = [state](std::exception_ptr error, Response response) {
+        auto finish = [state](std::exception_ptr error, Result response) {
           auto executor = std::get<1>(*state).get_executor();
           asio::dispatch(executor, [state, error, response = std::move(response)]() mutable {
             std::move(std::get<0>(*state))(error, std::move(response));
@@ -56,7 +57,7 @@ awaitable<Response> run_on(const Post& post, Fn fn) {
         try {
           post([state, finish] {
             std::exception_ptr error;
-            Response response;
+            Result response;
             try {
               response = std::get<2>(*state)();
             } catch (...) {
@@ -65,7 +66,7 @@ awaitable<Response> run_on(const Post& post, Fn fn) {
             finish(error, std::move(response));
           });
         } catch (...) {
-          finish(std::current_exception(), Response{});
+          finish(std::current_exception(), Result{});
         }
       },
       use_awaitable);
@@ -82,35 +83,78 @@ struct Connection {
   std::atomic<bool> idle{true};
 };
 
-/// Moves the body (up to an image's size) rather than copying it.
-Request to_request(BeastRequest& in, bool& ok) {
-  Request out;
+/// The request's header as handlers see it. The target is decoded here, once: routing, the
+/// choice of pool and the handler all see this path. False when the target is not a valid
+/// origin-form.
+bool to_request(const BeastRequest& in, Request& out) {
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
   const auto parsed = boost::urls::parse_origin_form(in.target());
-  ok = parsed.has_value();
-  if (ok) {
-    out.path = parsed->path();
-    for (const auto& param : parsed->params()) out.query.emplace_back(param.key, param.value);
-  }
+  if (!parsed) return false;
+  out.path = parsed->path();
+  for (const auto& param : parsed->params()) out.query.emplace_back(param.key, param.value);
   out.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
   for (const auto& field : in) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  out.body = std::move(in.body());
-  return out;
+  return true;
 }
 
-BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive) {
+/// HEAD gets GET's status and headers, Content-Length included, and no body.
+BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive, bool head) {
   BeastResponse out{static_cast<bhttp::status>(in.status), version};
   out.set(bhttp::field::server, "hrapp");
   for (auto& [name, value] : in.headers) out.insert(name, value);
   out.body() = std::move(in.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
+  if (head) out.body().clear();
   return out;
+}
+
+/// Only `chunked` is understood (RFC 9112, 6.1): a list that does not end in one `chunked`
+/// cannot frame a body (400); another coding before it is not implemented (501). Beast would
+/// read a body of unknown coding as no body, and its bytes as the next request.
+std::optional<int> transfer_coding_refusal(const BeastRequest& header) {
+  std::size_t codings = 0;
+  std::size_t chunked = 0;
+  bool last_is_chunked = false;
+  bool present = false;
+  const auto [first, last] = header.equal_range(bhttp::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) {
+    present = true;
+    std::string_view list = field->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      std::string_view coding = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (coding.empty()) continue;
+      ++codings;
+      last_is_chunked = beast::iequals(coding, "chunked");
+      if (last_is_chunked) ++chunked;
+    }
+  }
+  if (!present) return std::nullopt;
+  if (!last_is_chunked || chunked > 1) return 400;
+  if (codings > 1) return 501;
+  return std::nullopt;
+}
+
+/// The size of the header fields after the first `skip`: the trailers of a chunked body.
+std::size_t trailer_bytes(const BeastRequest& message, std::size_t skip) {
+  std::size_t bytes = 0;
+  for (const auto& field : message) {
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    bytes += field.name_string().size() + field.value().size() + 4;  // ": " and CRLF
+  }
+  return bytes;
 }
 
 }  // namespace
@@ -134,6 +178,7 @@ struct Server::Impl {
   asio::io_context ioc;
   asio::thread_pool blocking;
   BoundedWorkers cpu_heavy;  // fair between clients: one line each, served in turn
+  std::atomic<std::size_t> body_bytes_held{0};  // reserved by requests whose body is read or being read
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> draining{false};
@@ -150,6 +195,10 @@ struct Server::Impl {
         // Out of file descriptors, say: pause rather than spin on the failing accept.
         asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
         co_await pause.async_wait(kNoThrow);
+        continue;
+      }
+      if (static_cast<std::size_t>(live_sessions) >= options.max_connections) {
+        asio::co_spawn(ioc, turn_away(std::move(socket)), asio::detached);
         continue;
       }
       auto strand = asio::make_strand(ioc);
@@ -182,10 +231,23 @@ struct Server::Impl {
     }
   }
 
-  awaitable<void> write(Connection& conn, Response&& response, unsigned version, bool keep_alive) {
-    auto out = to_beast(std::move(response), version, keep_alive);
-    conn.stream.expires_after(options.body_timeout);
+  awaitable<void> write(Connection& conn, Response&& response, unsigned version, bool keep_alive, bool head = false) {
+    auto out = to_beast(std::move(response), version, keep_alive, head);
+    conn.stream.expires_after(options.write_timeout);
     co_await bhttp::async_write(conn.stream, out, kNoThrow);
+  }
+
+  /// Past the connection cap: a 503 without reading the request, then the close.
+  awaitable<void> turn_away(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Response response = handler.refuse(503, "unavailable", "the server has too many connections; try again shortly");
+    response.set_header("Retry-After", "1");
+    auto out = to_beast(std::move(response), 11, false, false);
+    stream.expires_after(std::chrono::seconds(1));
+    co_await bhttp::async_write(stream, out, kNoThrow);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
   }
 
   /// After refusing a request whose body we will not read, let the client see the answer: stop
@@ -209,8 +271,85 @@ struct Server::Impl {
     co_await linger_close(conn);
   }
 
+  /// Reserves `bytes` of the process-wide body budget; false when they do not fit.
+  bool reserve_body(std::size_t bytes) {
+    std::size_t held = body_bytes_held.load();
+    do {
+      if (held + bytes > options.body_budget) return false;
+    } while (!body_bytes_held.compare_exchange_weak(held, held + bytes));
+    return true;
+  }
+
+  /// A request's share of the body budget, given back when the request is done.
+  struct BodyReservation {
+    std::atomic<std::size_t>* held = nullptr;
+    std::size_t bytes = 0;
+    BodyReservation() = default;
+    BodyReservation(const BodyReservation&) = delete;
+    BodyReservation& operator=(const BodyReservation&) = delete;
+    ~BodyReservation() {
+      if (held) *held -= bytes;
+    }
+  };
+
+  /// Logs the request line and writes the response.
+  awaitable<void> respond(Connection& conn, const Request& request, Response&& response, const RequestPlan& plan,
+                          std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
+    response.set_header("X-Request-Id", request.request_id);
+    const int status = response.status;
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    const log::Level level = status >= 500                            ? log::Level::error
+                             : plan.quiet_when_ok && status == 200 ? log::Level::debug
+                                                                   : log::Level::info;
+    if (log::enabled(level))
+      log::write(level, "request",
+                 {{"request_id", std::string_view(request.request_id)},
+                  {"method", std::string_view(request.method)},
+                  {"path", std::string_view(request.path)},
+                  {"status", std::int64_t{status}},
+                  {"duration_us", static_cast<std::int64_t>(micros)},
+                  {"client", std::string_view(request.client_address)},
+                  {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)}});
+    co_await write(conn, std::move(response), version, keep_alive, request.method == "HEAD");
+  }
+
+  /// What the header alone refuses, before any body byte is read (and before 100 Continue):
+  /// the handler's answer, a declared length over the route's limit, the
+  /// session (on the blocking pool: it reads the database), the body budget.
+  awaitable<std::optional<Response>> refuse_from_header(const Request& request, RequestPlan& plan,
+                                                        const BodyFraming& framing, BodyReservation& reservation) {
+    if (plan.answer) co_return std::move(plan.answer);
+    if (framing.content_length && *framing.content_length > plan.body_limit)
+      co_return handler.refuse(413, "payload_too_large",
+                               "the request body is larger than " + std::to_string(plan.body_limit) + " bytes");
+    if (!framing.present) co_return std::nullopt;
+    if (plan.admit_before_body) {
+      const Post post = [this](std::function<void()> job) { asio::post(blocking, std::move(job)); };
+      auto [error, answer] = co_await asio::co_spawn(
+          co_await asio::this_coro::executor,
+          run_on<std::optional<Response>>(post, [this, &request, &plan] { return handler.admit(request, plan); }),
+          kNoThrow);
+      if (error) co_return refusal(error);
+      if (answer) co_return answer;
+    }
+    const std::size_t bytes = framing.content_length ? static_cast<std::size_t>(*framing.content_length) : plan.body_limit;
+    if (!reserve_body(bytes)) co_return busy("the server is receiving too much at once; try again shortly");
+    reservation.held = &body_bytes_held;
+    reservation.bytes = bytes;
+    co_return std::nullopt;
+  }
+
+  Response busy(std::string_view message) const {
+    Response response = handler.refuse(503, "unavailable", message);
+    response.set_header("Retry-After", "1");
+    return response;
+  }
+
   awaitable<void> serve(std::shared_ptr<Connection> conn) {
-    beast::flat_buffer buffer;
+    // What the parser has not consumed yet: a header, a chunk-size line or the trailers (body
+    // bytes are moved out as they arrive). Bounded, so none of them can grow memory unchecked.
+    beast::flat_buffer buffer(options.header_limit);
     for (;;) {
       // Idle between requests: wait for the first byte, up to the keep-alive time-out.
       if (buffer.size() == 0) {
@@ -230,7 +369,7 @@ struct Server::Impl {
       parser.body_limit(boost::none);
       conn->stream.expires_after(options.header_timeout);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kNoThrow);
-      if (header_ec == bhttp::error::header_limit) {
+      if (header_ec == bhttp::error::header_limit || header_ec == bhttp::error::buffer_overflow) {
         co_await refuse(*conn, 431, "headers_too_large", "the request headers are too large");
         co_return;
       }
@@ -243,53 +382,108 @@ struct Server::Impl {
         co_await refuse(*conn, 400, "bad_request", "the request is not valid HTTP/1.1");
         co_return;
       }
-      auto& header = parser.get();
+      const auto started = std::chrono::steady_clock::now();
+      const auto& header = parser.get();
       const unsigned version = header.version();
-      if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > options.max_header_fields) {
+      const auto header_fields = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
+      if (header_fields > options.max_header_fields) {
         co_await refuse(*conn, 431, "headers_too_large", "the request has too many header fields", version);
         co_return;
       }
-      const auto path = std::string_view(header.target()).substr(0, header.target().find('?'));
-      const RequestPlan plan = handler.plan(header.method_string(), path);
-      if (const auto length = parser.content_length(); length && *length > plan.body_limit) {
-        co_await refuse(*conn, 413, "payload_too_large",
-                        "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
+      if (const auto status = transfer_coding_refusal(header)) {
+        if (*status == 501)
+          co_await refuse(*conn, 501, "not_implemented", "the only transfer coding accepted is chunked", version);
+        else
+          co_await refuse(*conn, 400, "bad_request", "the Transfer-Encoding must end in one chunked", version);
         co_return;
       }
-      parser.body_limit(plan.body_limit);
-      if (beast::iequals(header[bhttp::field::expect], "100-continue") && !parser.is_done()) {
-        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
-        co_await bhttp::async_write(conn->stream, go_on, kNoThrow);
-      }
-      conn->stream.expires_after(options.body_timeout);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(conn->stream, buffer, parser, kNoThrow);
-      if (body_ec == bhttp::error::body_limit) {
-        co_await refuse(*conn, 413, "payload_too_large",
-                        "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
-        co_return;
-      }
-      if (body_ec == beast::error::timeout) {
-        co_await refuse(*conn, 408, "request_timeout", "the request body did not arrive in time", version);
-        co_return;
-      }
-      if (body_ec) {
-        if (body_ec == bhttp::error::partial_message || body_ec == asio::error::eof) break;
-        co_await refuse(*conn, 400, "bad_request", "the request body is not valid HTTP/1.1", version);
-        co_return;
+      Request request;
+      request.request_id = base64url(random_bytes(9));
+      const bool keep_alive = header.keep_alive();
+      BodyFraming framing{!parser.is_done(), std::nullopt};
+      if (const auto length = parser.content_length()) framing.content_length = *length;
+      RequestPlan plan;
+      const bool target_ok = to_request(header, request);
+      resolve_client(request, conn->peer, options.trusted_proxies);
+      if (!target_ok) plan.answer = handler.refuse(400, "bad_request", "the request target is not a valid path");
+      else plan = handler.plan(request, framing);
+
+      BodyReservation reservation;
+      if (auto refusal = co_await refuse_from_header(request, plan, framing, reservation)) {
+        // An unread body ends the connection: its bytes must never be read as a request.
+        const bool keep = keep_alive && !draining && !framing.present;
+        co_await respond(*conn, request, std::move(*refusal), plan, started, version, keep);
+        if (keep) continue;
+        if (framing.present) co_await linger_close(*conn);
+        break;
       }
 
-      const auto started = std::chrono::steady_clock::now();
-      BeastRequest beast_request = parser.release();
-      const bool keep_alive = beast_request.keep_alive();
-      bool target_ok = true;
-      Request request = to_request(beast_request, target_ok);
-      request.request_id = base64url(random_bytes(9));
-      resolve_client(request, conn->peer, options.trusted_proxies);
+      if (framing.present) {
+        parser.body_limit(plan.body_limit);
+        if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+          co_await bhttp::async_write(conn->stream, go_on, kNoThrow);
+        }
+        // Chunk extensions count against the header limit together with the header.
+        std::size_t header_like_bytes = header_bytes;
+        auto on_chunk_header = [&](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
+          header_like_bytes += extensions.size();
+          if (header_like_bytes > options.header_limit) ec = bhttp::error::header_limit;
+        };
+        parser.on_chunk_header(on_chunk_header);
+        beast::error_code body_ec;
+        // The time-out runs from the last byte received, not from the start of the body. The
+        // stream's own time-out would close the socket, leaving no way to send the 408: this
+        // timer cancels the read instead.
+        asio::steady_timer gap(co_await asio::this_coro::executor);
+        struct Watch {
+          std::size_t round = 0;
+          bool stalled = false;
+        };
+        // Shared with the timer's handler, which may run after this frame is gone.
+        const auto watch = std::make_shared<Watch>();
+        conn->stream.expires_never();
+        while (!body_ec && !parser.is_done()) {
+          gap.expires_after(options.body_gap_timeout);
+          gap.async_wait([conn, watch, this_round = ++watch->round](beast::error_code ec) {
+            if (ec || this_round != watch->round) return;
+            watch->stalled = true;
+            conn->stream.socket().cancel();
+          });
+          std::tie(body_ec, std::ignore) =
+              co_await bhttp::async_read_some(conn->stream.socket(), buffer, parser, kNoThrow);
+          ++watch->round;
+          gap.cancel();
+        }
+        if (watch->stalled) body_ec = beast::error::timeout;
+        // ... and so do trailers.
+        if (!body_ec && header_like_bytes + trailer_bytes(parser.get(), header_fields) > options.header_limit)
+          body_ec = bhttp::error::header_limit;
+        if (body_ec == bhttp::error::body_limit) {
+          co_await refuse(*conn, 413, "payload_too_large",
+                          "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
+          co_return;
+        }
+        if (body_ec == bhttp::error::header_limit || body_ec == bhttp::error::buffer_overflow) {
+          co_await refuse(*conn, 431, "headers_too_large",
+                          "the header, chunk extensions and trailers together are too large", version);
+          co_return;
+        }
+        if (body_ec == beast::error::timeout) {
+          co_await refuse(*conn, 408, "request_timeout", "the request body stopped arriving", version);
+          co_return;
+        }
+        if (body_ec) {
+          if (body_ec == bhttp::error::partial_message || body_ec == asio::error::eof) break;
+          co_await refuse(*conn, 400, "bad_request", "the request body is not valid HTTP/1.1", version);
+          co_return;
+        }
+        request.body = std::move(parser.get().body());
+      }
+
       Response response;
-      if (!target_ok) {
-        response = handler.refuse(400, "bad_request", "the request target is not a valid path");
-      } else if (plan.execution == Execution::io_thread) {
-        response = handler.handle(request);
+      if (plan.execution == Execution::io_thread) {
+        response = handler.handle(request, plan);
       } else {
         Post post = [this](std::function<void()> job) { asio::post(blocking, std::move(job)); };
         if (plan.execution == Execution::cpu_heavy)
@@ -297,28 +491,12 @@ struct Server::Impl {
             cpu_heavy.post(client, std::move(job));
           };
         auto [error, result] = co_await asio::co_spawn(
-            co_await asio::this_coro::executor, run_on(post, [this, &request] { return handler.handle(request); }),
-            kNoThrow);
+            co_await asio::this_coro::executor,
+            run_on<Response>(post, [this, &request, &plan] { return handler.handle(request, plan); }), kNoThrow);
         response = error ? refusal(error) : std::move(result);
       }
-      response.set_header("X-Request-Id", request.request_id);
-      const int status = response.status;
-      const auto micros =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-      const log::Level level = status >= 500                            ? log::Level::error
-                               : plan.quiet_when_ok && status == 200 ? log::Level::debug
-                                                                     : log::Level::info;
-      if (log::enabled(level))
-        log::write(level, "request",
-                   {{"request_id", std::string_view(request.request_id)},
-                    {"method", std::string_view(request.method)},
-                    {"path", std::string_view(request.path)},
-                    {"status", std::int64_t{status}},
-                    {"duration_us", static_cast<std::int64_t>(micros)},
-                    {"client", std::string_view(request.client_address)},
-                    {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)}});
       const bool keep = keep_alive && !draining;
-      co_await write(*conn, std::move(response), version, keep);
+      co_await respond(*conn, request, std::move(response), plan, started, version, keep);
       if (!keep) break;
     }
     beast::error_code ec;

@@ -22,10 +22,13 @@ struct ServerOptions {
   std::size_t cpu_heavy_per_client_limit = 8;
   std::chrono::seconds idle_timeout{65};    // longer than the ALB's 60 s keep-alive
   std::chrono::seconds header_timeout{10};  // slow-header clients are cut off
-  std::chrono::seconds body_timeout{60};
+  std::chrono::seconds body_gap_timeout{30};  // a body that pauses this long gets 408
+  std::chrono::seconds write_timeout{60};
   std::chrono::seconds drain_timeout{25};   // SIGTERM: in-flight requests get this long
   std::size_t header_limit = 16 * 1024;
   std::size_t max_header_fields = 100;
+  std::size_t max_connections = 1000;         // more are answered 503 and closed
+  std::size_t body_budget = 32 * 1024 * 1024;  // body bytes held at once, process-wide; past it, 503
   IpNetworks trusted_proxies;  // believed about X-Forwarded-For and X-Forwarded-Proto
 };
 

@@ -2,7 +2,8 @@
 # Checks that the packaged binary will run on Amazon Linux 2023 (glibc 2.34, gcc 11):
 # no glibc symbol newer than 2.34, no libstdc++ symbol requirement at all (it is linked
 # statically), and every shared library it needs is installed by the user data
-# (deploy/runtime-packages.txt). Then runs the packaged binary once.
+# (deploy/runtime-packages.txt); the unit's LimitNOFILE is above the connection cap. Then runs
+# the packaged binary once.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tarball=${1:?usage: check.sh <hrapp-tarball>}
@@ -33,6 +34,12 @@ for lib in "${needed[@]}"; do
   grep -qE "^${lib//./\\.}[[:space:]]+[a-z]" deploy/runtime-packages.txt ||
     fail "$lib is needed but deploy/runtime-packages.txt does not say which package provides it"
 done
+
+# The service may hold more files than the connection cap lets clients open.
+cap=$("$binary" --help | sed -nE 's/^ *MAX_CONNECTIONS.*\(([0-9]+)\)$/\1/p')
+nofile=$(sed -nE 's/^LimitNOFILE=([0-9]+)$/\1/p' "$top/hrapp.service")
+[[ -n "$cap" && -n "$nofile" ]] || fail "hrapp.service needs LimitNOFILE and hrapp --help a MAX_CONNECTIONS default"
+((nofile >= cap + 256)) || fail "LimitNOFILE=$nofile leaves no room above MAX_CONNECTIONS ($cap) for the pool, images and logs"
 
 [[ "$("$binary" version)" == "hrapp $(cat "$top/VERSION")" ]] || fail "the packaged binary does not run"
 echo "package ok: glibc <= $newest, no libstdc++ requirement, needs ${needed[*]}"
