@@ -1,8 +1,10 @@
 // The request reader: the real server on a loopback port, fed each input as the bytes of one
 // connection (then end of stream). Whatever arrives, the server must not crash or trip a
-// sanitizer, and every response it writes must be HTTP/1.1 with a status below 500. The
-// handler plans like the routes table does (small JSON bodies, a large upload route, a route
-// on the sign-in pool) and answers with what it saw.
+// sanitizer, and every response it writes must be HTTP/1.1 with a status below 500 (or 501 for a
+// transfer coding it does not implement, 503 for a limit reached). The
+// handler plans like the routes table does (small JSON bodies, a large upload route checked
+// before its body, a route on the sign-in pool, one answered from the header) and answers with
+// what it saw.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,7 +13,9 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "http/server.hpp"
@@ -22,13 +26,28 @@ using namespace hrapp::http;
 
 class EchoHandler final : public Handler {
  public:
-  RequestPlan plan(std::string_view method, std::string_view path) const override {
-    if (method == "POST" && path == "/upload") return {1024 * 1024, Execution::blocking};
-    if (method == "POST" && path == "/login") return {64 * 1024, Execution::cpu_heavy};
-    if (path == "/health") return {0, Execution::io_thread, true};
-    return {64 * 1024, Execution::io_thread};
+  RequestPlan plan(const Request& request, const BodyFraming&) const override {
+    RequestPlan plan;
+    plan.body_limit = 64 * 1024;
+    if (request.method == "POST" && request.path == "/upload") {
+      plan.body_limit = 1024 * 1024;
+      plan.execution = Execution::blocking;
+      plan.admit_before_body = true;
+    } else if (request.method == "POST" && request.path == "/login") {
+      plan.execution = Execution::cpu_heavy;
+    } else if (request.path == "/health") {
+      plan.body_limit = 0;
+      plan.quiet_when_ok = true;
+    } else if (request.path == "/missing") {
+      plan.answer = json_response(404, "{\"error\":\"not_found\"}");
+    }
+    return plan;
   }
-  Response handle(Request& request) override {
+  std::optional<Response> admit(const Request& request, const RequestPlan&) override {
+    if (!request.header("cookie")) return json_response(401, "{\"error\":\"unauthorized\"}");
+    return std::nullopt;
+  }
+  Response handle(Request& request, const RequestPlan&) override {
     return json_response(200, "{\"method_bytes\":" + std::to_string(request.method.size()) +
                                   ",\"path_bytes\":" + std::to_string(request.path.size()) +
                                   ",\"headers\":" + std::to_string(request.headers.size()) +
@@ -41,12 +60,14 @@ class EchoHandler final : public Handler {
 
 std::uint16_t g_port = 0;
 
-/// Every status line in what the server sent; aborts on a 5xx or on bytes that are not HTTP.
+/// Every status line in what the server sent; aborts on a server fault (a 5xx other than 501 and
+/// 503) or on bytes that are not HTTP.
 void check_responses(const std::string& received) {
   for (std::size_t at = received.find("HTTP/1."); at != std::string::npos; at = received.find("\r\nHTTP/1.", at + 1)) {
     const std::size_t line = received.compare(at, 2, "\r\n") == 0 ? at + 2 : at;
     if (received.size() < line + 12) std::abort();
-    if (received[line + 9] == '5') std::abort();
+    const std::string_view status(received.data() + line + 9, 3);
+    if (status[0] == '5' && status != "501" && status != "503") std::abort();
   }
   if (!received.empty() && !received.starts_with("HTTP/1.")) std::abort();
 }
@@ -60,7 +81,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   options.blocking_threads = 2;
   options.cpu_heavy_threads = 1;
   options.header_timeout = std::chrono::seconds(5);
-  options.body_timeout = std::chrono::seconds(5);
+  options.body_gap_timeout = std::chrono::seconds(5);
   // Leaked on purpose: it serves until the process ends.
   auto* server = new Server(options, handler);
   g_port = server->port();
