@@ -75,7 +75,9 @@ export function buildHrapp(app: App): HrappStacks {
   }
 
   const security = new SecurityStack(app, SECURITY_STACK_NAME, {
-    description: 'hrapp account-level security services: Inspector2 and Security Hub (deployed once, never disabled by teardown)',
+    description: 'hrapp account-level services: Inspector2, Security Hub, and in us-east-1 the billing alarm (deployed once, never disabled by teardown)',
+    alarmEmail: config.alarmEmail,
+    billingAlarmUsd: config.billingAlarmUsd,
   });
   tagEverything(security, { Project: PROJECT_TAG, DeploymentID: ACCOUNT_LEVEL_DEPLOYMENT_TAG, Owner: config.owner });
 

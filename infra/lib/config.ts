@@ -31,6 +31,8 @@ export interface DeploymentConfig {
   readonly alarmEmail?: string;
   /** The AWS Budget on this deployment's `DeploymentID` tag, in USD per month. */
   readonly monthlyBudgetUsd: number;
+  /** Account level (`hrapp-security` in us-east-1): the billing alarm fires above this month-to-date estimate, in USD. */
+  readonly billingAlarmUsd: number;
   /** Lab mode only: when the fleet and the database run; outside these hours both are stopped. */
   readonly labSchedule?: LabSchedule;
 }
@@ -103,6 +105,7 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
     waf,
     alarmEmail: optionalMatching(context, 'alarm_email', EMAIL_PATTERN, 'an e-mail address'),
     monthlyBudgetUsd: wholeNumber(context, 'monthly_budget_usd', 1, 100_000, 150),
+    billingAlarmUsd: wholeNumber(context, 'billing_alarm_usd', 1, 1_000_000, 1000),
     labSchedule: environment === 'lab' ? labSchedule(context) : undefined,
   };
 }

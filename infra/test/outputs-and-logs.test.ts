@@ -24,7 +24,7 @@ describe('stack outputs', () => {
     assert.deepEqual(outputKeys(lab.secrets), ['DbSecretArn']);
     assert.deepEqual(outputKeys(lab.storage), ['BucketName', 'BucketArn']);
     for (const key of ['AlbDnsName', 'AutoScalingGroupName', 'InstanceRoleArn']) assert.ok(outputKeys(lab.compute).includes(key), key);
-    assert.deepEqual(outputKeys(lab.security), ['InspectorEc2Status', 'SecurityHubArn', 'ConfigRecorderStatus', 'FoundationalStandardStatus']);
+    assert.deepEqual(outputKeys(lab.security), ['InspectorEc2Status', 'SecurityHubArn', 'ConfigRecorderStatus', 'FoundationalStandardStatus', 'BillingAlarm']);
   });
 
   it('give both subnets of each tier and both zones', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIG_RECORDER_ACTIONS } from '../lib/stacks/security-stack.ts';
+import { BILLING_ALARM_NAME, CONFIG_RECORDER_ACTIONS } from '../lib/stacks/security-stack.ts';
 import { flatten, resourcesOf, synth } from './support.ts';
 
 // Validation 12 of the seed, as one account-level stack that adopts and never disables.
@@ -124,5 +124,61 @@ describe('security stack (hrapp-security)', () => {
     assert.equal(tags.Project, 'HRAppLab');
     assert.equal(tags.DeploymentID, '_account');
     assert.doesNotMatch(tags.DeploymentID, /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/);
+  });
+});
+
+/** What CloudFormation would create from the stack's template in `region`: resources whose condition holds there. */
+function createdIn(template: Record<string, any>, region: string): Record<string, any> {
+  const value = (v: any): unknown => (v?.Ref === 'AWS::Region' ? region : v);
+  const holds = (name: string): boolean => {
+    const [fn, args] = Object.entries(template.Conditions[name] as Record<string, any[]>)[0];
+    if (fn !== 'Fn::Equals') throw new Error(`condition ${name} uses ${fn}`);
+    return value(args[0]) === value(args[1]);
+  };
+  return Object.fromEntries(Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Condition === undefined || holds(r.Condition)));
+}
+
+describe('billing alarm (hrapp-security)', () => {
+  const mailed = synth({ deployment_id: 'billa', alarm_email: 'trainer@example.com', billing_alarm_usd: '250' }).security.toJSON();
+  const typesOf = (resources: Record<string, any>) => Object.values(resources).map((r) => r.Type);
+
+  it('alarms on the estimated charges above billing_alarm_usd when the stack is in us-east-1', () => {
+    const created = createdIn(mailed, 'us-east-1');
+    const alarms = Object.values(created).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    assert.equal(alarms.length, 1);
+    const p = alarms[0].Properties;
+    assert.deepEqual(
+      [p.AlarmName, p.Namespace, p.MetricName, p.Dimensions, p.Statistic, p.Period, p.Threshold, p.ComparisonOperator, p.EvaluationPeriods, p.TreatMissingData],
+      [BILLING_ALARM_NAME, 'AWS/Billing', 'EstimatedCharges', [{ Name: 'Currency', Value: 'USD' }], 'Maximum', 21600, 250, 'GreaterThanThreshold', 1, 'notBreaching'],
+    );
+    const [topicId, topic] = Object.entries(created).find(([, r]) => r.Type === 'AWS::SNS::Topic')!;
+    assert.equal(topic.Properties.TopicName, 'hrapp-billing-alarms');
+    assert.deepEqual(p.AlarmActions, [{ Ref: topicId }]);
+    const [subscription] = Object.values(created).filter((r) => r.Type === 'AWS::SNS::Subscription');
+    assert.deepEqual([subscription.Properties.Protocol, subscription.Properties.Endpoint, subscription.Properties.TopicArn], ['email', 'trainer@example.com', { Ref: topicId }]);
+    const [policy] = Object.values(created).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
+    assert.ok(policy.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'TLS only');
+  });
+
+  it('creates no billing alarm or topic in any other region, and says so in an output', () => {
+    for (const region of ['eu-west-1', 'us-west-2', 'eu-central-1']) {
+      const types = typesOf(createdIn(mailed, region));
+      for (const type of ['AWS::CloudWatch::Alarm', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription']) assert.ok(!types.includes(type), `${type} in ${region}`);
+      assert.ok(types.includes('Custom::SecurityHub'), 'the security services stay');
+    }
+    const output = mailed.Outputs.BillingAlarm.Value['Fn::If'];
+    assert.equal(mailed.Conditions[output[0]]['Fn::Equals'][1], 'us-east-1');
+    assert.deepEqual([output[1], output[2]], [BILLING_ALARM_NAME, 'none: AWS/Billing metrics exist only in us-east-1']);
+  });
+
+  it('defaults to 1000 USD and mails nobody without alarm_email', () => {
+    const plain = synth({ deployment_id: 'billb' }).security.toJSON();
+    const created = createdIn(plain, 'us-east-1');
+    assert.deepEqual(Object.values(created).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.Threshold), [1000]);
+    assert.ok(!typesOf(created).includes('AWS::SNS::Subscription'));
+  });
+
+  it('refuses a threshold that is not a whole number of dollars, showing it', () => {
+    for (const bad of ['0', '12.5', 'lots']) assert.throws(() => synth({ deployment_id: 'billc', billing_alarm_usd: bad }), new RegExp(`billing_alarm_usd must be a whole number.*${bad}`));
   });
 });

@@ -1,4 +1,4 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,8 +7,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { alarmTopic } from './alarm-topic.ts';
 
 /** Thresholds of the alarms; docs/deploy.md lists them. */
 export const ALARM_THRESHOLDS = {
@@ -49,15 +49,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const { namePrefix } = props;
 
-    this.topic = new sns.Topic(this, 'AlarmTopic', {
-      topicName: `${namePrefix}-alarms`,
-      displayName: `${namePrefix} alarms`,
-      enforceSSL: true,
-    });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason: 'CloudWatch alarms and AWS Budgets cannot publish to a topic under the AWS managed SNS key; messages carry metric names, never data.',
-    });
+    this.topic = alarmTopic(this, 'AlarmTopic', { topicName: `${namePrefix}-alarms`, displayName: `${namePrefix} alarms`, email: props.alarmEmail });
     // AWS Budgets publishes its notifications as the service, for this account only.
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -68,7 +60,6 @@ export class Monitoring extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const tg = props.targetGroup.metrics;
     const lb = props.loadBalancer.metrics;

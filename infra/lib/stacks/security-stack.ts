@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { alarmTopic } from '../constructs/alarm-topic.ts';
 
 /** Security Hub's AWS Foundational Security Best Practices standard, enabled explicitly. */
 export const FOUNDATIONAL_STANDARD_ARN = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::standards/aws-foundational-security-best-practices/v/1.0.0`;
@@ -29,16 +32,28 @@ export const CONFIG_RECORDER_ACTIONS = [
   'config:StartConfigurationRecorder',
 ];
 
+/** The only region where AWS publishes `AWS/Billing` metrics (for the whole account). */
+export const BILLING_METRIC_REGION = 'us-east-1';
+export const BILLING_ALARM_NAME = 'hrapp-billing-estimated-charges';
+
+export interface SecurityStackProps extends StackProps {
+  /** The billing alarm fires when the account's month-to-date estimate exceeds this, in USD. */
+  readonly billingAlarmUsd: number;
+  /** Where the billing alarm's topic sends e-mail. */
+  readonly alarmEmail?: string;
+}
+
 const CONFIG_RECORDER_CODE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config-recorder');
 
 /**
  * Inspector2 (EC2 scanning) and Security Hub for the whole account, deployed once as
  * `hrapp-security`. Both are account singletons and may already be on, so each is adopted by an
  * idempotent call (already enabled is success) and never disabled: deleting this stack, or any
- * team's stacks, leaves them running.
+ * team's stacks, leaves them running. Deployed in us-east-1, it also carries the account's
+ * billing alarm.
  */
 export class SecurityStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id, props);
 
     const policy = cr.AwsCustomResourcePolicy.fromStatements([
@@ -199,6 +214,44 @@ export class SecurityStack extends Stack {
     Validations.of(provider).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: "CDK's custom resource function writes its own logs with the basic execution policy.",
+    });
+
+    this.billingAlarm(props);
+  }
+
+  /**
+   * A CloudWatch alarm on the account's `EstimatedCharges`, which AWS publishes (once "Receive
+   * Billing Alerts" is on) only in us-east-1. The template stays region-agnostic like the rest of
+   * the stack: the alarm and its topic exist only where the stack is deployed in that region, and
+   * the `BillingAlarm` output says which.
+   */
+  private billingAlarm(props: SecurityStackProps): void {
+    const inBillingRegion = new CfnCondition(this, 'InBillingMetricRegion', { expression: Fn.conditionEquals(Aws.REGION, BILLING_METRIC_REGION) });
+    const topic = alarmTopic(this, 'BillingAlarmTopic', { topicName: 'hrapp-billing-alarms', displayName: 'hrapp billing alarms', email: props.alarmEmail });
+    const alarm = new cloudwatch.Alarm(this, 'EstimatedChargesAlarm', {
+      alarmName: BILLING_ALARM_NAME,
+      alarmDescription: `The account's estimated charges this month exceed ${props.billingAlarmUsd} USD (billing_alarm_usd)`,
+      // Published a few times a day and cumulative over the month: the highest value in 6 hours.
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Billing',
+        metricName: 'EstimatedCharges',
+        dimensionsMap: { Currency: 'USD' },
+        statistic: 'Maximum',
+        period: Duration.hours(6),
+      }),
+      threshold: props.billingAlarmUsd,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data before billing alerts are on, and at the start of a month: no spend to alarm on.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    for (const construct of [...topic.node.findAll(), ...alarm.node.findAll()]) {
+      if (construct instanceof CfnResource) construct.cfnOptions.condition = inBillingRegion;
+    }
+    new CfnOutput(this, 'BillingAlarm', {
+      value: Fn.conditionIf(inBillingRegion.logicalId, BILLING_ALARM_NAME, `none: AWS/Billing metrics exist only in ${BILLING_METRIC_REGION}`).toString(),
+      description: 'CloudWatch alarm on the account estimated charges (deploy this stack in us-east-1 to have it)',
     });
   }
 }
