@@ -24,6 +24,7 @@ render_user_data() {
     -e 's|@@STACK_NAME@@|hrapp-team01-compute|g' \
     -e 's|@@FLEET_LOGICAL_ID@@|FleetASG0123ABCD|g' \
     -e 's|@@HTTPS_ONLY@@|true|g' \
+    -e 's|@@TRUSTED_PROXIES@@|10.0.0.0/24,10.0.1.0/24|g' \
     "$REPO_DIR/deploy/user-data.sh" >"$CASE_DIR/user-data.sh"
   ! grep -q '@@' "$CASE_DIR/user-data.sh" || check_failed "placeholders left: $(grep -o '@@[A-Z_]*@@' "$CASE_DIR/user-data.sh")"
 }
@@ -129,6 +130,7 @@ healthy_boot_in_order() {
     "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks the secret"
   grep -qx 'APP_HOST=0.0.0.0' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks APP_HOST"
   grep -qx 'HTTPS_ONLY=true' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks HTTPS_ONLY"
+  grep -qx 'TRUSTED_PROXIES=10.0.0.0/24,10.0.1.0/24' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks TRUSTED_PROXIES"
   grep -qx 'DB_SSL_ROOT_CERT=/etc/hrapp/rds-ca-bundle.pem' "$ROOT/etc/hrapp/hrapp.env" || check_failed "hrapp.env lacks DB_SSL_ROOT_CERT"
   cmp -s "$ROOT/etc/hrapp/rds-ca-bundle.pem" "$FAKE_RDS_BUNDLE" || check_failed "the RDS CA bundle was not installed"
   assert_called "curl * https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem" 1
