@@ -67,8 +67,10 @@ for (const engine of ['sqlite', 'postgres']) {
   out.push(`| ${engine}: /health ≥ 40% of nginx | ${fmt(share * 100, 1)}% (${fmt(health.rps)} of ${fmt(ceiling.rps)}) | ${verdict(share >= 0.4)} |`);
   const hash = get(engine, 'bcrypt cost 12, one hash');
   const capacity = hash.cores / hash.seconds;
+  // Only sign-ins answered 200 count: a refusal (429) costs no hashing.
   const login = get(engine, 'POST /login');
-  out.push(`| ${engine}: sign-ins ≥ 80% of what the cores can hash (${hash.cores} ÷ ${fmt(hash.seconds, 3)} s = ${fmt(capacity, 1)}/s) | ${fmt(login.rps, 1)}/s = ${fmt((login.rps / capacity) * 100, 1)}% | ${verdict(login.rps >= 0.8 * capacity)} |`);
+  const signedIn = (login.rps * (login.requests - (login.non2xx ?? 0) - (login.errors ?? 0))) / login.requests;
+  out.push(`| ${engine}: sign-ins ≥ 80% of what the cores can hash (${hash.cores} ÷ ${fmt(hash.seconds, 3)} s = ${fmt(capacity, 1)}/s) | ${fmt(signedIn, 1)}/s answered 200 = ${fmt((signedIn / capacity) * 100, 1)}% (${fmt(login.non2xx)} refused) | ${verdict(signedIn >= 0.8 * capacity)} |`);
   const during = get(engine, 'GET /health during logins');
   out.push(`| ${engine}: /health p99 < 10 ms while sign-ins load the CPU | ${fmt(during.p99_ms, 2)} ms | ${verdict(during.p99_ms < 10)} |`);
   const floodHealth = get(engine, 'GET /health during a sign-in flood');
