@@ -51,6 +51,8 @@ int serve(const config::Config& config) {
   store::EmployeeRepository employee_rows(db);
   const auth::PasswordHasher hasher(config.bcrypt_cost);
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  // bcrypt: one thread per core at a lower priority; each client address's hashes wait in a
+  // line of their own, so a flood of sign-ins from one address delays another's by one hash.
   BoundedWorkers cpu(cores, 256, 10);
   store::ThrottleRepository failures(db);
   auth::SignInLimits limits;

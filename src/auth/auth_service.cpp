@@ -22,7 +22,7 @@ User AuthService::register_user(const std::string& username, const std::string& 
   // A taken name counts as a failure: asking name after name is how accounts are enumerated.
   const Attempt attempt = throttle_.begin(username, client_address);
   if (users_.find_by_username(username)) throw UsernameTaken();
-  const std::string hash = cpu_.run([&] { return hasher_.hash(password); });
+  const std::string hash = cpu_.run(client_address, [&] { return hasher_.hash(password); });
   try {
     User user = users_.create(username, hash, clock_.now());
     throttle_.succeeded(attempt);
@@ -40,7 +40,7 @@ SignIn AuthService::login(const std::string& username, const std::string& passwo
   const bool well_formed = !validation::username_problem(username) && !validation::password_problem(password);
   const auto found = well_formed ? users_.find_by_username(username) : std::nullopt;
   const std::string& hash = found ? found->password_hash : hasher_.decoy_hash();
-  const bool match = cpu_.run([&] { return hasher_.verify(password, hash); });
+  const bool match = cpu_.run(client_address, [&] { return hasher_.verify(password, hash); });
   if (!found || !match) throw Unauthorized("wrong username or password");
   const auto now = clock_.now();
   std::string token = base64url(random_bytes(32));

@@ -42,22 +42,32 @@ void BoundedWorkers::post(std::string_view key, std::function<void()> job) {
 void BoundedWorkers::work() {
   // Linux applies a nice value per thread; failure only means normal priority.
   if (nice_ != 0) static_cast<void>(::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice_));
+  std::unique_lock lock(mutex_);
   for (;;) {
-    std::function<void()> job;
-    {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [&] { return stopping_ || queued_ > 0; });
-      if (queued_ == 0) return;  // stopping, and nothing left to finish
-      const auto line = lines_.find(turns_.front());
-      turns_.pop_front();
-      job = std::move(line->second.front());
-      line->second.pop_front();
-      --queued_;
-      // A key with more waiting goes to the back of the turns; an empty line is dropped.
-      if (line->second.empty()) lines_.erase(line);
-      else turns_.push_back(line->first);
-    }
+    ready_.wait(lock, [&] { return stopping_ || queued_ > 0; });
+    if (queued_ == 0) return;  // stopping, and nothing left to finish
+    // The first key in turn order among those with the fewest jobs running.
+    const auto running = [&](const std::string& key) {
+      const auto r = running_.find(key);
+      return r == running_.end() ? std::size_t{0} : r->second;
+    };
+    auto turn = turns_.begin();
+    for (auto t = turns_.begin(); t != turns_.end() && running(*turn) > 0; ++t)
+      if (running(*t) < running(*turn)) turn = t;
+    const auto line = lines_.find(*turn);
+    turns_.erase(turn);
+    std::function<void()> job = std::move(line->second.front());
+    line->second.pop_front();
+    --queued_;
+    const std::string key = line->first;
+    // A key with more waiting goes to the back of the turns; an empty line is dropped.
+    if (line->second.empty()) lines_.erase(line);
+    else turns_.push_back(key);
+    ++running_[key];
+    lock.unlock();
     job();
+    lock.lock();
+    if (const auto r = running_.find(key); --r->second == 0) running_.erase(r);
   }
 }
 

@@ -38,6 +38,37 @@ TEST(BoundedWorkers, KeysTakeTurnsSoOneKeysBacklogDoesNotHoldAnotherBack) {
   EXPECT_EQ(order, (std::vector<std::string>{"flood1", "alice", "bob", "flood2", "flood3", "flood4"}));
 }
 
+TEST(BoundedWorkers, AKeyWithNothingRunningGoesBeforeOneWithJobsRunning) {
+  BoundedWorkers workers(2, 100);
+  std::latch started(2), release_flood(1), release_other(1), finished(2);
+  std::mutex mutex;
+  std::vector<std::string> order;
+  auto record = [&](std::string name) {
+    return [&, name] {
+      {
+        const std::lock_guard lock(mutex);
+        order.push_back(name);
+      }
+      finished.count_down();
+    };
+  };
+  workers.post("flood", [&] {
+    started.count_down();
+    release_flood.wait();
+  });
+  workers.post("other", [&] {
+    started.count_down();
+    release_other.wait();
+  });
+  started.wait();  // both workers are busy, one of them with the flood's job
+  workers.post("flood", record("flood"));
+  workers.post("alice", record("alice"));
+  release_other.count_down();  // one worker is free: the flood is first in turn, but has a job running
+  finished.wait();
+  release_flood.count_down();
+  EXPECT_EQ(order, (std::vector<std::string>{"alice", "flood"}));
+}
+
 TEST(BoundedWorkers, RefusesAKeyPastItsShareAndEveryonePastTheTotal) {
   BoundedWorkers workers(1, 3, 0, 2);
   std::latch started(1), release(1);
