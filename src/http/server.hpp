@@ -20,6 +20,8 @@ struct ServerOptions {
   std::size_t cpu_heavy_queue_limit = 256;  // more waiting sign-ins than this get 503
   /// Sign-ins wait in one line per client, served in turn; more waiting from one client get 429.
   std::size_t cpu_heavy_per_client_limit = 8;
+  /// A 429 on those routes (a client past its share, or throttled) is sent this long after.
+  std::chrono::milliseconds cpu_heavy_refusal_hold{1000};
   std::chrono::seconds idle_timeout{65};    // longer than the ALB's 60 s keep-alive
   std::chrono::seconds header_timeout{10};  // slow-header clients are cut off
   std::chrono::seconds body_gap_timeout{30};  // a body that pauses this long gets 408

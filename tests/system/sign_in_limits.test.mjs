@@ -103,9 +103,10 @@ test('a client address that keeps failing waits, across accounts; other addresse
     assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
     assertError(throttled, 429, 'too_many_requests');
     retryAfter(throttled);
-    // Within the guesser's first wait (1 s, so asked at once, before anything slower): a sign-up
+    // While the guesser waits (made long here: the refusal itself came a second late), a sign-up
     // from the guesser waits too, and a try at another account is refused without counting
     // anything against that account.
+    await app.database.execute(`UPDATE sign_in_failures SET failures = 30, last_failure_at = ${nowSql()} WHERE subject = 'address:203.0.113.66'`);
     assertError(await client.post('/register', { json: { username: uniqueUsername(), password: defaultPassword }, headers: from('203.0.113.66') }), 429, 'too_many_requests');
     const blocked = await login(client, victim, 'wrong password!', from('203.0.113.66'));
     assert.equal(blocked.status, 429);
@@ -198,6 +199,29 @@ test('one client flooding sign-ins does not make another client\'s sign-in fail'
     assert.ok(refused, `a client past its share of the pool is told to wait: ${statuses}`);
     assertError(refused, 429, 'too_many_requests');
     retryAfter(refused);
+  } finally {
+    assert.equal(await app.stop(), 0);
+  }
+});
+
+test('a refused sign-in is answered only once the client may ask again, so asking at once cannot spin the server', async () => {
+  const app = await startApp({ env: { ...behindProxy, SIGNIN_ADDRESS_FAILURES: '1' } });
+  try {
+    const client = app.client();
+    const guesser = from('203.0.113.88');
+    await app.database.execute(`INSERT INTO sign_in_failures (subject, failures, last_failure_at, version) VALUES ('address:203.0.113.88', 30, ${nowSql()}, 1)`);
+    // A lower bound only: a timer never fires early, however busy the machine.
+    const asked = performance.now();
+    const refused = await login(client, uniqueUsername('guess'), 'wrong password!', guesser);
+    const answeredAfter = performance.now() - asked;
+    assertError(refused, 429, 'too_many_requests');
+    assert.ok(retryAfter(refused) > 60);
+    assert.ok(answeredAfter >= 990, `the refusal is held for a second: answered after ${answeredAfter.toFixed(0)} ms`);
+    // Nothing was counted meanwhile, and another client is not held.
+    assert.equal(Number(await app.database.value(`SELECT failures FROM sign_in_failures WHERE subject = 'address:203.0.113.88'`)), 30);
+    const other = uniqueUsername('other');
+    assert.equal((await client.post('/register', { json: { username: other, password: defaultPassword }, headers: from('198.51.100.8') })).status, 201);
+    assert.equal((await login(client, other, defaultPassword, from('198.51.100.8'))).status, 200);
   } finally {
     assert.equal(await app.stop(), 0);
   }
