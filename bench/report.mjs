@@ -15,7 +15,7 @@ out.push('# Benchmark results', '');
 out.push(`Measured by \`make bench\` (bench/run.sh) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0].model.trim()}), Linux ${release()}, ` +
   `wrk with ${env('BENCH_THREADS', 2)} threads and ${env('BENCH_CONNECTIONS', 64)} connections for ${env('BENCH_DURATION', 10)} s, ` +
   `the median of ${env('BENCH_RUNS', 3)} runs per scenario ` +
-  '(sign-in: 8 connections for twice as long, with /health probed alongside at 50 requests/s over one connection). The load generator shares the two cores with the server, ' +
+  '(sign-in: 8 clients with a connection each, for twice as long, with /health probed alongside at 50 requests/s over one connection). The load generator shares the two cores with the server, ' +
   'as the targets assume. hrapp runs with its defaults (one I/O thread, bcrypt cost 12), logging at warn.', '');
 out.push(`hrapp ${execSync(`${process.env.HRAPP_BIN ?? 'build/release/hrapp'} version`).toString().trim().split(' ')[1] ?? ''}`.trim(), '');
 

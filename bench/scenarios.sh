@@ -31,12 +31,18 @@ measure "$engine" "GET /health" "$base/health"
 measure "$engine" "GET /employees/{id}" "$base" bench/get-employee.lua
 measure "$engine" "GET /employees (page of 50)" "$base" bench/list-employees.lua
 
-# Sign-in is bcrypt-bound: 8 connections keep every core hashing. Meanwhile /health is probed
-# at 50 requests/s, as a load balancer would, to show the I/O thread stays responsive.
+# Sign-in is bcrypt-bound: 8 clients, one connection each (bench/login.lua), keep every core
+# hashing. Meanwhile /health is probed at 50 requests/s, as a load balancer would, to show the
+# I/O thread stays responsive.
+signin_clients=8
+for n in $(seq "$signin_clients"); do
+  curl -fs -o /dev/null -H 'Content-Type: application/json' -H "X-Forwarded-For: 198.18.0.$n" \
+    -d "{\"username\":\"bench.signin.$n\",\"password\":\"bench-password-1\"}" "$base/register"
+done
 login_seconds=$((BENCH_DURATION * 2))
 node bench/probe.mjs "$base/health" "$((login_seconds * ${BENCH_RUNS:-3}))" 50 >"$work/probe.out" &
 probe=$!
-BENCH_WRK_TIMEOUT=10s measure "$engine" "POST /login" "$base/login" bench/login.lua 8 "$login_seconds"
+BENCH_THREADS=$signin_clients BENCH_WRK_TIMEOUT=10s measure "$engine" "POST /login" "$base/login" bench/login.lua "$signin_clients" "$login_seconds"
 wait "$probe"
 read -r -a kvs <<<"$(sed 's/^RESULT //' "$work/probe.out")"
 record "$engine" "GET /health during logins" "${kvs[@]}" "connections=1"
