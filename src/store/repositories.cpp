@@ -1,5 +1,9 @@
 #include "store/repositories.hpp"
 
+#include <algorithm>
+#include <array>
+#include <functional>
+
 #include "common/errors.hpp"
 
 namespace hrapp::store {
@@ -29,12 +33,12 @@ TimePoint parse_db_time(const std::string& text) {
   return parse_iso8601(db_timestamp_to_iso(text)).value_or(TimePoint{});
 }
 
-/// A live session by its token's hash ($1) at a time ($2); its columns come first in every
-/// read made under a session.
-constexpr std::string_view kLiveSession =
-    "SELECT s.user_id, u.username, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
-    "WHERE s.id = $1 AND s.expires_at > $2";
+/// A live session: its token's hash is $1 and it expires after $2. Its columns come first in
+/// every read made under a session.
+constexpr std::string_view kSessionColumns = "s.user_id, u.username, s.created_at, s.last_seen_at";
 constexpr std::size_t kSessionColumnCount = 4;
+constexpr std::string_view kSessionTables = "sessions s JOIN users u ON u.id = s.user_id";
+constexpr std::string_view kSessionIsLive = "s.id = $1 AND s.expires_at > $2";
 
 SessionRecord session_from(const Row& row) {
   return SessionRecord{User{row.integer(0), row.text(1)}, parse_db_time(row.text(2)), parse_db_time(row.text(3))};
@@ -42,26 +46,104 @@ SessionRecord session_from(const Row& row) {
 
 Params session_params(const SessionCheck& session) { return Params{session.token_hash, format_db_timestamp(session.now)}; }
 
-/// One statement that makes `read` (parameters from $3, first column never null) only under a
-/// live session: no row at all means no session; a row whose read columns are null means the
-/// read found nothing. `order_by` names the read's column that orders its rows.
-std::string under_session(std::string_view read, std::string_view order_by = {}) {
-  std::string sql = "WITH live AS (";
-  sql.append(kLiveSession).append(") SELECT live.*, found.* FROM live LEFT JOIN (").append(read);
-  sql.append(") found ON 1 = 1");
-  if (!order_by.empty()) sql.append(" ORDER BY found.").append(order_by);
+/// Joins the pieces of a statement.
+template <class... Parts>
+std::string concat(const Parts&... parts) {
+  std::string out;
+  (out.append(parts), ...);
+  return out;
+}
+
+std::string nulls(std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += i ? ", NULL" : "NULL";
+  return out;
+}
+
+/// The employee by id ($3) under the session, in one row: no row at all means no live session;
+/// null employee columns mean there is no such employee.
+const std::string& find_sql() {
+  static const std::string sql =
+      concat("SELECT ", kSessionColumns, ", found.* FROM ", kSessionTables, " LEFT JOIN (SELECT ", kEmployeeColumns,
+             " FROM employees WHERE id = $3) found ON 1 = 1 WHERE ", kSessionIsLive);
   return sql;
 }
 
-/// Runs a read made by `under_session`: the session it found, and the rows the read found.
-std::pair<std::optional<SessionRecord>, std::vector<Row>> read_under_session(Database& db, const std::string& sql,
-                                                                             const Params& params) {
+SessionRead<std::optional<Employee>> decode_find(std::vector<Row> rows) {
+  SessionRead<std::optional<Employee>> out;
+  if (rows.empty()) return out;
+  out.session = session_from(rows[0]);
+  if (!rows[0].is_null(kSessionColumnCount)) out.value = employee_from(rows[0], kSessionColumnCount);
+  return out;
+}
+
+/// Where a list's rows keep the total and the page's employees.
+constexpr std::size_t kTotalColumn = kSessionColumnCount;
+constexpr std::size_t kPageEmployeeColumn = kSessionColumnCount + 1;
+
+/// A page of the employees matching the filters, with the number of all matches, under the
+/// session, in one statement that answers even past the last page: the session's row carries
+/// the total (no row at all means no live session), then each employee of the page is a row of
+/// its own whose session columns are null. The page's ids are found from the primary key alone
+/// (the skipped matches are never read whole), then its employees are read by that id range:
+/// nothing is materialised or sorted (SQLite would copy a LIMIT subquery joined to the session
+/// into a temporary table, and sort it again for an outer ORDER BY). The rows come in no
+/// promised order; the decoding orders them by id. The CROSS JOIN keeps SQLite reading the
+/// one-row bounds first, as a co-routine; PostgreSQL plans it as any inner join.
+/// Parameters: the session's, then the department, the search pattern, the limit, the offset.
+std::string make_list_sql(bool by_department, bool by_text) {
+  std::size_t next = 2;
+  const auto param = [&next] { return "$" + std::to_string(++next); };
+  std::vector<std::string> filters;
+  if (by_department) filters.push_back("department = " + param());
+  if (by_text) {
+    const std::string pattern = param();
+    filters.push_back(concat("(lower(name) LIKE ", pattern, " ESCAPE '\\' OR lower(role) LIKE ", pattern, " ESCAPE '\\')"));
+  }
+  const std::string limit = param();
+  const std::string offset = param();
+  std::string where;
+  std::string and_filters;
+  for (const auto& filter : filters) {
+    where += (where.empty() ? " WHERE " : " AND ") + filter;
+    and_filters += " AND " + filter;
+  }
+  return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM employees", where, "), ",
+                nulls(kEmployeeColumnCount), " FROM ", kSessionTables, " WHERE ", kSessionIsLive,
+                " UNION ALL SELECT ", nulls(kSessionColumnCount + 1), ", ", kEmployeeColumns,
+                " FROM (SELECT MIN(id) AS first_id, MAX(id) AS last_id FROM (SELECT id FROM employees", where,
+                " ORDER BY id LIMIT ", limit, " OFFSET ", offset, ") ids) page CROSS JOIN employees",
+                " WHERE id BETWEEN first_id AND last_id", and_filters, " AND EXISTS (SELECT 1 FROM ", kSessionTables,
+                " WHERE ", kSessionIsLive, ")");
+}
+
+const std::string& list_sql(bool by_department, bool by_text) {
+  static const std::array<std::string, 4> sql{make_list_sql(false, false), make_list_sql(true, false),
+                                              make_list_sql(false, true), make_list_sql(true, true)};
+  return sql[(by_department ? 1 : 0) + (by_text ? 2 : 0)];
+}
+
+SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
+  SessionRead<EmployeePage> out;
+  out.value.items.reserve(rows.size());
+  for (const Row& row : rows) {
+    if (row.is_null(0)) {
+      out.value.items.push_back(employee_from(row, kPageEmployeeColumn));
+    } else {
+      out.session = session_from(row);
+      out.value.total = row.integer(kTotalColumn);
+    }
+  }
+  if (!out.session) return {};
+  auto& items = out.value.items;
+  if (!std::ranges::is_sorted(items, std::less{}, &Employee::id)) std::ranges::sort(items, std::less{}, &Employee::id);
+  return out;
+}
+
+template <class T>
+SessionRead<T> run(Database& db, const SessionQuery<T>& query) {
   auto conn = db.connect();
-  auto rows = std::move(conn->execute(sql, params).rows);
-  if (rows.empty()) return {};
-  auto session = session_from(rows[0]);
-  if (rows[0].is_null(kSessionColumnCount)) rows.clear();
-  return {std::move(session), std::move(rows)};
+  return query.decode(std::move(conn->execute(query.sql, query.params).rows));
 }
 
 /// Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything.
@@ -121,7 +203,8 @@ void SessionRepository::create(const std::string& token_hash, std::int64_t user_
 
 std::optional<SessionRecord> SessionRepository::find_live(const std::string& token_hash, TimePoint now) {
   auto conn = db_.connect();
-  const auto result = conn->execute(kLiveSession, session_params({token_hash, now}));
+  static const std::string sql = concat("SELECT ", kSessionColumns, " FROM ", kSessionTables, " WHERE ", kSessionIsLive);
+  const auto result = conn->execute(sql, session_params({token_hash, now}));
   if (result.rows.empty()) return std::nullopt;
   return session_from(result.rows[0]);
 }
@@ -203,52 +286,27 @@ std::optional<EmployeeOwnership> EmployeeRepository::ownership(std::int64_t id) 
   return EmployeeOwnership{result.rows[0].integer(0), result.rows[0].optional_text(1)};
 }
 
-SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
-  static const std::string sql =
-      under_session("SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $3");
+SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_t id, const SessionCheck& session) {
   Params params = session_params(session);
   params.emplace_back(id);
-  auto [live, rows] = read_under_session(db_, sql, params);
-  SessionRead<std::optional<Employee>> out{std::move(live), std::nullopt};
-  if (!rows.empty()) out.value = employee_from(rows[0], kSessionColumnCount);
-  return out;
+  return {find_sql(), std::move(params), decode_find};
+}
+
+SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) {
+  Params params = session_params(session);
+  if (query.department) params.emplace_back(*query.department);
+  if (query.text) params.emplace_back(like_pattern(*query.text));
+  params.emplace_back(query.limit);
+  params.emplace_back(query.offset);
+  return {list_sql(query.department.has_value(), query.text.has_value()), std::move(params), decode_list};
+}
+
+SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
+  return run(db_, find_query(id, session));
 }
 
 SessionRead<EmployeePage> EmployeeRepository::list(const EmployeeQuery& query, const SessionCheck& session) {
-  Params params = session_params(session);
-  std::string where;
-  if (query.department) {
-    params.emplace_back(*query.department);
-    where += " WHERE department = $" + std::to_string(params.size());
-  }
-  if (query.text) {
-    params.emplace_back(like_pattern(*query.text));
-    const std::string n = std::to_string(params.size());
-    where += (where.empty() ? " WHERE " : " AND ");
-    where += "(lower(name) LIKE $" + n + " ESCAPE '\\' OR lower(role) LIKE $" + n + " ESCAPE '\\')";
-  }
-  const std::size_t filter_count = params.size();
-  params.emplace_back(query.limit);
-  params.emplace_back(query.offset);
-  // The page and the number of all matches in one statement. The count is a scalar subquery,
-  // evaluated once; a window (COUNT(*) OVER ()) would read every match to return fifty.
-  const std::string page = "SELECT " + std::string(kEmployeeColumns) + ", (SELECT COUNT(*) FROM employees" + where +
-                           ") FROM employees" + where + " ORDER BY id LIMIT $" + std::to_string(filter_count + 1) +
-                           " OFFSET $" + std::to_string(filter_count + 2);
-  auto [live, rows] = read_under_session(db_, under_session(page, "id"), params);
-  SessionRead<EmployeePage> out{std::move(live), {}};
-  if (!out.session) return out;
-  out.value.items.reserve(rows.size());
-  for (const Row& row : rows) out.value.items.push_back(employee_from(row, kSessionColumnCount));
-  if (!rows.empty()) {
-    out.value.total = rows[0].integer(kSessionColumnCount + kEmployeeColumnCount);
-  } else if (query.offset > 0) {
-    // Past the last page the window has no row to count on: count on their own.
-    params.resize(filter_count);
-    const auto counted = read_under_session(db_, under_session("SELECT COUNT(*) FROM employees" + where), params);
-    if (!counted.second.empty()) out.value.total = counted.second[0].integer(kSessionColumnCount);
-  }
-  return out;
+  return run(db_, list_query(query, session));
 }
 
 std::vector<DepartmentCount> EmployeeRepository::departments() {

@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,16 @@ template <class T>
 struct SessionRead {
   std::optional<SessionRecord> session;
   T value{};
+};
+
+/// A read made under a session, as data: one statement (`sql` lives as long as the program),
+/// its parameters, and the pure function that makes the result of the statement's rows. Running
+/// it is one round trip; nothing about it depends on how or where the statement runs.
+template <class T>
+struct SessionQuery {
+  std::string_view sql;
+  std::vector<Param> params;
+  SessionRead<T> (*decode)(std::vector<Row> rows);
 };
 
 /// One page of a list and the number of matches in all pages.
@@ -123,6 +134,9 @@ class EmployeeRepository {
   SessionRead<std::optional<Employee>> find(std::int64_t id, const SessionCheck& session);
   /// A page and the total number of matches, read under the session.
   SessionRead<EmployeePage> list(const EmployeeQuery& query, const SessionCheck& session);
+  /// The statements `find` and `list` run, each one round trip whatever it finds.
+  static SessionQuery<std::optional<Employee>> find_query(std::int64_t id, const SessionCheck& session);
+  static SessionQuery<EmployeePage> list_query(const EmployeeQuery& query, const SessionCheck& session);
   std::vector<DepartmentCount> departments();
   /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
   /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.

@@ -388,6 +388,7 @@ describe('listing', () => {
     assert.deepEqual(pages, ids, 'pages neither skip nor repeat');
     const beyond = await client.get(`/employees?department=${encodeURIComponent(department)}&offset=100`);
     assert.deepEqual(beyond.body, []);
+    assert.equal(beyond.headers.get('x-total-count'), '7', 'past the last page, the total still counts every match');
 
     const found = await client.get(`/employees?q=${encodeURIComponent(token.toLowerCase())}`);
     assert.deepEqual(found.body.map((e) => e.id), [ids[1], ids[3], ids[4], ids[5]], 'q matches name or role, any case');

@@ -169,6 +169,16 @@ TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
   EXPECT_LT(all[0].id, all[1].id);
   auto [it, it_total] = this->list({std::string("IT"), std::nullopt, 50, 0});
   EXPECT_EQ(it_total, 2);
+  // A filtered page holds only matches, though others lie between them.
+  auto [it_second, it_second_total] = this->list({std::string("IT"), std::nullopt, 1, 1});
+  ASSERT_EQ(it_second.size(), 1u);
+  EXPECT_EQ(it_second[0].name, "Alan Turing");
+  EXPECT_EQ(it_second_total, 2);
+  auto [not_it, not_it_total] = this->list({std::nullopt, std::string("a"), 2, 1});
+  ASSERT_EQ(not_it.size(), 2u);
+  EXPECT_EQ(not_it[0].name, "Grace Hopper");
+  EXPECT_EQ(not_it[1].name, "Alan Turing");
+  EXPECT_EQ(not_it_total, 4);
   auto [eng, eng_total] = this->list({std::nullopt, std::string("ENGINEER"), 50, 0});
   EXPECT_EQ(eng_total, 2);
   auto [by_name, by_name_total] = this->list({std::nullopt, std::string("hopp"), 50, 0});
@@ -269,11 +279,39 @@ TYPED_TEST_P(StoreContract, PagesPastTheEndStillCountEveryMatch) {
   EXPECT_EQ(last_total, 5);
 }
 
+TYPED_TEST_P(StoreContract, EachReadUnderASessionIsOneStatement) {
+  const auto owner = this->user("owner");
+  for (int i = 0; i < 3; ++i) this->add(owner, "Person " + std::to_string(i), "Eng", "IT");
+  const auto session = this->reader_session();
+  const auto run_once = [this](const auto& query) {
+    auto conn = this->db_->connect();
+    return query.decode(conn->execute(query.sql, query.params).rows);
+  };
+  // Past the last page, the statement of the page still gives the total.
+  const auto beyond = run_once(EmployeeRepository::list_query({std::string("IT"), std::nullopt, 10, 5}, session));
+  ASSERT_TRUE(beyond.session);
+  EXPECT_EQ(beyond.session->user.username, "reader");
+  EXPECT_TRUE(beyond.value.items.empty());
+  EXPECT_EQ(beyond.value.total, 3);
+  const auto page = run_once(EmployeeRepository::list_query({std::nullopt, std::nullopt, 2, 1}, session));
+  ASSERT_EQ(page.value.items.size(), 2u);
+  EXPECT_EQ(page.value.items[0].name, "Person 1");
+  EXPECT_EQ(page.value.items[1].name, "Person 2");
+  EXPECT_EQ(page.value.total, 3);
+  const auto found = run_once(EmployeeRepository::find_query(page.value.items[0].id, session));
+  ASSERT_TRUE(found.session && found.value);
+  EXPECT_EQ(found.value->name, "Person 1");
+  const auto none = run_once(EmployeeRepository::list_query({}, {"no-such-hash", this->at(5)}));
+  EXPECT_FALSE(none.session);
+  EXPECT_TRUE(none.value.items.empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
                             TheSchemaKeepsTheSeedsConstraints, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved,
                             EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
                             OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned,
                             ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
-                            PagesPastTheEndStillCountEveryMatch, SignInFailuresAreWrittenOnlyOverTheVersionRead);
+                            PagesPastTheEndStillCountEveryMatch, EachReadUnderASessionIsOneStatement,
+                            SignInFailuresAreWrittenOnlyOverTheVersionRead);
 
 }  // namespace hrapp::store
