@@ -143,7 +143,7 @@ const std::vector<Setting>& settings() {
          if (!std::filesystem::is_directory(v)) throw ConfigError(s + " must be a folder, got '" + v + "'");
          c.web_dir = v;
        }},
-      {"IO_THREADS", "--io-threads", "threads serving connections (1)",
+      {"IO_THREADS", "--io-threads", "threads serving connections, each with its own event loop (one per core)",
        [](Config& c, const std::string& v, const std::string& s) {
          c.io_threads = static_cast<std::size_t>(parse_int(v, 1, 64, s));
        }},

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -6,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/ip_networks.hpp"
@@ -39,7 +41,7 @@ struct Config {
   std::size_t max_image_bytes = 5 * 1024 * 1024;
   std::uint64_t image_max_megapixels = 40;  // declared width x height, checked before decoding
   std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
-  std::size_t io_threads = 1;
+  std::size_t io_threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());  // one per core
   std::size_t db_pool_size = 10;
   int header_timeout_seconds = 10;  // a request's header must arrive within this
   int idle_timeout_seconds = 65;    // keep-alive; longer than the ALB's 60 s
