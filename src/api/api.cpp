@@ -10,6 +10,7 @@
 
 #include "api/body_readers.hpp"
 #include "common/log.hpp"
+#include "common/no_wait.hpp"
 #include "config/config.hpp"
 #include "domain/validation.hpp"
 #include "http/cookies.hpp"
@@ -179,7 +180,9 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     if (!match.route) return unrouted(request, match.allowed);
     const auto& route = *match.route;
     plan.route = static_cast<int>(match.route - router_.routes().data());
-    plan.execution = route.execution;
+    plan.execution = route.access == Access::session_in_read && options_.reads_in_place
+                         ? http::Execution::in_place_or_blocking
+                         : route.execution;
     plan.quiet_when_ok = route.probe;
     plan.body_limit = body_limit(route, request);
     if (is_unsafe(request.method)) check_origin(request);
@@ -211,6 +214,8 @@ std::optional<Response> Api::guarded(const http::Request& request, Fn&& fn) cons
   std::optional<Response> response;
   try {
     response = fn();
+  } catch (const WouldWait&) {
+    throw;  // changed nothing: the server runs the request again where it may wait
   } catch (const AppError& e) {
     response = http::error_response(e);
   } catch (const store::DatabaseUnavailable& e) {

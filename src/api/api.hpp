@@ -28,6 +28,9 @@ struct ApiOptions {
   /// Clients reach the app over HTTPS only (a TLS load balancer in front): the session cookie
   /// is always Secure and carries the __Host- prefix, and every response sends HSTS.
   bool https_only = false;
+  /// The database answers a read without waiting on the network (SQLite): the directory's reads
+  /// run on the I/O thread when they need not wait.
+  bool reads_in_place = false;
 };
 
 /// The application's HTTP face: routes, the checks every request passes (origin, content

@@ -68,7 +68,8 @@ int serve(const config::Config& config) {
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);
-  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin(), config.https_only});
+  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin(), config.https_only,
+                    backends.database().engine() == store::Engine::sqlite});
 
   http::ServerOptions options;
   options.host = config.host;

@@ -14,6 +14,10 @@ enum class Execution {
   blocking,   // waits on the database or storage: the blocking pool
   cpu_heavy,  // waits on bcrypt: a pool of its own, so a burst of sign-ins holds no thread
               // the other routes need
+  /// A read that rarely waits (SQLite): tried on the I/O thread in a NoWaitScope, and moved to
+  /// the blocking pool when it would wait. Saves the two thread hand-offs that cost a fast read
+  /// more than the read itself.
+  in_place_or_blocking,
 };
 
 /// How the request's body is framed, as its header declares it.
@@ -49,7 +53,8 @@ class Handler {
   /// them; nullopt lets the body be read, a response refuses the request. Runs on the blocking
   /// pool. Never throws.
   virtual std::optional<Response> admit(const Request& request, const RequestPlan& plan) = 0;
-  /// Never throws: every failure becomes a response.
+  /// Never throws: every failure becomes a response. The one exception: in a NoWaitScope, a
+  /// handler that would wait throws WouldWait, having changed nothing.
   virtual Response handle(Request& request, const RequestPlan& plan) = 0;
   /// The response for a request the server refused before handling (bad framing, limits).
   virtual Response refuse(int status, std::string_view code, std::string_view message) const = 0;

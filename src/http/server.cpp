@@ -530,7 +530,7 @@ struct Server::Impl {
             co_await asio::this_coro::executor,
             run_on<Response>(post, [this, &request, &plan] { return handler.handle(request, plan); }), kNoThrow);
         response = error ? refusal(error) : std::move(result);
-        if (plan.execution == Execution::cpu_heavy && response.status == 429) {
+        if (plan.execution == Execution::cpu_heavy && response->status == 429) {
           // Past its share of the pool, or throttled. Answered at once, a client asks again at
           // once, and its refusals take the CPU that everyone's bcrypt work is waiting for.
           asio::steady_timer hold(co_await asio::this_coro::executor, options.cpu_heavy_refusal_hold);

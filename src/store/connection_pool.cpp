@@ -1,5 +1,7 @@
 #include "store/connection_pool.hpp"
 
+#include "common/no_wait.hpp"
+
 namespace hrapp::store {
 
 PooledConnection::~PooledConnection() {
@@ -11,6 +13,8 @@ ConnectionPool::ConnectionPool(Opener open, std::size_t max_size, std::chrono::m
 
 PooledConnection ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
+  // Without waiting, only an idle connection will do: opening one waits on the server.
+  if (NoWaitScope::active() && idle_.empty()) throw WouldWait();
   const bool got = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || open_count_ < max_size_; });
   if (!got) throw DatabaseUnavailable("no database connection became free in time");
   while (!idle_.empty()) {
@@ -19,6 +23,7 @@ PooledConnection ConnectionPool::acquire() {
     if (conn->is_usable()) return PooledConnection(*this, std::move(conn));
     --open_count_;  // closed by the server while idle (a restart): drop it, try the next
   }
+  NoWaitScope::check();
   ++open_count_;
   lock.unlock();
   try {

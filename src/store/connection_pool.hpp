@@ -29,6 +29,7 @@ class PooledConnection {
 
 /// A bounded pool shared by both engines. Connections are opened lazily by `open`; a caller
 /// waits at most `acquire_timeout` for one, then gets DatabaseUnavailable (503), never a hang.
+/// A caller in a NoWaitScope gets an idle connection or WouldWait.
 class ConnectionPool {
  public:
   using Opener = std::function<std::unique_ptr<Connection>()>;

@@ -140,6 +140,29 @@ describe('sign-in', () => {
     await app.database.execute(`UPDATE sessions SET created_at = '${hoursAgo(12.1)}' WHERE id = '${oldId}'`);
     assertError(await old.get('/me'), 401, 'unauthorized');
   });
+
+  test('a directory read extends an idle session as every other request does', async () => {
+    // Reads run in place on the I/O thread when they need not wait; extending a session is a
+    // write, so such a read runs again where it may wait, and still answers.
+    const reader = app.client();
+    await reader.signUp();
+    const id = sha256(reader.token);
+    const created = await reader.createEmployee({ name: 'Ada', role: 'Engineer', department: 'R&D' });
+    const minutesAgo = (m) => dbTimestamp(new Date(Date.now() - m * 60 * 1000));
+    for (const path of ['/employees', `/employees/${created.body.id}`]) {
+      await app.database.execute(
+        `UPDATE sessions SET last_seen_at = '${minutesAgo(10)}', expires_at = '${minutesAgo(-20)}' WHERE id = '${id}'`);
+      const read = await reader.get(path);
+      assert.equal(read.status, 200, path);
+      // Both engines' text, as 'YYYY-MM-DD HH:MM:SS...', compared as text.
+      const column = async (name) =>
+        String(await app.database.value(`SELECT ${name} AS v FROM sessions WHERE id = '${id}'`)).replace('T', ' ');
+      const lastSeen = await column('last_seen_at');
+      const expires = await column('expires_at');
+      assert.ok(lastSeen > minutesAgo(1), `${path} moved last_seen_at to now (${lastSeen})`);
+      assert.ok(expires > minutesAgo(-29), `${path} extended the idle expiry (${expires})`);
+    }
+  });
 });
 
 describe('requests from other origins', () => {

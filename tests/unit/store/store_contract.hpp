@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/errors.hpp"
+#include "common/no_wait.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 
@@ -135,6 +136,11 @@ TYPED_TEST_P(StoreContract, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemove
   EXPECT_FALSE(s.find_live("h1", this->at(100)));
   s.touch("h1", this->at(90), this->at(200));
   EXPECT_TRUE(s.find_live("h1", this->at(150)));
+  EXPECT_EQ(s.find_live("h1", this->at(150))->last_seen_at, this->at(90));
+  {
+    const NoWaitScope in_place;  // a write may wait for the write lock: not on an I/O thread
+    EXPECT_THROW(s.touch("h1", this->at(95), this->at(300)), WouldWait);
+  }
   EXPECT_EQ(s.find_live("h1", this->at(150))->last_seen_at, this->at(90));
   EXPECT_EQ(s.purge_expired(this->at(150)), 1);  // h2
   EXPECT_TRUE(s.remove("h1"));
