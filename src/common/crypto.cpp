@@ -6,13 +6,21 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace hrapp {
 
 Sha256Digest sha256(std::string_view data) {
+  // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which cost more than
+  // hashing a session token: look it up once, and keep a context per thread.
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   Sha256Digest out{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  if (!algorithm || !context || EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), out.data(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
   return out;
 }
 
