@@ -40,9 +40,23 @@ cost_snapshot() {
   echo "$app $db_ticks"
 }
 
+# Runs a command with its CPU time (user + system, in microseconds) added to the variable named
+# by $1:   with_cpu <var> <command...>   (the command's standard output passes through).
+with_cpu() {
+  local var=$1 times
+  shift
+  times=$(mktemp)
+  /usr/bin/time -f '%U %S' -o "$times" "$@"
+  local status=$?
+  printf -v "$var" '%s' "$(awk -v before="${!var:-0}" '{printf "%d", before + ($1 + $2) * 1000000}' "$times")"
+  rm -f "$times"
+  return $status
+}
+
 # measure <engine> <scenario> <url> [wrk script] [connections] [duration]
 # With BENCH_APP_PID set, also records where the CPU went over all runs: microseconds of hrapp
-# CPU, of PostgreSQL CPU (BENCH_DB_PID) and hrapp's context switches, each per request.
+# CPU, of PostgreSQL CPU (BENCH_DB_PID) and hrapp's context switches, each per request. wrk's own
+# CPU per request is always recorded: it shares the cores, so it bounds what the server can reach.
 # Runs wrk BENCH_RUNS times (3) and records the run with the median requests/s, so one noisy
 # run on a shared machine does not decide a figure; the ceiling is measured the same way.
 measure() {
@@ -52,22 +66,25 @@ measure() {
   combined=$(mktemp --suffix=.lua)
   cat ${script:+"$script"} bench/report.lua >"$combined"
   local args=(-t "$BENCH_THREADS" -c "$connections" -d "${duration}s" --timeout "${BENCH_WRK_TIMEOUT:-2s}" --latency -s "$combined")
-  local runs=() line before="" total_requests=0
+  local runs=() line before="" total_requests=0 wrk_us=0 output
   [[ -n ${BENCH_APP_PID:-} ]] && before=$(cost_snapshot)
   for _ in $(seq "${BENCH_RUNS:-3}"); do
-    line=$(wrk "${args[@]}" "$url" | grep '^RESULT') || { echo "bench: wrk failed for $scenario" >&2; rm -f "$combined"; return 1; }
+    output=$(mktemp)
+    with_cpu wrk_us wrk "${args[@]}" "$url" >"$output" || { echo "bench: wrk failed for $scenario" >&2; rm -f "$combined" "$output"; return 1; }
+    line=$(grep '^RESULT' "$output") || { echo "bench: wrk reported nothing for $scenario" >&2; rm -f "$combined" "$output"; return 1; }
+    rm -f "$output"
     runs+=("${line#RESULT }")
     local requests=${line#*requests=}
     total_requests=$((total_requests + ${requests%% *}))
   done
-  local cost=()
+  local cost=("wrk_cpu_us=$((wrk_us / total_requests))")
   if [[ -n $before ]]; then
     local after tick_us a0 s0 d0 a1 s1 d1
     after=$(cost_snapshot)
     tick_us=$((1000000 / $(getconf CLK_TCK)))
     read -r a0 s0 d0 <<<"$before"
     read -r a1 s1 d1 <<<"$after"
-    cost=("app_cpu_us=$(((a1 - a0) * tick_us / total_requests))" "db_cpu_us=$(((d1 - d0) * tick_us / total_requests))"
+    cost+=("app_cpu_us=$(((a1 - a0) * tick_us / total_requests))" "db_cpu_us=$(((d1 - d0) * tick_us / total_requests))"
       "switches=$(awk -v s=$((s1 - s0)) -v n="$total_requests" 'BEGIN {printf "%.2f", s / n}')")
   fi
   rm -f "$combined"

@@ -16,7 +16,7 @@ out.push(`Measured by \`make bench\` (bench/run.sh) on ${new Date().toISOString(
   `wrk with ${env('BENCH_THREADS', 2)} threads and ${env('BENCH_CONNECTIONS', 64)} connections for ${env('BENCH_DURATION', 10)} s, ` +
   `the median of ${env('BENCH_RUNS', 3)} runs per scenario ` +
   '(sign-in: 8 clients with a connection each, for twice as long, with /health probed alongside at 50 requests/s over one connection). The load generator shares the two cores with the server, ' +
-  'as the targets assume. hrapp runs with its defaults (one I/O thread, bcrypt cost 12), logging at warn.', '');
+  'as the targets assume. hrapp runs with its defaults (one I/O thread per core, bcrypt cost 12), logging at warn.', '');
 out.push(`hrapp ${execSync(`${process.env.HRAPP_BIN ?? 'build/release/hrapp'} version`).toString().trim().split(' ')[1] ?? ''}`.trim(), '');
 
 const ceiling = get('ceiling', 'nginx static 200');
@@ -27,16 +27,17 @@ const before = (engine, scenario) => previous.find((r) => r.engine === engine &&
 const change = (now, then) => (now === undefined || then === undefined ? '' : `${now >= then ? '+' : '−'}${fmt(Math.abs((now / then - 1) * 100), 1)}%`);
 out.push('## Requests', '');
 out.push('Where the CPU goes is read from /proc over all runs of a scenario, per request: hrapp\'s CPU time, the ' +
-  'PostgreSQL backends\' CPU time, and hrapp\'s context switches (voluntary and not, all threads).', '');
-out.push('| engine | scenario | requests/s | vs previous | p50 ms | p99 ms | errors | hrapp µs/req | PostgreSQL µs/req | switches/req |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-out.push(`| – | nginx static 200 (the machine's ceiling) | ${fmt(ceiling.rps)} | ${change(ceiling.rps, before('ceiling', 'nginx static 200').rps)} | ${fmt(ceiling.p50_ms, 2)} | ${fmt(ceiling.p99_ms, 2)} | ${(ceiling.errors ?? 0) + (ceiling.non2xx ?? 0)} | | | |`);
+  'PostgreSQL backends\' CPU time, hrapp\'s context switches (voluntary and not, all threads), and the CPU time of ' +
+  'the load generator (wrk, or pgbench\'s client), which shares the same two cores.', '');
+out.push('| engine | scenario | requests/s | vs previous | p50 ms | p99 ms | errors | hrapp µs/req | PostgreSQL µs/req | switches/req | load generator µs/req |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+out.push(`| – | nginx static 200 (the machine's ceiling) | ${fmt(ceiling.rps)} | ${change(ceiling.rps, before('ceiling', 'nginx static 200').rps)} | ${fmt(ceiling.p50_ms, 2)} | ${fmt(ceiling.p99_ms, 2)} | ${(ceiling.errors ?? 0) + (ceiling.non2xx ?? 0)} | | | | ${fmt(ceiling.wrk_cpu_us)} |`);
 for (const engine of ['sqlite', 'postgres']) {
   for (const scenario of ['GET /health', 'GET /employees/{id}', 'GET /employees (page of 50)', 'POST /login', 'GET /health during logins',
     'sign-in flood (one client, wrong passwords)', 'GET /health during a sign-in flood']) {
     const r = get(engine, scenario);
     out.push(`| ${engine} | ${scenario} | ${fmt(r.rps)} | ${change(r.rps, before(engine, scenario).rps)} | ${fmt(r.p50_ms, 2)} | ${fmt(r.p99_ms, 2)} | ${(r.errors ?? 0) + (r.non2xx ?? 0)} | ` +
-      `${fmt(r.app_cpu_us)} | ${engine === 'postgres' ? fmt(r.db_cpu_us) : ''} | ${fmt(r.switches, 2)} |`);
+      `${fmt(r.app_cpu_us)} | ${engine === 'postgres' ? fmt(r.db_cpu_us) : ''} | ${fmt(r.switches, 2)} | ${fmt(r.wrk_cpu_us)} |`);
   }
 }
 const pgS = get('postgres', 'pgbench -S');
@@ -44,7 +45,7 @@ const pgLookup = get('postgres', 'pgbench employee lookup');
 const pgPage = get('postgres', 'pgbench employee page');
 for (const [name, r] of [["pgbench -S (PostgreSQL's ceiling)", pgS], ['pgbench employee primary-key lookup', pgLookup],
   ['pgbench employee page of 50 with its total', pgPage]])
-    out.push(`| postgres | ${name} | ${fmt(r.tps)} | ${change(r.tps, previous.find((p) => p.tps !== undefined && p.scenario === r.scenario)?.tps)} | | | | | | |`);
+    out.push(`| postgres | ${name} | ${fmt(r.tps)} | ${change(r.tps, previous.find((p) => p.tps !== undefined && p.scenario === r.scenario)?.tps)} | | | | | ${fmt(r.db_cpu_us)} | | ${fmt(r.client_cpu_us)} |`);
 out.push('');
 
 const photos = get('sqlite', 'photos');

@@ -93,20 +93,32 @@ if [[ $engine == postgres ]]; then
   # PostgreSQL's own ceiling on this machine, in the same run: pgbench's read-only TPC-B-like
   # transaction, the primary-key lookup of an employee that GET /employees/{id} makes, and the
   # page of 50 with its total that GET /employees makes (same random offsets as the wrk script).
+  # With each: the PostgreSQL backends' CPU and pgbench's own, per transaction.
   pgbench -q -i -s 1 "$HRAPP_TEST_POSTGRES_URL" >/dev/null 2>&1
-  tps() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1; }
-  select_only=$(pgbench -n -S -M prepared -c 8 -j 2 -T "$BENCH_DURATION" "$HRAPP_TEST_POSTGRES_URL" 2>/dev/null | tps)
-  record postgres "pgbench -S" "tps=$select_only"
+  pgbench_run() {  # pgbench_run <scenario> <pgbench arguments...>
+    local scenario=$1 client_us=0 before after output tps transactions
+    shift
+    output=$(mktemp)
+    before=$(cost_snapshot)
+    with_cpu client_us pgbench "$@" >"$output" 2>/dev/null
+    after=$(cost_snapshot)
+    tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$output" | head -1)
+    transactions=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$output")
+    rm -f "$output"
+    local tick_us=$((1000000 / $(getconf CLK_TCK)))
+    record postgres "$scenario" "tps=$tps" "client_cpu_us=$((client_us / transactions))" \
+      "db_cpu_us=$(((${after##* } - ${before##* }) * tick_us / transactions))"
+    echo "bench: postgres $scenario: tps=$tps" >&2
+  }
+  pgbench_run "pgbench -S" -n -S -M prepared -c 8 -j 2 -T "$BENCH_DURATION" "$HRAPP_TEST_POSTGRES_URL"
   printf '%s\n' '\set id random(1, 1000)' \
     'SELECT id, name, role, department, image_s3_key, user_id, created_at, updated_at FROM employees WHERE id = :id;' \
     >"$work/lookup.sql"
-  lookup=$(pgbench -n -M prepared -f "$work/lookup.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
-  record postgres "pgbench employee lookup" "tps=$lookup"
+  pgbench_run "pgbench employee lookup" -n -M prepared -f "$work/lookup.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url"
   printf '%s\n' '\set offset random(0, 950)' \
     'SELECT id, name, role, department, image_s3_key, user_id, created_at, updated_at, (SELECT COUNT(*) FROM employees) FROM employees ORDER BY id LIMIT 50 OFFSET :offset;' \
     >"$work/page.sql"
-  page=$(pgbench -n -M prepared -f "$work/page.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url" 2>/dev/null | tps)
-  record postgres "pgbench employee page" "tps=$page"
+  pgbench_run "pgbench employee page" -n -M prepared -f "$work/page.sql" -c 8 -j 2 -T "$BENCH_DURATION" "$db_url"
 fi
 if [[ $engine == sqlite ]]; then
   # Photos are decoded the same whatever the database: measured once.

@@ -11,7 +11,7 @@ packages=(
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libimage-exiftool-perl
   postgresql-15 postgresql-client-15
-  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl haproxy
+  nodejs npm chromium wrk nginx-light shellcheck curl ca-certificates binutils sqlite3 awscli procps openssl haproxy time
   # The fuzz build: clang 14 cannot compile our coroutines with the sanitizers; 16 can.
   clang-16 libfuzzer-16-dev libclang-rt-16-dev
 )
