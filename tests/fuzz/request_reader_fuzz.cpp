@@ -18,6 +18,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/no_wait.hpp"
 #include "http/server.hpp"
 
 namespace {
@@ -38,6 +39,8 @@ class EchoHandler final : public Handler {
     } else if (request.path == "/health") {
       plan.body_limit = 0;
       plan.quiet_when_ok = true;
+    } else if (request.path.starts_with("/read")) {
+      plan.execution = Execution::in_place_or_blocking;  // "/read-waits" is moved to the pool
     } else if (request.path == "/missing") {
       plan.answer = json_response(404, "{\"error\":\"not_found\"}");
     }
@@ -48,6 +51,7 @@ class EchoHandler final : public Handler {
     return std::nullopt;
   }
   Response handle(Request& request, const RequestPlan&) override {
+    if (request.path == "/read-waits") hrapp::NoWaitScope::check();
     return json_response(200, "{\"method_bytes\":" + std::to_string(request.method.size()) +
                                   ",\"path_bytes\":" + std::to_string(request.path.size()) +
                                   ",\"headers\":" + std::to_string(request.headers.size()) +
@@ -80,6 +84,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   options.port = 0;
   options.blocking_threads = 2;
   options.cpu_heavy_threads = 1;
+  options.io_threads = 2;  // two event loops: connections alternate between them
   options.header_timeout = std::chrono::seconds(5);
   options.body_gap_timeout = std::chrono::seconds(5);
   // Leaked on purpose: it serves until the process ends.
