@@ -34,7 +34,6 @@ using asio::use_awaitable;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 
 /// Queues a job on a pool; may throw when the pool cannot take it.
 using Post = std::function<void(std::function<void()>)>;
@@ -115,15 +114,34 @@ std::string next_request_id() {
   return base64url(bytes);
 }
 
-/// HEAD gets GET's status and headers, Content-Length included, and no body.
-BeastResponse to_beast(Response&& in, unsigned version, bool keep_alive, bool head) {
-  BeastResponse out{static_cast<bhttp::status>(in.status), version};
-  out.set(bhttp::field::server, "hrapp");
-  for (auto& [name, value] : in.headers) out.insert(name, value);
-  out.body() = std::move(in.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  if (head) out.body().clear();
+/// Appends one header field. Our handlers set the fields; a CR or LF in a value (which would
+/// start a field of its own) is written as a space all the same.
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  for (const char c : value) out += (c == '\r' || c == '\n') ? ' ' : c;
+  out += "\r\n";
+}
+
+/// The response as it goes on the wire, in one buffer written at once: Beast's serializer cost
+/// a tenth of a small response's CPU. HEAD gets GET's status and headers, Content-Length
+/// included, and no body; 1xx, 204 and 304 have neither.
+std::string to_wire(Response&& in, unsigned version, bool keep_alive, bool head) {
+  const bool bodiless = in.status / 100 == 1 || in.status == 204 || in.status == 304;
+  std::string out;
+  out.reserve(512 + (head || bodiless ? 0 : in.body.size()));
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(in.status);
+  out += ' ';
+  out += bhttp::obsolete_reason(static_cast<bhttp::status>(in.status));
+  out += "\r\n";
+  append_field(out, "Server", "hrapp");
+  for (const auto& [name, value] : in.headers) append_field(out, name, value);
+  if (!bodiless) append_field(out, "Content-Length", std::to_string(in.body.size()));
+  if (version >= 11 && !keep_alive) append_field(out, "Connection", "close");
+  if (version == 10 && keep_alive) append_field(out, "Connection", "keep-alive");
+  out += "\r\n";
+  if (!head && !bodiless) out += in.body;
   return out;
 }
 
@@ -260,9 +278,9 @@ struct Server::Impl {
   }
 
   awaitable<void> write(Connection& conn, Response&& response, unsigned version, bool keep_alive, bool head = false) {
-    auto out = to_beast(std::move(response), version, keep_alive, head);
+    const std::string out = to_wire(std::move(response), version, keep_alive, head);
     conn.stream.expires_after(options.write_timeout);
-    co_await bhttp::async_write(conn.stream, out, kNoThrow);
+    co_await asio::async_write(conn.stream, asio::buffer(out), kNoThrow);
   }
 
   /// Past the connection cap: a 503 without reading the request, then the close.
@@ -270,9 +288,9 @@ struct Server::Impl {
     beast::tcp_stream stream(std::move(socket));
     Response response = handler.refuse(503, "unavailable", "the server has too many connections; try again shortly");
     response.set_header("Retry-After", "1");
-    auto out = to_beast(std::move(response), 11, false, false);
+    const std::string out = to_wire(std::move(response), 11, false, false);
     stream.expires_after(std::chrono::seconds(1));
-    co_await bhttp::async_write(stream, out, kNoThrow);
+    co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream.socket().close(ec);
