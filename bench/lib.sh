@@ -28,11 +28,13 @@ process_cost() {
 }
 
 # The same, summed over BENCH_APP_PID and, when BENCH_DB_PID names the PostgreSQL server, its
-# backends: "app_ticks app_switches db_ticks".
+# backends, live and ended: "app_ticks app_switches db_ticks".
 cost_snapshot() {
   local app db_ticks=0 child
   app=$(process_cost "$BENCH_APP_PID")
   if [[ -n ${BENCH_DB_PID:-} ]]; then
+    # Backends that have ended (pgbench's, at its end) count in the server's reaped children.
+    db_ticks=$(awk '{print $16 + $17}' "/proc/$BENCH_DB_PID/stat")
     for child in $(pgrep -P "$BENCH_DB_PID"); do
       db_ticks=$((db_ticks + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
     done
