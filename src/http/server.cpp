@@ -1,633 +1,120 @@
-// The only translation unit that includes Beast: it costs about 20 s of CPU to compile.
+// The server's life: listening, one event loop per I/O thread, accepting, draining, timers.
+// Serving a connection is in connection.cpp.
 #include "http/server.hpp"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
-
-#include <atomic>
 #include <exception>
-#include <functional>
-#include <optional>
-#include <mutex>
 #include <thread>
-#include <tuple>
 #include <vector>
 
-#include "common/bounded_workers.hpp"
-#include "common/crypto.hpp"
-#include "common/errors.hpp"
 #include "common/log.hpp"
-#include "common/no_wait.hpp"
-#include "http/client_address.hpp"
+#include "http/server_impl.hpp"
+#include "http/wire.hpp"
 
 namespace hrapp::http {
-namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-using asio::awaitable;
-using asio::use_awaitable;
-constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
-
-using BeastRequest = bhttp::request<bhttp::string_body>;
-
-/// Queues a job on a pool; may throw when the pool cannot take it.
-using Post = std::function<void(std::function<void()>)>;
-
-/// Runs `fn` through `post` and resumes the coroutine on its own executor with the result, or
-/// with the exception `post` threw (a full queue). `post` is the caller's and outlives the wait.
-template <class Result, class Fn>
-awaitable<Result> run_on(const Post& post, Fn fn) {
-  co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, Result)>(
-      [&post, fn = std::move(fn)](auto handler) mutable {
-        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-        using State = std::tuple<decltype(handler), decltype(work), Fn>;
-        // Shared: the job must be copyable, and the handler must survive a post that throws.
-        auto state = std::make_shared<State>(std::move(handler), std::move(work), std::move(fn));
-        auto finish = [state](std::exception_ptr error, Result response) {
-          auto executor = std::get<1>(*state).get_executor();
-          asio::dispatch(executor, [state, error, response = std::move(response)]() mutable {
-            std::move(std::get<0>(*state))(error, std::move(response));
-          });
-        };
-        try {
-          post([state, finish] {
-            std::exception_ptr error;
-            Result response;
-            try {
-              response = std::get<2>(*state)();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            finish(error, std::move(response));
-          });
-        } catch (...) {
-          finish(std::current_exception(), Result{});
-        }
-      },
-      use_awaitable);
-}
-
-/// One connection, served by one I/O thread's event loop. Shared so the drain can close it from
-/// another thread through that loop.
-struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
-    beast::error_code ec;
-    peer = stream.socket().remote_endpoint(ec).address().to_string();
-  }
-  beast::tcp_stream stream;
-  std::string peer;  // the address at the other end of the socket
-  std::atomic<bool> idle{true};
-};
-
-/// The request's header as handlers see it. The target is decoded here, once: routing, the
-/// choice of pool and the handler all see this path. False when the target is not a valid
-/// origin-form.
-bool to_request(const BeastRequest& in, Request& out) {
-  out.method = std::string(in.method_string());
-  out.target = std::string(in.target());
-  const auto parsed = boost::urls::parse_origin_form(in.target());
-  if (!parsed) return false;
-  out.path = parsed->path();
-  for (const auto& param : parsed->params()) out.query.emplace_back(param.key, param.value);
-  out.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
-  for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  return true;
-}
-
-/// A request's id, unique enough to find its log lines across the fleet: a random prefix per
-/// I/O thread and a count. (Nine fresh random bytes per request cost 8% of a directory read.)
-std::string next_request_id() {
-  thread_local const std::string prefix = random_bytes(5);
-  thread_local std::uint32_t count = 0;
-  std::string bytes = prefix;
-  ++count;
-  for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((count >> shift) & 0xffU);
-  return base64url(bytes);
-}
-
-/// Appends one header field. Our handlers set the fields; a CR or LF in a value (which would
-/// start a field of its own) is written as a space all the same.
-void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out += name;
-  out += ": ";
-  for (const char c : value) out += (c == '\r' || c == '\n') ? ' ' : c;
-  out += "\r\n";
-}
-
-/// The response as it goes on the wire, in one buffer written at once: Beast's serializer cost
-/// a tenth of a small response's CPU. HEAD gets GET's status and headers, Content-Length
-/// included, and no body; 1xx, 204 and 304 have neither.
-std::string to_wire(Response&& in, unsigned version, bool keep_alive, bool head) {
-  const bool bodiless = in.status / 100 == 1 || in.status == 204 || in.status == 304;
-  std::string out;
-  out.reserve(512 + (head || bodiless ? 0 : in.body.size()));
-  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += std::to_string(in.status);
-  out += ' ';
-  out += bhttp::obsolete_reason(static_cast<bhttp::status>(in.status));
-  out += "\r\n";
-  append_field(out, "Server", "hrapp");
-  for (const auto& [name, value] : in.headers) append_field(out, name, value);
-  if (!bodiless) append_field(out, "Content-Length", std::to_string(in.body.size()));
-  if (version >= 11 && !keep_alive) append_field(out, "Connection", "close");
-  if (version == 10 && keep_alive) append_field(out, "Connection", "keep-alive");
-  out += "\r\n";
-  if (!head && !bodiless) out += in.body;
-  return out;
-}
-
-/// Only `chunked` is understood (RFC 9112, 6.1): a list that does not end in one `chunked`
-/// cannot frame a body (400); another coding before it is not implemented (501). Beast would
-/// read a body of unknown coding as no body, and its bytes as the next request.
-std::optional<int> transfer_coding_refusal(const BeastRequest& header) {
-  std::size_t codings = 0;
-  std::size_t chunked = 0;
-  bool last_is_chunked = false;
-  bool present = false;
-  const auto [first, last] = header.equal_range(bhttp::field::transfer_encoding);
-  for (auto field = first; field != last; ++field) {
-    present = true;
-    std::string_view list = field->value();
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      std::string_view coding = list.substr(0, comma);
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
-      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-      if (coding.empty()) continue;
-      ++codings;
-      last_is_chunked = beast::iequals(coding, "chunked");
-      if (last_is_chunked) ++chunked;
-    }
-  }
-  if (!present) return std::nullopt;
-  if (!last_is_chunked || chunked > 1) return 400;
-  if (codings > 1) return 501;
-  return std::nullopt;
-}
-
-/// The size of the header fields after the first `skip`: the trailers of a chunked body.
-std::size_t trailer_bytes(const BeastRequest& message, std::size_t skip) {
-  std::size_t bytes = 0;
-  for (const auto& field : message) {
-    if (skip > 0) {
-      --skip;
+awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    asio::io_context& loop = *loops[next_loop];
+    auto [ec, socket] = co_await acceptor.async_accept(loop, kNoThrow);
+    if (ec) {
+      if (!acceptor.is_open()) co_return;  // closed by the drain
+      log::warn("accept failed", {{"error", std::string_view(ec.message())}});
+      // Out of file descriptors, say: pause rather than spin on the failing accept.
+      asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kNoThrow);
       continue;
     }
-    bytes += field.name_string().size() + field.value().size() + 4;  // ": " and CRLF
-  }
-  return bytes;
-}
-
-}  // namespace
-
-struct Server::Impl {
-  Impl(ServerOptions opts, Handler& h)
-      : options(std::move(opts)), handler(h), loops(make_loops(options.io_threads)), ioc(*loops.front()),
-        blocking(options.blocking_threads),
-        cpu_heavy(options.cpu_heavy_threads, options.cpu_heavy_queue_limit, 0, options.cpu_heavy_per_client_limit),
-        acceptor(ioc), signals(ioc, SIGTERM, SIGINT) {
-    beast::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::make_address(options.host, ec), options.port);
-    if (!ec) acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw ListenError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + ec.message());
-  }
-
-  /// One event loop per I/O thread, each run by its thread alone: a connection stays on the
-  /// loop that accepted it, so its handlers never contend for a lock with another thread's.
-  /// (One loop shared by several threads cost more per request than it gained.)
-  static std::vector<std::unique_ptr<asio::io_context>> make_loops(std::size_t count) {
-    std::vector<std::unique_ptr<asio::io_context>> made;
-    for (std::size_t i = 0; i < std::max<std::size_t>(count, 1); ++i) made.push_back(std::make_unique<asio::io_context>(1));
-    return made;
-  }
-
-  ServerOptions options;
-  Handler& handler;
-  std::vector<std::unique_ptr<asio::io_context>> loops;
-  asio::io_context& ioc;  // the first loop: it also accepts, and runs the signals and the timers
-  /// Keeps the other loops running while they have no connection, until the drain ends.
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  std::size_t next_loop = 0;
-  asio::thread_pool blocking;
-  BoundedWorkers cpu_heavy;  // fair between clients: one line each, served in turn
-  std::atomic<std::size_t> body_bytes_held{0};  // reserved by requests whose body is read or being read
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
-  std::atomic<bool> draining{false};
-  std::mutex connections_mutex;
-  std::vector<std::pair<asio::io_context::executor_type, std::weak_ptr<Connection>>> connections;
-  std::vector<std::shared_ptr<asio::steady_timer>> timers;
-
-  awaitable<void> accept_loop() {
-    for (;;) {
-      asio::io_context& loop = *loops[next_loop];
-      auto [ec, socket] = co_await acceptor.async_accept(loop, kNoThrow);
-      if (ec) {
-        if (!acceptor.is_open()) co_return;  // closed by the drain
-        log::warn("accept failed", {{"error", std::string_view(ec.message())}});
-        // Out of file descriptors, say: pause rather than spin on the failing accept.
-        asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
-        co_await pause.async_wait(kNoThrow);
-        continue;
-      }
-      if (static_cast<std::size_t>(live_sessions) >= options.max_connections) {
-        asio::co_spawn(ioc, turn_away(std::move(socket)), asio::detached);
-        continue;
-      }
-      next_loop = (next_loop + 1) % loops.size();
-      auto conn = std::make_shared<Connection>(std::move(socket));
-      {
-        const std::lock_guard lock(connections_mutex);
-        std::erase_if(connections, [](const auto& c) { return c.second.expired(); });
-        connections.emplace_back(loop.get_executor(), conn);
-      }
-      ++live_sessions;
-      asio::co_spawn(loop, serve(conn), [this](std::exception_ptr error) {
-        if (error) log::error("connection ended by an exception", {});
-        if (--live_sessions == 0 && draining) end_drain();
-      });
+    if (static_cast<std::size_t>(live_sessions) >= options.max_connections) {
+      asio::co_spawn(ioc, turn_away(std::move(socket)), asio::detached);
+      continue;
     }
-  }
-
-  /// The answer when a pool would not take a request (handle() itself never throws).
-  Response refusal(const std::exception_ptr& error) const {
-    try {
-      std::rethrow_exception(error);
-    } catch (const TooManyRequests& e) {
-      Response r = handler.refuse(429, "too_many_requests", e.what());
-      r.set_header("Retry-After", std::to_string(e.retry_after_seconds));
-      return r;
-    } catch (const Unavailable& e) {
-      return handler.refuse(503, "unavailable", e.what());
-    } catch (...) {
-      return handler.refuse(500, "internal", "internal error");
-    }
-  }
-
-  awaitable<void> write(Connection& conn, Response&& response, unsigned version, bool keep_alive, bool head = false) {
-    const std::string out = to_wire(std::move(response), version, keep_alive, head);
-    conn.stream.expires_after(options.write_timeout);
-    co_await asio::async_write(conn.stream, asio::buffer(out), kNoThrow);
-  }
-
-  /// Past the connection cap: a 503 without reading the request, then the close.
-  awaitable<void> turn_away(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    Response response = handler.refuse(503, "unavailable", "the server has too many connections; try again shortly");
-    response.set_header("Retry-After", "1");
-    const std::string out = to_wire(std::move(response), 11, false, false);
-    stream.expires_after(std::chrono::seconds(1));
-    co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.socket().close(ec);
-  }
-
-  /// After refusing a request whose body we will not read, let the client see the answer: stop
-  /// sending, then read and discard for a moment before closing, so the close is not a reset.
-  awaitable<void> linger_close(Connection& conn) {
-    beast::error_code ec;
-    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::array<char, 16 * 1024> sink;
-    conn.stream.expires_after(std::chrono::seconds(2));
-    for (std::size_t total = 0; total < 8 * 1024 * 1024;) {
-      auto [read_ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kNoThrow);
-      if (read_ec) break;
-      total += n;
-    }
-    conn.stream.socket().close(ec);
-  }
-
-  awaitable<void> refuse(Connection& conn, int status, std::string_view code, std::string_view message,
-                         unsigned version = 11) {
-    co_await write(conn, handler.refuse(status, code, message), version, false);
-    co_await linger_close(conn);
-  }
-
-  /// Reserves `bytes` of the process-wide body budget; false when they do not fit.
-  bool reserve_body(std::size_t bytes) {
-    std::size_t held = body_bytes_held.load();
-    do {
-      if (held + bytes > options.body_budget) return false;
-    } while (!body_bytes_held.compare_exchange_weak(held, held + bytes));
-    return true;
-  }
-
-  /// A request's share of the body budget, given back when the request is done.
-  struct BodyReservation {
-    std::atomic<std::size_t>* held = nullptr;
-    std::size_t bytes = 0;
-    BodyReservation() = default;
-    BodyReservation(const BodyReservation&) = delete;
-    BodyReservation& operator=(const BodyReservation&) = delete;
-    ~BodyReservation() {
-      if (held) *held -= bytes;
-    }
-  };
-
-  /// Logs the request line and writes the response.
-  awaitable<void> respond(Connection& conn, const Request& request, Response&& response, const RequestPlan& plan,
-                          std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
-    response.set_header("X-Request-Id", request.request_id);
-    const int status = response.status;
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    const log::Level level = status >= 500                            ? log::Level::error
-                             : plan.quiet_when_ok && status == 200 ? log::Level::debug
-                                                                   : log::Level::info;
-    if (log::enabled(level))
-      log::write(level, "request",
-                 {{"request_id", std::string_view(request.request_id)},
-                  {"method", std::string_view(request.method)},
-                  {"path", std::string_view(request.path)},
-                  {"status", std::int64_t{status}},
-                  {"duration_us", static_cast<std::int64_t>(micros)},
-                  {"client", std::string_view(request.client_address)},
-                  {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)}});
-    co_await write(conn, std::move(response), version, keep_alive, request.method == "HEAD");
-  }
-
-  /// What the header alone refuses, before any body byte is read (and before 100 Continue):
-  /// the handler's answer, a declared length over the route's limit, the
-  /// session (on the blocking pool: it reads the database), the body budget.
-  awaitable<std::optional<Response>> refuse_from_header(const Request& request, RequestPlan& plan,
-                                                        const BodyFraming& framing, BodyReservation& reservation) {
-    if (plan.answer) co_return std::move(plan.answer);
-    if (framing.content_length && *framing.content_length > plan.body_limit)
-      co_return handler.refuse(413, "payload_too_large",
-                               "the request body is larger than " + std::to_string(plan.body_limit) + " bytes");
-    if (!framing.present) co_return std::nullopt;
-    if (plan.admit_before_body) {
-      const Post post = [this](std::function<void()> job) { asio::post(blocking, std::move(job)); };
-      auto [error, answer] = co_await asio::co_spawn(
-          co_await asio::this_coro::executor,
-          run_on<std::optional<Response>>(post, [this, &request, &plan] { return handler.admit(request, plan); }),
-          kNoThrow);
-      if (error) co_return refusal(error);
-      if (answer) co_return answer;
-    }
-    const std::size_t bytes = framing.content_length ? static_cast<std::size_t>(*framing.content_length) : plan.body_limit;
-    if (!reserve_body(bytes)) co_return busy("the server is receiving too much at once; try again shortly");
-    reservation.held = &body_bytes_held;
-    reservation.bytes = bytes;
-    co_return std::nullopt;
-  }
-
-  Response busy(std::string_view message) const {
-    Response response = handler.refuse(503, "unavailable", message);
-    response.set_header("Retry-After", "1");
-    return response;
-  }
-
-  awaitable<void> serve(std::shared_ptr<Connection> conn) {
-    // What the parser has not consumed yet: a header, a chunk-size line or the trailers (body
-    // bytes are moved out as they arrive). Bounded, so none of them can grow memory unchecked.
-    beast::flat_buffer buffer(options.header_limit);
-    for (;;) {
-      // Idle between requests: wait for the first byte, up to the keep-alive time-out.
-      if (buffer.size() == 0) {
-        conn->idle = true;
-        if (draining) break;
-        conn->stream.expires_after(options.idle_timeout);
-        auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(4096), kNoThrow);
-        if (ec) break;  // closed, idle time-out or drain
-        buffer.commit(n);
-      }
-      conn->idle = false;
-
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      // The route's limit is set once the header is known; until then Beast must not apply its
-      // 1 MiB default to the Content-Length.
-      parser.body_limit(boost::none);
-      conn->stream.expires_after(options.header_timeout);
-      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kNoThrow);
-      if (header_ec == bhttp::error::header_limit || header_ec == bhttp::error::buffer_overflow) {
-        co_await refuse(*conn, 431, "headers_too_large", "the request headers are too large");
-        co_return;
-      }
-      if (header_ec == bhttp::error::end_of_stream || header_ec == beast::error::timeout ||
-          header_ec == asio::error::eof || header_ec == asio::error::connection_reset ||
-          header_ec == asio::error::operation_aborted)
-        break;
-      if (header_ec) {
-        // Bad framing, including Content-Length with Transfer-Encoding (request smuggling).
-        co_await refuse(*conn, 400, "bad_request", "the request is not valid HTTP/1.1");
-        co_return;
-      }
-      const auto started = std::chrono::steady_clock::now();
-      const auto& header = parser.get();
-      const unsigned version = header.version();
-      const auto header_fields = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
-      if (header_fields > options.max_header_fields) {
-        co_await refuse(*conn, 431, "headers_too_large", "the request has too many header fields", version);
-        co_return;
-      }
-      if (const auto status = transfer_coding_refusal(header)) {
-        if (*status == 501)
-          co_await refuse(*conn, 501, "not_implemented", "the only transfer coding accepted is chunked", version);
-        else
-          co_await refuse(*conn, 400, "bad_request", "the Transfer-Encoding must end in one chunked", version);
-        co_return;
-      }
-      Request request;
-      request.request_id = next_request_id();
-      const bool keep_alive = header.keep_alive();
-      BodyFraming framing{!parser.is_done(), std::nullopt};
-      if (const auto length = parser.content_length()) framing.content_length = *length;
-      RequestPlan plan;
-      const bool target_ok = to_request(header, request);
-      resolve_client(request, conn->peer, options.trusted_proxies);
-      if (!target_ok) plan.answer = handler.refuse(400, "bad_request", "the request target is not a valid path");
-      else plan = handler.plan(request, framing);
-
-      BodyReservation reservation;
-      if (auto refusal = co_await refuse_from_header(request, plan, framing, reservation)) {
-        // An unread body ends the connection: its bytes must never be read as a request.
-        const bool keep = keep_alive && !draining && !framing.present;
-        co_await respond(*conn, request, std::move(*refusal), plan, started, version, keep);
-        if (keep) continue;
-        if (framing.present) co_await linger_close(*conn);
-        break;
-      }
-
-      if (framing.present) {
-        parser.body_limit(plan.body_limit);
-        if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
-          co_await bhttp::async_write(conn->stream, go_on, kNoThrow);
-        }
-        // Chunk extensions count against the header limit together with the header.
-        std::size_t header_like_bytes = header_bytes;
-        auto on_chunk_header = [&](std::uint64_t, beast::string_view extensions, beast::error_code& ec) {
-          header_like_bytes += extensions.size();
-          if (header_like_bytes > options.header_limit) ec = bhttp::error::header_limit;
-        };
-        parser.on_chunk_header(on_chunk_header);
-        beast::error_code body_ec;
-        // The time-out runs from the last byte received, not from the start of the body. The
-        // stream's own time-out would close the socket, leaving no way to send the 408: this
-        // timer cancels the read instead.
-        asio::steady_timer gap(co_await asio::this_coro::executor);
-        struct Watch {
-          std::size_t round = 0;
-          bool stalled = false;
-        };
-        // Shared with the timer's handler, which may run after this frame is gone.
-        const auto watch = std::make_shared<Watch>();
-        conn->stream.expires_never();
-        while (!body_ec && !parser.is_done()) {
-          gap.expires_after(options.body_gap_timeout);
-          gap.async_wait([conn, watch, this_round = ++watch->round](beast::error_code ec) {
-            if (ec || this_round != watch->round) return;
-            watch->stalled = true;
-            conn->stream.socket().cancel();
-          });
-          std::tie(body_ec, std::ignore) =
-              co_await bhttp::async_read_some(conn->stream.socket(), buffer, parser, kNoThrow);
-          ++watch->round;
-          gap.cancel();
-        }
-        if (watch->stalled) body_ec = beast::error::timeout;
-        // ... and so do trailers.
-        if (!body_ec && header_like_bytes + trailer_bytes(parser.get(), header_fields) > options.header_limit)
-          body_ec = bhttp::error::header_limit;
-        if (body_ec == bhttp::error::body_limit) {
-          co_await refuse(*conn, 413, "payload_too_large",
-                          "the request body is larger than " + std::to_string(plan.body_limit) + " bytes", version);
-          co_return;
-        }
-        if (body_ec == bhttp::error::header_limit || body_ec == bhttp::error::buffer_overflow) {
-          co_await refuse(*conn, 431, "headers_too_large",
-                          "the header, chunk extensions and trailers together are too large", version);
-          co_return;
-        }
-        if (body_ec == beast::error::timeout) {
-          co_await refuse(*conn, 408, "request_timeout", "the request body stopped arriving", version);
-          co_return;
-        }
-        if (body_ec) {
-          if (body_ec == bhttp::error::partial_message || body_ec == asio::error::eof) break;
-          co_await refuse(*conn, 400, "bad_request", "the request body is not valid HTTP/1.1", version);
-          co_return;
-        }
-        request.body = std::move(parser.get().body());
-      }
-
-      std::optional<Response> response;
-      if (plan.execution == Execution::io_thread) {
-        response = handler.handle(request, plan);
-      } else if (plan.execution == Execution::in_place_or_blocking) {
-        try {
-          const NoWaitScope in_place;
-          response = handler.handle(request, plan);
-        } catch (const WouldWait&) {
-          // Nothing was changed: the request runs again on the blocking pool, below.
-        }
-      }
-      if (!response) {
-        Post post = [this](std::function<void()> job) { asio::post(blocking, std::move(job)); };
-        if (plan.execution == Execution::cpu_heavy)
-          post = [this, client = request.client_address](std::function<void()> job) {
-            cpu_heavy.post(client, std::move(job));
-          };
-        auto [error, result] = co_await asio::co_spawn(
-            co_await asio::this_coro::executor,
-            run_on<Response>(post, [this, &request, &plan] { return handler.handle(request, plan); }), kNoThrow);
-        response = error ? refusal(error) : std::move(result);
-        if (plan.execution == Execution::cpu_heavy && response->status == 429) {
-          // Past its share of the pool, or throttled. Answered at once, a client asks again at
-          // once, and its refusals take the CPU that everyone's bcrypt work is waiting for.
-          asio::steady_timer hold(co_await asio::this_coro::executor, options.cpu_heavy_refusal_hold);
-          co_await hold.async_wait(kNoThrow);
-        }
-      }
-      const bool keep = keep_alive && !draining;
-      co_await respond(*conn, request, std::move(*response), plan, started, version, keep);
-      if (!keep) break;
-    }
-    beast::error_code ec;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    conn->stream.socket().close(ec);
-  }
-
-  void begin_drain() {
-    if (draining.exchange(true)) return;
-    log::info("draining", {});
-    beast::error_code ec;
-    acceptor.close(ec);
-    signals.cancel();
-    for (auto& timer : timers) timer->cancel();
-    std::vector<std::pair<asio::io_context::executor_type, std::weak_ptr<Connection>>> open;
+    next_loop = (next_loop + 1) % loops.size();
+    auto conn = std::make_shared<Connection>(std::move(socket));
     {
       const std::lock_guard lock(connections_mutex);
-      open = connections;
+      std::erase_if(connections, [](const auto& c) { return c.second.expired(); });
+      connections.emplace_back(loop.get_executor(), conn);
     }
-    for (auto& [executor, weak] : open) {
-      asio::post(executor, [weak = weak] {
-        if (auto conn = weak.lock(); conn && conn->idle) conn->stream.socket().close();
-      });
-    }
-    // In-flight requests get drain_timeout; then the loop stops regardless.
-    drain_deadline.expires_after(options.drain_timeout);
-    drain_deadline.async_wait([this](beast::error_code wait_ec) {
-      if (wait_ec) return;
-      log::warn("drain timed out", {});
-      for (auto& loop : loops) loop->stop();
-    });
-    if (live_sessions == 0) end_drain();
-  }
-
-  void end_drain() {
-    asio::post(ioc, [this] {
-      drain_deadline.cancel();
-      keep_running.clear();
+    ++live_sessions;
+    asio::co_spawn(loop, serve(conn), [this](std::exception_ptr error) {
+      if (error) log::error("connection ended by an exception", {});
+      if (--live_sessions == 0 && draining) end_drain();
     });
   }
+}
 
-  void start_timer(std::chrono::milliseconds interval, std::function<void()> tick, bool on_blocking_pool) {
-    auto timer = std::make_shared<asio::steady_timer>(ioc);
-    timers.push_back(timer);
-    auto loop = std::make_shared<std::function<void()>>();
-    auto running = std::make_shared<std::atomic<bool>>(false);
-    *loop = [this, timer, interval, tick = std::move(tick), on_blocking_pool, running, weak_loop = std::weak_ptr(loop)] {
-      timer->expires_after(interval);
-      timer->async_wait([this, tick, on_blocking_pool, running, weak_loop](beast::error_code ec) {
-        if (ec || draining) return;
-        if (!on_blocking_pool) {
+/// Past the connection cap: a 503 without reading the request, then the close.
+awaitable<void> Server::Impl::turn_away(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  Response response = handler.refuse(503, "unavailable", "the server has too many connections; try again shortly");
+  response.set_header("Retry-After", "1");
+  const std::string out = to_wire(std::move(response), 11, false, false);
+  stream.expires_after(std::chrono::seconds(1));
+  co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+void Server::Impl::begin_drain() {
+  if (draining.exchange(true)) return;
+  log::info("draining", {});
+  beast::error_code ec;
+  acceptor.close(ec);
+  signals.cancel();
+  for (auto& timer : timers) timer->cancel();
+  std::vector<std::pair<asio::io_context::executor_type, std::weak_ptr<Connection>>> open;
+  {
+    const std::lock_guard lock(connections_mutex);
+    open = connections;
+  }
+  for (auto& [executor, weak] : open) {
+    asio::post(executor, [weak = weak] {
+      if (auto conn = weak.lock(); conn && conn->idle) conn->stream.socket().close();
+    });
+  }
+  // In-flight requests get drain_timeout; then the loop stops regardless.
+  drain_deadline.expires_after(options.drain_timeout);
+  drain_deadline.async_wait([this](beast::error_code wait_ec) {
+    if (wait_ec) return;
+    log::warn("drain timed out", {});
+    for (auto& loop : loops) loop->stop();
+  });
+  if (live_sessions == 0) end_drain();
+}
+
+void Server::Impl::end_drain() {
+  asio::post(ioc, [this] {
+    drain_deadline.cancel();
+    keep_running.clear();
+  });
+}
+
+void Server::Impl::start_timer(std::chrono::milliseconds interval, std::function<void()> tick, bool on_blocking_pool) {
+  auto timer = std::make_shared<asio::steady_timer>(ioc);
+  timers.push_back(timer);
+  auto loop = std::make_shared<std::function<void()>>();
+  auto running = std::make_shared<std::atomic<bool>>(false);
+  *loop = [this, timer, interval, tick = std::move(tick), on_blocking_pool, running, weak_loop = std::weak_ptr(loop)] {
+    timer->expires_after(interval);
+    timer->async_wait([this, tick, on_blocking_pool, running, weak_loop](beast::error_code ec) {
+      if (ec || draining) return;
+      if (!on_blocking_pool) {
+        tick();
+      } else if (!running->exchange(true)) {
+        // A run still going (a hung database) is not joined by another: ticks are skipped
+        // rather than piling up on the blocking pool.
+        asio::post(blocking, [tick, running] {
           tick();
-        } else if (!running->exchange(true)) {
-          // A run still going (a hung database) is not joined by another: ticks are skipped
-          // rather than piling up on the blocking pool.
-          asio::post(blocking, [tick, running] {
-            tick();
-            *running = false;
-          });
-        }
-        if (auto next = weak_loop.lock()) (*next)();
-      });
-    };
-    timer_loops.push_back(loop);
-    (*loop)();
-  }
-
-  asio::steady_timer drain_deadline{ioc};
-  std::atomic<int> live_sessions{0};
-  std::vector<std::shared_ptr<std::function<void()>>> timer_loops;
-};
+          *running = false;
+        });
+      }
+      if (auto next = weak_loop.lock()) (*next)();
+    });
+  };
+  timer_loops.push_back(loop);
+  (*loop)();
+}
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
