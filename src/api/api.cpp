@@ -180,6 +180,7 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     if (!match.route) return unrouted(request, match.allowed);
     const auto& route = *match.route;
     plan.route = static_cast<int>(match.route - router_.routes().data());
+    plan.captures = match.captures;
     plan.execution = route.access == Access::session_in_read && options_.reads_in_place
                          ? http::Execution::in_place_or_blocking
                          : route.execution;
@@ -270,11 +271,9 @@ std::optional<store::SessionCheck> Api::session_of(const http::Request& request)
 }
 
 Response Api::dispatch(http::Request& request, const http::RequestPlan& plan) {
+  // plan() has matched the route and checked the origin.
   const auto& route = router_.routes().at(static_cast<std::size_t>(plan.route));
-  std::vector<std::string> captures;
-  http::match_path(route.pattern, request.path, captures);
-  if (is_unsafe(request.method)) check_origin(request);
-  Context context{request, std::move(captures), std::nullopt, std::nullopt};
+  Context context{request, plan.captures, std::nullopt, std::nullopt};
   if (route.access != Access::open) {
     context.session = session_of(request);
     if (!context.session) throw Unauthorized();

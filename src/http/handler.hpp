@@ -2,7 +2,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/message.hpp"
 
@@ -34,8 +36,10 @@ struct RequestPlan {
   Execution execution = Execution::io_thread;
   /// Log the request at debug level when it succeeds (health probes).
   bool quiet_when_ok = false;
-  /// The handler's own index of the route it chose (negative: none).
+  /// The handler's own index of the route it chose (negative: none), and what the route's
+  /// pattern captured from the path.
   int route = -1;
+  std::vector<std::string> captures;
   /// The answer, when the header alone decides it (no route, wrong method, another origin, a
   /// media type the route does not take): sent without reading the body.
   std::optional<Response> answer;

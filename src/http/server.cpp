@@ -25,7 +25,7 @@ awaitable<void> Server::Impl::accept_loop() {
       continue;
     }
     if (static_cast<std::size_t>(live_sessions) >= options.max_connections) {
-      asio::co_spawn(ioc, turn_away(std::move(socket)), asio::detached);
+      asio::co_spawn(loop, turn_away(std::move(socket)), asio::detached);  // the socket's loop
       continue;
     }
     next_loop = (next_loop + 1) % loops.size();
@@ -46,9 +46,7 @@ awaitable<void> Server::Impl::accept_loop() {
 /// Past the connection cap: a 503 without reading the request, then the close.
 awaitable<void> Server::Impl::turn_away(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
-  Response response = handler.refuse(503, "unavailable", "the server has too many connections; try again shortly");
-  response.set_header("Retry-After", "1");
-  const std::string out = to_wire(std::move(response), 11, false, false);
+  const std::string out = to_wire(busy("the server has too many connections; try again shortly"), 11, false, false);
   stream.expires_after(std::chrono::seconds(1));
   co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
   beast::error_code ec;
