@@ -98,9 +98,13 @@ int serve(const config::Config& config) {
   server.every(std::chrono::minutes(5), [&auth, &throttle] {
     try {
       if (const auto purged = auth.purge_expired_sessions()) log::info("expired sessions purged", {{"count", purged}});
-      if (const auto purged = throttle.purge()) log::info("old sign-in failures purged", {{"count", purged}});
     } catch (const std::exception& e) {
       log::warn("session purge failed", {{"error", std::string_view(e.what())}});
+    }
+    try {
+      if (const auto purged = throttle.purge()) log::info("old sign-in failures purged", {{"count", purged}});
+    } catch (const std::exception& e) {
+      log::warn("sign-in failure purge failed", {{"error", std::string_view(e.what())}});
     }
   });
   if (const auto interval = systemd::watchdog_interval())

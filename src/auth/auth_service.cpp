@@ -13,6 +13,20 @@ std::string token_hash(const std::string& token) { return sha256_hex(token); }
 
 }  // namespace
 
+template <class Work>
+auto AuthService::with_verdict(const Attempt& attempt, Work&& work) {
+  try {
+    return work();
+  } catch (const Unauthorized&) {
+    throw;  // a wrong password: the attempt stays counted
+  } catch (const UsernameTaken&) {
+    throw;  // a taken name: counted too (asking name after name enumerates accounts)
+  } catch (...) {
+    throttle_.abandoned(attempt);  // no verdict: a busy server or a failed database
+    throw;
+  }
+}
+
 User AuthService::register_user(const std::string& username, const std::string& password,
                                 std::string_view client_address) {
   std::vector<FieldError> problems;
@@ -21,33 +35,40 @@ User AuthService::register_user(const std::string& username, const std::string& 
   if (!problems.empty()) throw ValidationError(std::move(problems));
   // A taken name counts as a failure: asking name after name is how accounts are enumerated.
   const Attempt attempt = throttle_.begin(username, client_address);
-  if (users_.find_by_username(username)) throw UsernameTaken();
-  const std::string hash = cpu_.run(client_address, [&] { return hasher_.hash(password); });
-  try {
-    User user = users_.create(username, hash, clock_.now());
-    throttle_.succeeded(attempt);
-    return user;
-  } catch (const store::ConstraintViolation& e) {
-    if (e.kind() == "unique") throw UsernameTaken();  // lost a race with the same name
-    throw;
-  }
+  const User user = with_verdict(attempt, [&] {
+    if (users_.find_by_username(username)) throw UsernameTaken();
+    const std::string hash = cpu_.run(client_address, [&] { return hasher_.hash(password); });
+    try {
+      return users_.create(username, hash, clock_.now());
+    } catch (const store::ConstraintViolation& e) {
+      if (e.kind() == "unique") throw UsernameTaken();  // lost a race with the same name
+      throw;
+    }
+  });
+  throttle_.succeeded(attempt);
+  return user;
 }
 
 SignIn AuthService::login(const std::string& username, const std::string& password, std::string_view client_address,
                           const std::optional<std::string>& previous_token) {
   const Attempt attempt = throttle_.begin(username, client_address);
-  // Malformed input gets the same answer as a wrong password, after the same work.
-  const bool well_formed = !validation::username_problem(username) && !validation::password_problem(password);
-  const auto found = well_formed ? users_.find_by_username(username) : std::nullopt;
-  const std::string& hash = found ? found->password_hash : hasher_.decoy_hash();
-  const bool match = cpu_.run(client_address, [&] { return hasher_.verify(password, hash); });
-  if (!found || !match) throw Unauthorized("wrong username or password");
+  const User user = with_verdict(attempt, [&] {
+    // Malformed input gets the same answer as a wrong password, after the same work.
+    const bool well_formed = !validation::username_problem(username) && !validation::password_problem(password);
+    const auto found = well_formed ? users_.find_by_username(username) : std::nullopt;
+    const std::string& hash = found ? found->password_hash : hasher_.decoy_hash();
+    const bool match = cpu_.run(client_address, [&] { return hasher_.verify(password, hash); });
+    if (!found || !match) throw Unauthorized("wrong username or password");
+    return found->user;
+  });
+  // The old session goes before the new one is written: a failure in between leaves no
+  // session the client was never told of.
+  if (previous_token) sessions_.remove(token_hash(*previous_token));
   const auto now = clock_.now();
   std::string token = base64url(random_bytes(32));
-  sessions_.create(token_hash(token), found->user.id, now, now + std::min(policy_.idle_timeout, policy_.absolute_timeout));
-  if (previous_token) sessions_.remove(token_hash(*previous_token));
+  sessions_.create(token_hash(token), user.id, now, now + std::min(policy_.idle_timeout, policy_.absolute_timeout));
   throttle_.succeeded(attempt);
-  return SignIn{found->user, std::move(token)};
+  return SignIn{user, std::move(token)};
 }
 
 void AuthService::logout(const std::string& token) { sessions_.remove(token_hash(token)); }

@@ -53,6 +53,11 @@ class AuthService {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  /// Runs the part of an attempt that ends in a verdict on the credentials. A wrong password or
+  /// a taken name stays counted; anything else (no verdict) takes the attempt back and rethrows.
+  template <class Work>
+  auto with_verdict(const Attempt& attempt, Work&& work);
+
   store::UserRepository& users_;
   store::SessionRepository& sessions_;
   const PasswordHasher& hasher_;

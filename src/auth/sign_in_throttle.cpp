@@ -5,6 +5,7 @@
 
 #include "common/crypto.hpp"
 #include "common/errors.hpp"
+#include "common/log.hpp"
 
 namespace hrapp::auth {
 namespace {
@@ -65,9 +66,22 @@ Attempt SignInThrottle::begin(std::string_view username, std::string_view client
   return attempt;
 }
 
-void SignInThrottle::succeeded(const Attempt& attempt) {
-  failures_.remove(attempt.account);
-  failures_.refund(attempt.address);
+void SignInThrottle::succeeded(const Attempt& attempt) noexcept {
+  try {
+    failures_.remove(attempt.account);
+    failures_.refund(attempt.address);
+  } catch (const std::exception& e) {
+    log::warn("sign-in counts not cleared", {{"error", std::string_view(e.what())}});
+  }
+}
+
+void SignInThrottle::abandoned(const Attempt& attempt) noexcept {
+  try {
+    failures_.refund(attempt.account);
+    failures_.refund(attempt.address);
+  } catch (const std::exception& e) {
+    log::warn("sign-in counts not taken back", {{"error", std::string_view(e.what())}});
+  }
 }
 
 std::int64_t SignInThrottle::purge() { return failures_.purge(clock_.now() - limits_.keep); }

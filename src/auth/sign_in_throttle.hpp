@@ -48,7 +48,12 @@ class SignInThrottle {
   /// nothing) when either must wait first.
   Attempt begin(std::string_view username, std::string_view client_address);
   /// The attempt succeeded: the account's failures are cleared, the address's attempt taken back.
-  void succeeded(const Attempt& attempt);
+  /// Best effort (logged): the client has its answer whether or not the counts are written.
+  void succeeded(const Attempt& attempt) noexcept;
+  /// The attempt ended with no verdict on the password (the server was busy, the database
+  /// failed): both attempts are taken back, so a server fault never counts against a client.
+  /// Best effort (logged): the database may be what failed.
+  void abandoned(const Attempt& attempt) noexcept;
   /// Deletes the counts untouched for `limits().keep`; returns how many.
   std::int64_t purge();
   const SignInLimits& limits() const { return limits_; }

@@ -5,7 +5,6 @@
 #include <functional>
 
 #include "common/errors.hpp"
-#include "common/no_wait.hpp"
 
 namespace hrapp::store {
 namespace {
@@ -211,7 +210,6 @@ std::optional<SessionRecord> SessionRepository::find_live(const std::string& tok
 }
 
 void SessionRepository::touch(const std::string& token_hash, TimePoint now, TimePoint expires_at) {
-  NoWaitScope::check();  // a write may wait for the database's write lock
   auto conn = db_.connect();
   conn->execute("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1",
                 Params{token_hash, format_db_timestamp(now), format_db_timestamp(expires_at)});

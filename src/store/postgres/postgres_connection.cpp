@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/log.hpp"
+#include "common/no_wait.hpp"
 
 namespace hrapp::store::postgres {
 namespace {
@@ -54,6 +55,7 @@ class PostgresConnection final : public Connection {
       : conn_(std::move(conn)), statement_timeout_(statement_timeout) {}
 
   Result execute(std::string_view sql, std::span<const Param> params) override {
+    NoWaitScope::check();  // every statement waits on the server's answer
     const std::string& name = prepare(sql);
     std::vector<std::string> texts(params.size());
     std::vector<const char*> values(params.size(), nullptr);

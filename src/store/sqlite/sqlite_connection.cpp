@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/no_wait.hpp"
+
 namespace hrapp::store::sqlite {
 namespace {
 
@@ -63,6 +65,8 @@ class SqliteConnection final : public Connection {
   Result execute(std::string_view sql, std::span<const Param> params) override {
     Prepared& prepared = prepare(sql);
     sqlite3_stmt* stmt = prepared.stmt.get();
+    // A write may wait for the write lock (busy_timeout); a read in WAL mode does not.
+    if (!sqlite3_stmt_readonly(stmt)) NoWaitScope::check();
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     for (std::size_t slot = 0; slot < prepared.param_of_slot.size(); ++slot) {

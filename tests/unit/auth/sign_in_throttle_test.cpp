@@ -55,6 +55,14 @@ TEST_F(SignInThrottleTest, AnAccountWaitsADoublingDelayAfterItsFreeFailuresUpToT
   EXPECT_EQ(attempt("grace", "192.0.2.7"), 0);  // other accounts are not held back
 }
 
+TEST_F(SignInThrottleTest, AnAttemptWithNoVerdictIsTakenBackOnBothCounts) {
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(attempt("ada", "192.0.2.1"), 0);  // the two free failures
+  const Attempt busy = throttle_.begin("ada", "192.0.2.9");  // the third makes the account wait
+  throttle_.abandoned(busy);  // ... but the server never checked the password
+  EXPECT_EQ(attempt("ada", "192.0.2.9"), 0);
+  EXPECT_GT(attempt("ada", "192.0.2.9"), 0);  // real failures still count
+}
+
 TEST_F(SignInThrottleTest, ASuccessClearsTheAccountAndTakesTheAddressAttemptBack) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(attempt("ada", "192.0.2.1"), 0);
   clock_.advance(seconds(1));
