@@ -10,7 +10,6 @@
 
 #include "api/body_readers.hpp"
 #include "common/log.hpp"
-#include "common/no_wait.hpp"
 #include "config/config.hpp"
 #include "domain/validation.hpp"
 #include "http/cookies.hpp"
@@ -181,9 +180,7 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     const auto& route = *match.route;
     plan.route = static_cast<int>(match.route - router_.routes().data());
     plan.captures = match.captures;
-    plan.execution = route.access == Access::session_in_read && options_.reads_in_place
-                         ? http::Execution::in_place_or_blocking
-                         : route.execution;
+    plan.execution = route.access == Access::session_in_read ? http::Execution::in_place_or_blocking : route.execution;
     plan.quiet_when_ok = route.probe;
     plan.body_limit = body_limit(route, request);
     if (is_unsafe(request.method)) check_origin(request);
@@ -215,8 +212,6 @@ std::optional<Response> Api::guarded(const http::Request& request, Fn&& fn) cons
   std::optional<Response> response;
   try {
     response = fn();
-  } catch (const WouldWait&) {
-    throw;  // changed nothing: the server runs the request again where it may wait
   } catch (const AppError& e) {
     response = http::error_response(e);
   } catch (const store::DatabaseUnavailable& e) {
@@ -387,23 +382,70 @@ Response Api::logout(Context& c) {
 
 Response Api::me(Context& c) { return http::json_response(200, user_json(*c.user)); }
 
-json::object Api::employee_object(const Employee& e) const {
-  json::object obj{{"id", e.id},
-                   {"name", e.name},
-                   {"role", e.role},
-                   {"department", e.department},
-                   {"image_url", nullptr},
-                   {"thumbnail_url", nullptr},
-                   {"user_id", e.user_id},
-                   {"created_at", e.created_at},
-                   {"updated_at", e.updated_at}};
-  if (auto url = employees_.image_url(e)) obj["image_url"] = *url;
-  if (auto url = employees_.thumbnail_url(e)) obj["thumbnail_url"] = *url;
-  return obj;
+namespace {
+
+/// `text` as a JSON string, escaped as boost::json escapes (text is valid UTF-8 once stored).
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (byte < 0x20) {
+          out += "\\u00";
+          out += kHex[byte >> 4];
+          out += kHex[byte & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_optional_json_string(std::string& out, const std::optional<std::string>& text) {
+  if (text) append_json_string(out, *text);
+  else out += "null";
+}
+
+}  // namespace
+
+/// Written straight out: a directory page is 50 of these, and building JSON values first
+/// cost more than the page's database work.
+void Api::append_employee(std::string& out, const Employee& e) const {
+  out += "{\"id\":";
+  out += std::to_string(e.id);
+  out += ",\"name\":";
+  append_json_string(out, e.name);
+  out += ",\"role\":";
+  append_json_string(out, e.role);
+  out += ",\"department\":";
+  append_json_string(out, e.department);
+  out += ",\"image_url\":";
+  append_optional_json_string(out, employees_.image_url(e));
+  out += ",\"thumbnail_url\":";
+  append_optional_json_string(out, employees_.thumbnail_url(e));
+  out += ",\"user_id\":";
+  out += std::to_string(e.user_id);
+  out += ",\"created_at\":";
+  append_json_string(out, e.created_at);
+  out += ",\"updated_at\":";
+  append_json_string(out, e.updated_at);
+  out += '}';
 }
 
 Response Api::employee_json(int status, const Employee& e) const {
-  return http::json_response(status, json::serialize(employee_object(e)));
+  std::string body;
+  append_employee(body, e);
+  return http::json_response(status, std::move(body));
 }
 
 Response Api::create_employee(Context& c) {
@@ -430,10 +472,14 @@ Response Api::list_employees(Context& c) {
   if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
   const auto page = read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
-  json::array items;
-  items.reserve(page.items.size());
-  for (const auto& e : page.items) items.push_back(employee_object(e));
-  Response r = http::json_response(200, json::serialize(items));
+  std::string body = "[";
+  body.reserve(256 * page.items.size() + 2);
+  for (const auto& e : page.items) {
+    if (body.size() > 1) body += ',';
+    append_employee(body, e);
+  }
+  body += ']';
+  Response r = http::json_response(200, std::move(body));
   r.set_header("X-Total-Count", std::to_string(page.total));
   if (auto links = page_links(query, page.total)) r.set_header("Link", *links);
   return r;

@@ -28,9 +28,6 @@ struct ApiOptions {
   /// Clients reach the app over HTTPS only (a TLS load balancer in front): the session cookie
   /// is always Secure and carries the __Host- prefix, and every response sends HSTS.
   bool https_only = false;
-  /// The database answers a read without waiting on the network (SQLite): the directory's reads
-  /// run on the I/O thread when they need not wait.
-  bool reads_in_place = false;
 };
 
 /// The application's HTTP face: routes, the checks every request passes (origin, content
@@ -79,7 +76,7 @@ class Api final : public http::Handler {
   http::Response delete_employee(Context&);
   http::Response departments(Context&);
   http::Response image(Context&);
-  boost::json::object employee_object(const Employee& e) const;
+  void append_employee(std::string& out, const Employee& e) const;
   http::Response employee_json(int status, const Employee& e) const;
 
   auth::AuthService& auth_;

@@ -68,8 +68,7 @@ int serve(const config::Config& config) {
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);
-  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin(), config.https_only,
-                    backends.database().engine() == store::Engine::sqlite});
+  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin(), config.https_only});
 
   http::ServerOptions options;
   options.host = config.host;

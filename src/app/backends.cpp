@@ -39,6 +39,16 @@ void Backends::connect_aws(const config::Config& config, const Clock& clock) {
   aws_client_ = std::make_unique<aws::SigningClient>(*http_, *aws_credentials_, clock);
 }
 
+void Backends::open_postgres(std::size_t pool_size, const store::postgres::Tls& tls) {
+  auto* source = credentials_.get();
+  const store::postgres::Timeouts timeouts;
+  database_ = std::make_unique<store::Database>(
+      store::Engine::postgres, [source, timeouts, tls] { return store::postgres::open(*source, timeouts, tls); },
+      pool_size, std::chrono::seconds(5),
+      store::postgres::pipelined_reads([source, timeouts, tls] { return store::postgres::open_native(*source, timeouts, tls); },
+                                       timeouts));
+}
+
 Backends::Backends(const config::Config& config, const Clock& clock) {
   const store::postgres::Tls tls{config.db_ssl_root_cert};
   if (config.s3_bucket || config.db_secret_arn) connect_aws(config, clock);
@@ -57,15 +67,11 @@ Backends::Backends(const config::Config& config, const Clock& clock) {
     } catch (const std::exception& e) {
       throw config::ConfigError(std::string("DB_SECRET_ARN: cannot read the secret: ") + e.what());
     }
-    database_ = std::make_unique<store::Database>(
-        store::Engine::postgres, [source = credentials_.get(), tls] { return store::postgres::open(*source, {}, tls); },
-        config.db_pool_size);
+    open_postgres(config.db_pool_size, tls);
     database_description_ = "postgres (Secrets Manager)";
   } else if (config.database_url && is_postgres_url(*config.database_url)) {
     credentials_ = std::make_unique<store::postgres::UrlCredentials>(*config.database_url);
-    database_ = std::make_unique<store::Database>(
-        store::Engine::postgres, [source = credentials_.get(), tls] { return store::postgres::open(*source, {}, tls); },
-        config.db_pool_size);
+    open_postgres(config.db_pool_size, tls);
     database_description_ = "postgres";
   } else {
     std::filesystem::path path = config.data_dir / "hrapp.db";

@@ -29,6 +29,7 @@ class Backends {
  private:
   /// The AWS client parts, made only when S3 or Secrets Manager is in use.
   void connect_aws(const config::Config& config, const Clock& clock);
+  void open_postgres(std::size_t pool_size, const store::postgres::Tls& tls);
 
   std::string region_;
   std::unique_ptr<aws::HttpClient> http_;

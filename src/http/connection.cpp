@@ -57,6 +57,17 @@ awaitable<Result> run_on(const Post& post, Fn fn) {
       use_awaitable);
 }
 
+/// Starts a prefetch for the calling coroutine and resumes it, on its own loop, when it has ended.
+awaitable<void> run_prefetch(Prefetch& prefetch, const asio::any_io_executor& blocking) {
+  const auto loop = co_await asio::this_coro::executor;
+  co_await asio::async_initiate<decltype(use_awaitable), void()>(
+      [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        prefetch.start(loop, blocking, [shared] { std::move (*shared)(); });
+      },
+      use_awaitable);
+}
+
 /// The request's header as handlers see it. The target is decoded here, once: routing, the
 /// choice of pool and the handler all see this path. False when the target is not a valid
 /// origin-form.
@@ -376,11 +387,22 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     if (plan.execution == Execution::io_thread) {
       response = handler.handle(request, plan);
     } else if (plan.execution == Execution::in_place_or_blocking) {
+      // When it would wait, nothing was changed: the request runs again on the blocking pool,
+      // below, or once more here with what it waited for.
+      std::shared_ptr<Prefetch> prefetch;
       try {
         const NoWaitScope in_place;
         response = handler.handle(request, plan);
-      } catch (const WouldWait&) {
-        // Nothing was changed: the request runs again on the blocking pool, below.
+      } catch (const WouldWait& e) {
+        prefetch = e.prefetch();
+      }
+      if (prefetch) {
+        co_await run_prefetch(*prefetch, blocking.get_executor());
+        try {
+          const NoWaitScope in_place(prefetch.get());
+          response = handler.handle(request, plan);
+        } catch (const WouldWait&) {
+        }
       }
     }
     if (!response) {

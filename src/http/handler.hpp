@@ -16,9 +16,10 @@ enum class Execution {
   blocking,   // waits on the database or storage: the blocking pool
   cpu_heavy,  // waits on bcrypt: a pool of its own, so a burst of sign-ins holds no thread
               // the other routes need
-  /// A read that rarely waits (SQLite): tried on the I/O thread in a NoWaitScope, and moved to
-  /// the blocking pool when it would wait. Saves the two thread hand-offs that cost a fast read
-  /// more than the read itself.
+  /// A read: tried on the I/O thread in a NoWaitScope. When it would wait, it runs on the
+  /// blocking pool; when what it waits for needs no thread (a PostgreSQL read on the loop's own
+  /// connection), that runs on the loop and the read is tried there again with its result.
+  /// Saves the two thread hand-offs that cost a fast read more than the read itself.
   in_place_or_blocking,
 };
 

@@ -46,6 +46,9 @@ SessionRecord session_from(const Row& row) {
 
 Params session_params(const SessionCheck& session) { return Params{session.token_hash, format_db_timestamp(session.now)}; }
 
+/// Where session_params puts the check's time.
+constexpr std::size_t kSessionTimeParam = 1;
+
 /// Joins the pieces of a statement.
 template <class... Parts>
 std::string concat(const Parts&... parts) {
@@ -142,8 +145,7 @@ SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
 
 template <class T>
 SessionRead<T> run(Database& db, const SessionQuery<T>& query) {
-  auto conn = db.connect();
-  return query.decode(std::move(conn->execute(query.sql, query.params).rows));
+  return query.decode(std::move(db.read(query.sql, query.params, kSessionTimeParam).rows));
 }
 
 /// Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything.

@@ -115,6 +115,10 @@ test('Property 6: images land at uploads/<deployment>/<uuid>.<ext>, keyed in the
       assert.equal(reply.body.user_id, client.user.id);
       assert.deepEqual([row.name, row.role, row.department], [name, role, department].map(trim));
       assert.equal(reply.body.image_url, `/images/${path.basename(row.image_s3_key)}`);
+      // The JSON the app writes itself (quotes, backslashes, any script) reads back as stored.
+      assert.deepEqual([reply.body.name, reply.body.role, reply.body.department], [row.name, row.role, row.department]);
+      const fetched = await client.request('GET', `/employees/${reply.body.id}`);
+      assert.deepEqual(fetched.body, reply.body);
       const stored = readFileSync(path.join(app.dataDir, row.image_s3_key));
       assert.deepEqual(imageSize(stored), picture.size);
     }),

@@ -13,25 +13,14 @@
 namespace hrapp::store::postgres {
 namespace {
 
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
-using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
+using ConnPtr = NativeConnection;
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 bool is_authentication_failure(const char* message) {
   return std::strstr(message, "authentication failed") != nullptr || std::strstr(message, "28P01") != nullptr;
-}
-
-std::string one_line(const char* message) {
-  std::string out(message ? message : "");
-  for (auto& c : out)
-    if (c == '\n') c = ' ';
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 [[noreturn]] void throw_for(const PGresult* result, PGconn* conn) {
@@ -123,25 +112,6 @@ class PostgresConnection final : public Connection {
     return last;
   }
 
-  static Result to_result(const PGresult* r) {
-    Result out;
-    const int rows = PQntuples(r);
-    const int cols = PQnfields(r);
-    out.rows.reserve(static_cast<std::size_t>(rows));
-    for (int i = 0; i < rows; ++i) {
-      std::vector<std::optional<std::string>> values;
-      values.reserve(static_cast<std::size_t>(cols));
-      for (int c = 0; c < cols; ++c) {
-        if (PQgetisnull(r, i, c)) values.emplace_back();
-        else values.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
-      }
-      out.rows.emplace_back(std::move(values));
-    }
-    const char* affected = PQcmdTuples(const_cast<PGresult*>(r));
-    if (affected && *affected) std::from_chars(affected, affected + std::strlen(affected), out.affected_rows);
-    return out;
-  }
-
   /// Prepares each distinct statement once per connection; returns its name.
   const std::string& prepare(std::string_view sql) {
     const auto found = statements_.find(std::string(sql));
@@ -191,22 +161,54 @@ ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, const
 
 }  // namespace
 
-std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
+void NativeDeleter::operator()(pg_conn* conn) const { PQfinish(conn); }
+
+std::string one_line(const char* message) {
+  std::string out(message ? message : "");
+  for (auto& c : out)
+    if (c == '\n') c = ' ';
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Result to_result(const pg_result* r) {
+  Result out;
+  const int rows = PQntuples(r);
+  const int cols = PQnfields(r);
+  out.rows.reserve(static_cast<std::size_t>(rows));
+  for (int i = 0; i < rows; ++i) {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(static_cast<std::size_t>(cols));
+    for (int c = 0; c < cols; ++c) {
+      if (PQgetisnull(r, i, c)) values.emplace_back();
+      else values.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
+    }
+    out.rows.emplace_back(std::move(values));
+  }
+  const char* affected = PQcmdTuples(const_cast<PGresult*>(r));
+  if (affected && *affected) std::from_chars(affected, affected + std::strlen(affected), out.affected_rows);
+  return out;
+}
+
+NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
   const ConnectParams params = source.current();
   std::string error;
   bool auth_failed = false;
-  if (auto conn = try_connect(params, timeouts, tls, error, auth_failed))
-    return std::make_unique<PostgresConnection>(std::move(conn), timeouts.statement);
+  if (auto conn = try_connect(params, timeouts, tls, error, auth_failed)) return conn;
   if (!auth_failed) throw DatabaseUnavailable("postgres: " + error);
   log::warn("database refused the credentials; looking for rotated ones", {});
   for (const auto& candidate : source.after_authentication_failure(params)) {
     if (auto conn = try_connect(candidate, timeouts, tls, error, auth_failed)) {
       source.succeeded_with(candidate);
-      return std::make_unique<PostgresConnection>(std::move(conn), timeouts.statement);
+      return conn;
     }
     if (!auth_failed) throw DatabaseUnavailable("postgres: " + error);
   }
   throw AuthenticationFailed("postgres: " + error);
+}
+
+std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
+  return std::make_unique<PostgresConnection>(open_native(source, timeouts, tls), timeouts.statement);
 }
 
 }  // namespace hrapp::store::postgres

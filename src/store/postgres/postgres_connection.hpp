@@ -6,7 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "store/database.hpp"
 #include "store/sql.hpp"
+
+struct pg_conn;
+struct pg_result;
 
 namespace hrapp::store::postgres {
 
@@ -51,9 +55,27 @@ struct Tls {
   std::optional<std::string> root_cert;
 };
 
+struct NativeDeleter {
+  void operator()(pg_conn* conn) const;
+};
+/// An open libpq connection.
+using NativeConnection = std::unique_ptr<pg_conn, NativeDeleter>;
+
 /// Opens a connection; on an authentication failure asks `source` for other credentials and
 /// tries each once. Throws AuthenticationFailed or DatabaseUnavailable (a refused server
 /// certificate says so).
+NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
+/// The same, as a connection of the pool.
 std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
+
+/// A statement's rows as text.
+Result to_result(const pg_result* result);
+/// libpq's message on one line.
+std::string one_line(const char* message);
+
+/// Reads sent from each event loop on a connection of the loop's own, in libpq's pipeline mode:
+/// the loop never blocks, and the statements of many requests share the connection's round
+/// trips. Connections come from `open`, which blocks, on the blocking executor.
+std::unique_ptr<AsyncReads> pipelined_reads(std::function<NativeConnection()> open, const Timeouts& timeouts);
 
 }  // namespace hrapp::store::postgres

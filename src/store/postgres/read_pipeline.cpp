@@ -1,0 +1,288 @@
+#include <libpq-fe.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <unordered_map>
+
+#include "common/log.hpp"
+#include "store/postgres/postgres_connection.hpp"
+
+namespace hrapp::store::postgres {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using Done = std::function<void(AsyncOutcome)>;
+
+/// One event loop's connection in pipeline mode. Used only on its loop. The reads that requests
+/// make in one turn of the loop go to the server together, closed by one sync, and their results
+/// come back in the order they were sent. A statement that fails makes the server skip the rest
+/// of its batch: those reads are made again the usual way.
+class Pipeline : public std::enable_shared_from_this<Pipeline> {
+ public:
+  Pipeline(asio::any_io_executor loop, std::function<NativeConnection()> open, Timeouts timeouts)
+      : loop_(std::move(loop)), open_(std::move(open)), timeouts_(timeouts), watchdog_(loop_) {}
+
+  void read(const asio::any_io_executor& blocking, std::string_view sql, std::span<const Param> params, Done done) {
+    if (!conn_) {
+      connect(blocking);
+      return finish(std::move(done), std::monostate{});
+    }
+    const int statements = send(sql, params);
+    if (!statements) {
+      finish(std::move(done), std::monostate{});
+      return fail_all("cannot send a statement: " + one_line(PQerrorMessage(conn_.get())));
+    }
+    pending_.push_back({std::move(done), {}, Clock::now() + timeouts_.statement, statements, false});
+    sync_soon();
+    await_readable();
+    watch();
+  }
+
+ private:
+  struct Pending {
+    Done done;
+    AsyncOutcome outcome;
+    Clock::time_point deadline;
+    int statements;  // whose results are still to come: the read's, and its preparation's
+    bool failed;     // a result was an error: the read is made again the usual way
+  };
+
+  /// Runs `done` on the loop, after the caller's frame: it resumes a request, which may read again.
+  void finish(Done done, AsyncOutcome outcome) {
+    asio::post(loop_, [done = std::move(done), outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
+  }
+
+  /// Opens a connection on the blocking executor, at most one attempt at a time and one a
+  /// second: while the database is down, reads take the usual way, which answers 503.
+  void connect(const asio::any_io_executor& blocking) {
+    if (connecting_ || Clock::now() < next_attempt_) return;
+    connecting_ = true;
+    next_attempt_ = Clock::now() + std::chrono::seconds(1);
+    asio::post(blocking, [self = shared_from_this()] {
+      auto opened = std::make_shared<NativeConnection>();
+      std::string error;
+      try {
+        *opened = self->open_();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+      asio::post(self->loop_, [self, opened, error] { self->adopt(std::move(*opened), error); });
+    });
+  }
+
+  void adopt(NativeConnection opened, const std::string& error) {
+    connecting_ = false;
+    if (!opened) {
+      log::warn("pipelined reads: cannot connect", {{"error", std::string_view(error)}});
+      return;
+    }
+    if (PQsetnonblocking(opened.get(), 1) != 0 || PQenterPipelineMode(opened.get()) != 1) {
+      log::warn("pipelined reads: no pipeline mode", {{"error", one_line(PQerrorMessage(opened.get()))}});
+      return;
+    }
+    conn_ = std::move(opened);
+    socket_.emplace(loop_, PQsocket(conn_.get()));
+  }
+
+  /// Queues the statement (prepared first if it is new to the connection); returns how many
+  /// statements that sent, 0 when libpq refused.
+  int send(std::string_view sql, std::span<const Param> params) {
+    int statements = 1;
+    auto found = prepared_.find(std::string(sql));
+    if (found == prepared_.end()) {
+      ++statements;
+      const std::string name = "p" + std::to_string(++statements_);
+      if (!PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr)) return 0;
+      found = prepared_.emplace(std::string(sql), name).first;
+    }
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (const auto* n = std::get_if<std::int64_t>(&params[i])) texts[i] = std::to_string(*n);
+      else if (const auto* s = std::get_if<std::string>(&params[i])) texts[i] = *s;
+      else continue;
+      values[i] = texts[i].c_str();
+    }
+    const bool sent = PQsendQueryPrepared(conn_.get(), found->second.c_str(), static_cast<int>(params.size()),
+                                          values.data(), nullptr, nullptr, 0) == 1;
+    return sent ? statements : 0;
+  }
+
+  /// Closes the turn's batch with a sync, which sends it, once the loop has run what is ready.
+  void sync_soon() {
+    if (sync_posted_) return;
+    sync_posted_ = true;
+    asio::post(loop_, [self = shared_from_this()] {
+      self->sync_posted_ = false;
+      if (!self->conn_) return;
+      if (!PQpipelineSync(self->conn_.get()))
+        return self->fail_all("cannot send: " + one_line(PQerrorMessage(self->conn_.get())));
+      self->flush();
+    });
+  }
+
+  /// Sends what libpq holds; what the socket cannot take now goes when it is writable.
+  void flush() {
+    const int left = PQflush(conn_.get());
+    if (left < 0) return fail_all("cannot send: " + one_line(PQerrorMessage(conn_.get())));
+    if (left == 0 || writing_) return;
+    writing_ = true;
+    socket_->async_wait(asio::posix::descriptor_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      self->writing_ = false;
+      if (ec) return self->fail_all("the connection failed: " + ec.message());
+      self->flush();
+    });
+  }
+
+  void await_readable() {
+    if (reading_ || pending_.empty()) return;
+    reading_ = true;
+    socket_->async_wait(asio::posix::descriptor_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      self->reading_ = false;
+      if (ec) return self->fail_all("the connection failed: " + ec.message());
+      self->on_readable();
+    });
+  }
+
+  void on_readable() {
+    if (!PQconsumeInput(conn_.get())) return fail_all(one_line(PQerrorMessage(conn_.get())));
+    while (!pending_.empty() && !PQisBusy(conn_.get())) {
+      PGresult* result = PQgetResult(conn_.get());
+      if (!result) {
+        // The end of one statement's results, which always has one at least.
+        if (!in_statement_) return fail_all("lost its place in the results");
+        in_statement_ = false;
+        Pending& front = pending_.front();
+        if (--front.statements == 0) {
+          finish(std::move(front.done), front.failed ? AsyncOutcome{} : std::move(front.outcome));
+          pending_.pop_front();
+        }
+        continue;
+      }
+      const auto status = PQresultStatus(result);
+      in_statement_ = status != PGRES_PIPELINE_SYNC;  // a sync ends a batch, with no null after it
+      if (status == PGRES_TUPLES_OK) {
+        pending_.front().outcome = to_result(result);
+      } else if (status != PGRES_COMMAND_OK && status != PGRES_PIPELINE_SYNC) {
+        // An error, or a statement skipped after one.
+        pending_.front().failed = true;
+        prepared_.clear();  // the failure may have been a statement's preparation: prepare anew
+      }
+      PQclear(result);
+    }
+    if (PQstatus(conn_.get()) != CONNECTION_OK) return fail_all("the connection was closed");
+    flush();
+    await_readable();
+  }
+
+  /// Every read waiting on a connection that failed is made again the usual way; the
+  /// connection is closed, and the next read opens another.
+  void fail_all(const std::string& why) {
+    if (!pending_.empty())
+      log::warn("pipelined reads: connection dropped", {{"error", std::string_view(why)},
+                                                        {"reads", static_cast<std::int64_t>(pending_.size())}});
+    close();
+    for (auto& p : pending_) finish(std::move(p.done), std::monostate{});
+    pending_.clear();
+  }
+
+  /// A server that stops answering costs a read the statement time-out, as on the pool's
+  /// connections; the reads waiting then get 503 rather than wait that long again.
+  void watch() {
+    if (watching_) return;
+    watching_ = true;
+    watchdog_.expires_after(std::chrono::seconds(1));
+    watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->watching_ = false;
+      if (ec || self->pending_.empty()) return;
+      if (self->pending_.front().deadline > Clock::now()) return self->watch();
+      log::warn("pipelined reads: the database stopped answering", {});
+      self->close();
+      const auto timed_out = std::make_exception_ptr(DatabaseUnavailable("postgres: the statement timed out"));
+      for (auto& p : self->pending_) self->finish(std::move(p.done), timed_out);
+      self->pending_.clear();
+    });
+  }
+
+  friend class LoopPipelines;
+
+  void close() {
+    if (socket_) {
+      socket_->cancel();
+      socket_->release();  // libpq owns the descriptor
+      socket_.reset();
+    }
+    conn_.reset();
+    prepared_.clear();
+    reading_ = writing_ = in_statement_ = false;
+  }
+
+  asio::any_io_executor loop_;
+  std::function<NativeConnection()> open_;
+  Timeouts timeouts_;
+  NativeConnection conn_;
+  std::optional<asio::posix::stream_descriptor> socket_;
+  std::unordered_map<std::string, std::string> prepared_;
+  std::deque<Pending> pending_;
+  asio::steady_timer watchdog_;
+  bool connecting_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool watching_ = false;
+  bool sync_posted_ = false;
+  bool in_statement_ = false;  // results have come since the last null or sync
+  Clock::time_point next_attempt_{};
+  std::size_t statements_ = 0;  // prepared on this connection, for fresh names
+};
+
+/// An event loop's pipelines, one per database: they belong to the loop, as their sockets do,
+/// and are closed when it ends.
+class LoopPipelines final : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;
+  explicit LoopPipelines(asio::execution_context& loop) : service(loop) {}
+  void shutdown() override {
+    for (auto& [reads, pipeline] : pipelines_) pipeline->close();
+    pipelines_.clear();
+  }
+  /// On the loop's thread only.
+  Pipeline& pipeline(const void* reads, const asio::any_io_executor& loop, const std::function<NativeConnection()>& open,
+                     const Timeouts& timeouts) {
+    auto& pipeline = pipelines_[reads];
+    if (!pipeline) pipeline = std::make_shared<Pipeline>(loop, open, timeouts);
+    return *pipeline;
+  }
+
+ private:
+  std::unordered_map<const void*, std::shared_ptr<Pipeline>> pipelines_;
+};
+
+class PipelinedReads final : public AsyncReads {
+ public:
+  PipelinedReads(std::function<NativeConnection()> open, Timeouts timeouts)
+      : open_(std::move(open)), timeouts_(timeouts) {}
+
+  void read(asio::any_io_executor loop, asio::any_io_executor blocking, std::string_view sql,
+            std::span<const Param> params, Done done) override {
+    auto& pipelines = asio::use_service<LoopPipelines>(asio::query(loop, asio::execution::context));
+    pipelines.pipeline(this, loop, open_, timeouts_).read(blocking, sql, params, std::move(done));
+  }
+
+ private:
+  std::function<NativeConnection()> open_;
+  Timeouts timeouts_;
+};
+
+}  // namespace
+
+std::unique_ptr<AsyncReads> pipelined_reads(std::function<NativeConnection()> open, const Timeouts& timeouts) {
+  return std::make_unique<PipelinedReads>(std::move(open), timeouts);
+}
+
+}  // namespace hrapp::store::postgres
