@@ -112,17 +112,25 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     return sent ? statements : 0;
   }
 
-  /// Closes the turn's batch with a sync, which sends it, once the loop has run what is ready.
+  /// Closes the batch with a sync, which sends it: at the end of the loop's turn, or, while an
+  /// earlier batch is still at the server, when its results have come. Under load a batch holds
+  /// every read that arrived during the last one's round trip; when idle, a read goes at once.
   void sync_soon() {
-    if (sync_posted_) return;
+    batch_waiting_ = true;
+    if (batch_at_server_ || sync_posted_) return;
     sync_posted_ = true;
     asio::post(loop_, [self = shared_from_this()] {
       self->sync_posted_ = false;
-      if (!self->conn_) return;
-      if (!PQpipelineSync(self->conn_.get()))
-        return self->fail_all("cannot send: " + one_line(PQerrorMessage(self->conn_.get())));
-      self->flush();
+      self->send_batch();
     });
+  }
+
+  void send_batch() {
+    if (!conn_ || !batch_waiting_ || batch_at_server_) return;
+    if (!PQpipelineSync(conn_.get())) return fail_all("cannot send: " + one_line(PQerrorMessage(conn_.get())));
+    batch_waiting_ = false;
+    batch_at_server_ = true;
+    flush();
   }
 
   /// Sends what libpq holds; what the socket cannot take now goes when it is writable.
@@ -140,33 +148,43 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   }
 
   void await_readable() {
-    if (reading_ || pending_.empty()) return;
+    if (reading_ || (pending_.empty() && !batch_at_server_)) return;
     reading_ = true;
     socket_->async_wait(asio::posix::descriptor_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
       if (ec == asio::error::operation_aborted) return;
       self->reading_ = false;
       if (ec) return self->fail_all("the connection failed: " + ec.message());
-      self->on_readable();
+      std::vector<Pending> answered;
+      self->on_readable(answered);
+      // Resumed here, after the pipeline's state is settled: a request may read again at once.
+      for (auto& read : answered) read.done(read.failed ? AsyncOutcome{} : std::move(read.outcome));
     });
   }
 
-  void on_readable() {
+  /// Takes what has arrived; moves the reads it completes to `answered`.
+  void on_readable(std::vector<Pending>& answered) {
     if (!PQconsumeInput(conn_.get())) return fail_all(one_line(PQerrorMessage(conn_.get())));
-    while (!pending_.empty() && !PQisBusy(conn_.get())) {
+    while ((!pending_.empty() || batch_at_server_) && !PQisBusy(conn_.get())) {
       PGresult* result = PQgetResult(conn_.get());
+      const bool sync = result && PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      if (!sync && pending_.empty()) {
+        PQclear(result);
+        return fail_all("a result no read asked for");
+      }
       if (!result) {
         // The end of one statement's results, which always has one at least.
         if (!in_statement_) return fail_all("lost its place in the results");
         in_statement_ = false;
         Pending& front = pending_.front();
         if (--front.statements == 0) {
-          finish(std::move(front.done), front.failed ? AsyncOutcome{} : std::move(front.outcome));
+          answered.push_back(std::move(front));
           pending_.pop_front();
         }
         continue;
       }
       const auto status = PQresultStatus(result);
       in_statement_ = status != PGRES_PIPELINE_SYNC;  // a sync ends a batch, with no null after it
+      if (status == PGRES_PIPELINE_SYNC) batch_at_server_ = false;
       if (status == PGRES_TUPLES_OK) {
         pending_.front().outcome = to_result(result);
       } else if (status != PGRES_COMMAND_OK && status != PGRES_PIPELINE_SYNC) {
@@ -177,6 +195,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       PQclear(result);
     }
     if (PQstatus(conn_.get()) != CONNECTION_OK) return fail_all("the connection was closed");
+    send_batch();
     flush();
     await_readable();
   }
@@ -220,7 +239,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     }
     conn_.reset();
     prepared_.clear();
-    reading_ = writing_ = in_statement_ = false;
+    reading_ = writing_ = in_statement_ = batch_waiting_ = batch_at_server_ = false;
   }
 
   asio::any_io_executor loop_;
@@ -236,6 +255,8 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   bool writing_ = false;
   bool watching_ = false;
   bool sync_posted_ = false;
+  bool batch_waiting_ = false;    // reads sent since the last sync
+  bool batch_at_server_ = false;  // a sync sent whose results have not all come
   bool in_statement_ = false;  // results have come since the last null or sync
   Clock::time_point next_attempt_{};
   std::size_t statements_ = 0;  // prepared on this connection, for fresh names
