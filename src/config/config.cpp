@@ -147,7 +147,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.io_threads = static_cast<std::size_t>(parse_int(v, 1, 64, s));
        }},
-      {"DB_POOL_SIZE", "--db-pool-size", "most database connections (10)",
+      {"DB_POOL_SIZE", "--db-pool-size", "most pooled database connections (10); on PostgreSQL each I/O thread also keeps one for the directory's reads",
        [](Config& c, const std::string& v, const std::string& s) {
          c.db_pool_size = static_cast<std::size_t>(parse_int(v, 1, 200, s));
        }},

@@ -17,13 +17,13 @@ constexpr std::string_view kEmployeeColumns =
 constexpr std::size_t kEmployeeColumnCount = 8;
 
 /// The employee whose columns start at `first`.
-Employee employee_from(const Row& row, std::size_t first = 0) {
+Employee employee_from(Row& row, std::size_t first = 0) {
   const auto at = [first](std::size_t i) { return first + i; };
   return Employee{row.integer(at(0)),
-                  row.text(at(1)),
-                  row.text(at(2)),
-                  row.text(at(3)),
-                  row.optional_text(at(4)),
+                  row.take_text(at(1)),
+                  row.take_text(at(2)),
+                  row.take_text(at(3)),
+                  row.take_optional_text(at(4)),
                   row.integer(at(5)),
                   db_timestamp_to_iso(row.text(at(6))),
                   db_timestamp_to_iso(row.text(at(7)))};
@@ -128,18 +128,20 @@ const std::string& list_sql(bool by_department, bool by_text) {
 
 SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   SessionRead<EmployeePage> out;
-  out.value.items.reserve(rows.size());
-  for (const Row& row : rows) {
+  std::vector<std::pair<std::int64_t, Row*>> page;  // by id, sorted before the rows are decoded
+  page.reserve(rows.size());
+  for (Row& row : rows) {
     if (row.is_null(0)) {
-      out.value.items.push_back(employee_from(row, kPageEmployeeColumn));
+      page.emplace_back(row.integer(kPageEmployeeColumn), &row);
     } else {
       out.session = session_from(row);
       out.value.total = row.integer(kTotalColumn);
     }
   }
   if (!out.session) return {};
-  auto& items = out.value.items;
-  if (!std::ranges::is_sorted(items, std::less{}, &Employee::id)) std::ranges::sort(items, std::less{}, &Employee::id);
+  std::ranges::sort(page, std::less{}, &std::pair<std::int64_t, Row*>::first);
+  out.value.items.reserve(page.size());
+  for (const auto& [id, row] : page) out.value.items.push_back(employee_from(*row, kPageEmployeeColumn));
   return out;
 }
 
@@ -274,7 +276,7 @@ Employee EmployeeRepository::create(const EmployeeFields& fields, const std::opt
   auto conn = db_.connect();
   const std::string now_text = format_db_timestamp(now);
   const Param key = image_key ? Param{*image_key} : Param{nullptr};
-  const auto result = conn->execute(
+  auto result = conn->execute(
       "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING " + std::string(kEmployeeColumns),
       Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text});
@@ -339,7 +341,7 @@ std::optional<std::pair<EmployeeOwnership, Employee>> EmployeeRepository::update
   if (fields.department) set("department", *fields.department);
   if (image.kind == ImageChange::Kind::replace) set("image_s3_key", image.new_key);
   if (image.kind == ImageChange::Kind::remove) set("image_s3_key", nullptr);
-  const auto result = conn->execute(
+  auto result = conn->execute(
       "UPDATE employees SET " + sets + " WHERE id = $1 RETURNING " + std::string(kEmployeeColumns), params);
   tx.commit();
   return std::make_pair(std::move(*before), employee_from(result.rows.at(0)));

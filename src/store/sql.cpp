@@ -12,6 +12,12 @@ const std::string& Row::text(std::size_t i) const {
   return *v;
 }
 
+std::string Row::take_text(std::size_t i) {
+  auto& v = values_.at(i);
+  if (!v) throw StoreError("unexpected null column");
+  return std::move(*v);
+}
+
 std::int64_t Row::integer(std::size_t i) const {
   const std::string& t = text(i);
   std::int64_t out = 0;

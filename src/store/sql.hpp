@@ -20,6 +20,9 @@ class Row {
   bool is_null(std::size_t i) const { return !values_.at(i).has_value(); }
   const std::string& text(std::size_t i) const;
   std::optional<std::string> optional_text(std::size_t i) const { return values_.at(i); }
+  /// The same, moved out of the row, which is left without it.
+  std::string take_text(std::size_t i);
+  std::optional<std::string> take_optional_text(std::size_t i) { return std::move(values_.at(i)); }
   std::int64_t integer(std::size_t i) const;
 
  private:
