@@ -32,6 +32,8 @@ Transaction::~Transaction() {
     if (conn_.is_usable()) conn_.execute("ROLLBACK");
   } catch (const std::exception& e) {
     log::warn("rollback failed", {{"error", std::string_view(e.what())}});
+  } catch (...) {
+    log::warn("rollback failed", {});  // WouldWait in a NoWaitScope: nothing was begun there
   }
 }
 

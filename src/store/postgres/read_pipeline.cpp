@@ -1,6 +1,7 @@
 #include <libpq-fe.h>
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,23 +21,25 @@ using Done = std::function<void(AsyncOutcome)>;
 /// One event loop's connection in pipeline mode. Used only on its loop. The reads that requests
 /// make in one turn of the loop go to the server together, closed by one sync, and their results
 /// come back in the order they were sent. A statement that fails makes the server skip the rest
-/// of its batch: those reads are made again the usual way.
+/// of its batch: those reads are made again the usual way. A server that cannot serve (its
+/// statement time-out, a shutdown) answers 503, as on the pool's connections.
 class Pipeline : public std::enable_shared_from_this<Pipeline> {
  public:
   Pipeline(asio::any_io_executor loop, std::function<NativeConnection()> open, Timeouts timeouts)
       : loop_(std::move(loop)), open_(std::move(open)), timeouts_(timeouts), watchdog_(loop_) {}
+  ~Pipeline() { close(); }
 
   void read(const asio::any_io_executor& blocking, std::string_view sql, std::span<const Param> params, Done done) {
     if (!conn_) {
       connect(blocking);
       return finish(std::move(done), std::monostate{});
     }
-    const int statements = send(sql, params);
-    if (!statements) {
-      finish(std::move(done), std::monostate{});
+    Pending read{std::move(done), {}, Clock::now() + timeouts_.statement, syncs_sent_, 1, false, {}};
+    if (!send(sql, params, read)) {
+      finish(std::move(read.done), std::monostate{});
       return fail_all("cannot send a statement: " + one_line(PQerrorMessage(conn_.get())));
     }
-    pending_.push_back({std::move(done), {}, Clock::now() + timeouts_.statement, statements, false});
+    pending_.push_back(std::move(read));
     sync_soon();
     await_readable();
     watch();
@@ -47,8 +50,10 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     Done done;
     AsyncOutcome outcome;
     Clock::time_point deadline;
-    int statements;  // whose results are still to come: the read's, and its preparation's
-    bool failed;     // a result was an error: the read is made again the usual way
+    std::uint64_t batch;  // the number of syncs sent before it: its batch's
+    int statements;       // whose results are still to come: the read's, and its preparation's
+    bool failed;          // a result was an error: the read is made again the usual way
+    std::string prepared;  // the statement it prepared, forgotten if the read fails
   };
 
   /// Runs `done` on the loop, after the caller's frame: it resumes a request, which may read again.
@@ -56,12 +61,12 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     asio::post(loop_, [done = std::move(done), outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
   }
 
-  /// Opens a connection on the blocking executor, at most one attempt at a time and one a
-  /// second: while the database is down, reads take the usual way, which answers 503.
+  /// Opens a connection on the blocking executor, one attempt at a time, and after a failed one
+  /// none for a few seconds: while the database is down, reads take the usual way (503), and
+  /// the attempts hold few of the blocking threads those reads need.
   void connect(const asio::any_io_executor& blocking) {
     if (connecting_ || Clock::now() < next_attempt_) return;
     connecting_ = true;
-    next_attempt_ = Clock::now() + std::chrono::seconds(1);
     asio::post(blocking, [self = shared_from_this()] {
       auto opened = std::make_shared<NativeConnection>();
       std::string error;
@@ -76,28 +81,32 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
 
   void adopt(NativeConnection opened, const std::string& error) {
     connecting_ = false;
-    if (!opened) {
-      log::warn("pipelined reads: cannot connect", {{"error", std::string_view(error)}});
+    const bool usable = opened && PQsetnonblocking(opened.get(), 1) == 0 && PQenterPipelineMode(opened.get()) == 1;
+    // The loop watches a descriptor of its own: libpq closes its one when it sees the end of
+    // the stream, and a number closed under the loop may already name another socket.
+    const int watched = usable ? ::dup(PQsocket(opened.get())) : -1;
+    if (watched < 0) {
+      if (!failing_)
+        log::warn("pipelined reads: cannot connect; reads take the pool meanwhile",
+                  {{"error", error.empty() && opened ? one_line(PQerrorMessage(opened.get())) : error}});
+      failing_ = true;
+      next_attempt_ = Clock::now() + std::chrono::seconds(5);
       return;
     }
-    if (PQsetnonblocking(opened.get(), 1) != 0 || PQenterPipelineMode(opened.get()) != 1) {
-      log::warn("pipelined reads: no pipeline mode", {{"error", one_line(PQerrorMessage(opened.get()))}});
-      return;
-    }
+    failing_ = false;
     conn_ = std::move(opened);
-    socket_.emplace(loop_, PQsocket(conn_.get()));
+    socket_.emplace(loop_, watched);
   }
 
-  /// Queues the statement (prepared first if it is new to the connection); returns how many
-  /// statements that sent, 0 when libpq refused.
-  int send(std::string_view sql, std::span<const Param> params) {
-    int statements = 1;
+  /// Queues the statement, prepared first if it is new to the connection; false when libpq refused.
+  bool send(std::string_view sql, std::span<const Param> params, Pending& read) {
     auto found = prepared_.find(std::string(sql));
     if (found == prepared_.end()) {
-      ++statements;
       const std::string name = "p" + std::to_string(++statements_);
-      if (!PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr)) return 0;
+      if (!PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr)) return false;
       found = prepared_.emplace(std::string(sql), name).first;
+      read.statements = 2;
+      read.prepared = sql;
     }
     std::vector<std::string> texts(params.size());
     std::vector<const char*> values(params.size(), nullptr);
@@ -107,9 +116,8 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       else continue;
       values[i] = texts[i].c_str();
     }
-    const bool sent = PQsendQueryPrepared(conn_.get(), found->second.c_str(), static_cast<int>(params.size()),
-                                          values.data(), nullptr, nullptr, 0) == 1;
-    return sent ? statements : 0;
+    return PQsendQueryPrepared(conn_.get(), found->second.c_str(), static_cast<int>(params.size()), values.data(),
+                               nullptr, nullptr, 0) == 1;
   }
 
   /// Closes the batch with a sync, which sends it: at the end of the loop's turn, or, while an
@@ -130,6 +138,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     if (!PQpipelineSync(conn_.get())) return fail_all("cannot send: " + one_line(PQerrorMessage(conn_.get())));
     batch_waiting_ = false;
     batch_at_server_ = true;
+    ++syncs_sent_;
     flush();
   }
 
@@ -157,40 +166,55 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       std::vector<Pending> answered;
       self->on_readable(answered);
       // Resumed here, after the pipeline's state is settled: a request may read again at once.
-      for (auto& read : answered) read.done(read.failed ? AsyncOutcome{} : std::move(read.outcome));
+      for (auto& read : answered) read.done(std::move(read.outcome));
     });
   }
 
-  /// Takes what has arrived; moves the reads it completes to `answered`.
+  /// Takes what has arrived; moves the reads it completes to `answered`. Each result is checked
+  /// to belong to the batch being answered: a result out of place would otherwise shift every
+  /// later read's answer onto the next read, someone else's session row included.
   void on_readable(std::vector<Pending>& answered) {
     if (!PQconsumeInput(conn_.get())) return fail_all(one_line(PQerrorMessage(conn_.get())));
     while ((!pending_.empty() || batch_at_server_) && !PQisBusy(conn_.get())) {
       PGresult* result = PQgetResult(conn_.get());
-      const bool sync = result && PQresultStatus(result) == PGRES_PIPELINE_SYNC;
-      if (!sync && pending_.empty()) {
+      const auto status = result ? PQresultStatus(result) : PGRES_COMMAND_OK;
+      if (result && status == PGRES_PIPELINE_SYNC) {
         PQclear(result);
-        return fail_all("a result no read asked for");
+        // Every read of the batch it closes has been answered.
+        if (!pending_.empty() && pending_.front().batch <= syncs_received_) return fail_all("a sync out of place");
+        ++syncs_received_;
+        batch_at_server_ = false;
+        in_statement_ = false;
+        continue;
       }
+      if (pending_.empty() || pending_.front().batch != syncs_received_) {
+        PQclear(result);
+        return fail_all("a result out of place");
+      }
+      Pending& front = pending_.front();
       if (!result) {
         // The end of one statement's results, which always has one at least.
         if (!in_statement_) return fail_all("lost its place in the results");
         in_statement_ = false;
-        Pending& front = pending_.front();
         if (--front.statements == 0) {
+          if (front.failed && !front.prepared.empty()) prepared_.erase(front.prepared);
           answered.push_back(std::move(front));
           pending_.pop_front();
         }
         continue;
       }
-      const auto status = PQresultStatus(result);
-      in_statement_ = status != PGRES_PIPELINE_SYNC;  // a sync ends a batch, with no null after it
-      if (status == PGRES_PIPELINE_SYNC) batch_at_server_ = false;
+      in_statement_ = true;
       if (status == PGRES_TUPLES_OK) {
-        pending_.front().outcome = to_result(result);
-      } else if (status != PGRES_COMMAND_OK && status != PGRES_PIPELINE_SYNC) {
-        // An error, or a statement skipped after one.
-        pending_.front().failed = true;
-        prepared_.clear();  // the failure may have been a statement's preparation: prepare anew
+        if (!front.failed) front.outcome = to_result(result);
+      } else if (status != PGRES_COMMAND_OK) {
+        // An error, or a statement skipped after one: made again the usual way, unless the
+        // server cannot serve now, which the usual way would only wait for again.
+        front.failed = true;
+        if (cannot_serve(result))
+          front.outcome = std::make_exception_ptr(
+              DatabaseUnavailable("postgres: " + one_line(PQresultErrorMessage(result))));
+        else if (!std::holds_alternative<std::exception_ptr>(front.outcome))
+          front.outcome = std::monostate{};
       }
       PQclear(result);
     }
@@ -198,6 +222,14 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     send_batch();
     flush();
     await_readable();
+  }
+
+  /// The error says the server cannot serve now (a connection failure, too busy, shut down or
+  /// cancelled: its statement time-out), as the pool's connections read it.
+  static bool cannot_serve(const PGresult* result) {
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const std::string_view sqlstate = state ? state : "";
+    return sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate.starts_with("57");
   }
 
   /// Every read waiting on a connection that failed is made again the usual way; the
@@ -232,14 +264,11 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   friend class LoopPipelines;
 
   void close() {
-    if (socket_) {
-      socket_->cancel();
-      socket_->release();  // libpq owns the descriptor
-      socket_.reset();
-    }
+    socket_.reset();  // closes the loop's own descriptor, cancelling its waits
     conn_.reset();
     prepared_.clear();
     reading_ = writing_ = in_statement_ = batch_waiting_ = batch_at_server_ = false;
+    syncs_sent_ = syncs_received_ = 0;
   }
 
   asio::any_io_executor loop_;
@@ -258,8 +287,11 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   bool batch_waiting_ = false;    // reads sent since the last sync
   bool batch_at_server_ = false;  // a sync sent whose results have not all come
   bool in_statement_ = false;  // results have come since the last null or sync
+  bool failing_ = false;  // the last attempt to connect failed
   Clock::time_point next_attempt_{};
   std::size_t statements_ = 0;  // prepared on this connection, for fresh names
+  std::uint64_t syncs_sent_ = 0;
+  std::uint64_t syncs_received_ = 0;
 };
 
 /// An event loop's pipelines, one per database: they belong to the loop, as their sockets do,

@@ -42,9 +42,17 @@ struct Prepared {
   }
 }
 
+/// SQLite's memory statistics take a process-wide lock on every allocation, which the I/O
+/// threads' reads then contend for; nothing reads them. Set before SQLite's first use.
+void configure_sqlite_once() {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;  // SQLITE_MISUSE if SQLite was already in use: it then keeps its statistics
+}
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(const std::string& path) {
+    configure_sqlite_once();
     const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
