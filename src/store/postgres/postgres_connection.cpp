@@ -45,18 +45,7 @@ class PostgresConnection final : public Connection {
 
   Result execute(std::string_view sql, std::span<const Param> params) override {
     NoWaitScope::check();  // every statement waits on the server's answer
-    const std::string& name = prepare(sql);
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) texts[i] = std::to_string(*n);
-      else if (const auto* s = std::get_if<std::string>(&params[i])) texts[i] = *s;
-      else continue;
-      values[i] = texts[i].c_str();
-    }
-    if (!PQsendQueryPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), values.data(), nullptr,
-                             nullptr, 0))
-      fail_connection();
+    if (!send_prepared(conn_.get(), prepare(sql), params)) fail_connection();
     ResultPtr result = wait_for_result();
     return to_result(result.get());
   }
@@ -169,6 +158,19 @@ std::string one_line(const char* message) {
     if (c == '\n') c = ' ';
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+bool send_prepared(pg_conn* conn, const std::string& name, std::span<const Param> params) {
+  std::vector<std::string> texts(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (const auto* n = std::get_if<std::int64_t>(&params[i])) texts[i] = std::to_string(*n);
+    else if (const auto* s = std::get_if<std::string>(&params[i])) texts[i] = *s;
+    else continue;
+    values[i] = texts[i].c_str();
+  }
+  return PQsendQueryPrepared(conn, name.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr,
+                             0) == 1;
 }
 
 Result to_result(const pg_result* r) {

@@ -68,6 +68,8 @@ NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts,
 /// The same, as a connection of the pool.
 std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
 
+/// Queues an execution of the prepared statement `name`, parameters as text; false when libpq refused.
+bool send_prepared(pg_conn* conn, const std::string& name, std::span<const Param> params);
 /// A statement's rows as text.
 Result to_result(const pg_result* result);
 /// libpq's message on one line.

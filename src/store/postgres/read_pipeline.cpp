@@ -108,16 +108,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       read.statements = 2;
       read.prepared = sql;
     }
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) texts[i] = std::to_string(*n);
-      else if (const auto* s = std::get_if<std::string>(&params[i])) texts[i] = *s;
-      else continue;
-      values[i] = texts[i].c_str();
-    }
-    return PQsendQueryPrepared(conn_.get(), found->second.c_str(), static_cast<int>(params.size()), values.data(),
-                               nullptr, nullptr, 0) == 1;
+    return send_prepared(conn_.get(), found->second, params);
   }
 
   /// Closes the batch with a sync, which sends it: at the end of the loop's turn, or, while an
