@@ -149,8 +149,16 @@ std::vector<http::Route<Context>> Api::routes() {
       {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, blocking, bind(&Api::logout)},
       {"GET", "/me", Access::session, BodyKind::none, 0, blocking, bind(&Api::me)},
       {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit, blocking, bind(&Api::create_employee)},
-      {"GET", "/employees", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::list_employees)},
-      {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::get_employee)},
+      {"GET", "/employees", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::list_employees), false,
+       [this](const http::Request& r, const std::vector<std::string>&) {
+         return prefetch_for(r, [&](const store::SessionCheck& s) { return employees_.prefetch_list(list_query(r), s); });
+       }},
+      {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking, bind(&Api::get_employee), false,
+       [this](const http::Request& r, const std::vector<std::string>& captures) {
+         return prefetch_for(r, [&](const store::SessionCheck& s) {
+           return employees_.prefetch_find(parse_id(captures.at(0)), s);
+         });
+       }},
       {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit, blocking,
        [this](Context& c) { return update_employee(c, true); }},
       {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit, blocking,
@@ -182,6 +190,7 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     plan.captures = match.captures;
     plan.execution = route.access == Access::session_in_read ? http::Execution::in_place_or_blocking : route.execution;
     plan.quiet_when_ok = route.probe;
+    if (route.prefetch) plan.prefetch = route.prefetch(request, plan.captures);
     plan.body_limit = body_limit(route, request);
     if (is_unsafe(request.method)) check_origin(request);
     // A stranger is told 401 before anything else about the route, as dispatch() does; the
@@ -456,22 +465,38 @@ Response Api::create_employee(Context& c) {
   return employee_json(201, e);
 }
 
-Response Api::list_employees(Context& c) {
+EmployeeQuery Api::list_query(const http::Request& request) {
   EmployeeQuery query;
   std::vector<FieldError> problems;
   // Text filters pass the same rules as stored text: a NUL or invalid UTF-8 would reach the
   // database (PostgreSQL refuses both) and must be the client's 400, not our 500.
   auto text_filter = [&](const char* name, std::optional<std::string>& into) {
-    const auto v = c.request.query_value(name);
+    const auto v = request.query_value(name);
     if (!v || v->empty()) return;
     if (auto problem = validation::text_field_problem(*v)) problems.push_back({name, *problem});
     else into = std::string(*v);
   };
   text_filter("department", query.department);
   text_filter("q", query.text);
-  if (auto v = c.request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
-  if (auto v = c.request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
+  if (auto v = request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
+  if (auto v = request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
+  return query;
+}
+
+template <class Make>
+std::shared_ptr<Prefetch> Api::prefetch_for(const http::Request& request, Make&& make) const {
+  const auto session = session_of(request);
+  if (!session) return nullptr;
+  try {
+    return make(*session);
+  } catch (const AppError&) {
+    return nullptr;  // a malformed id or query: the handler answers it, before any read
+  }
+}
+
+Response Api::list_employees(Context& c) {
+  const EmployeeQuery query = list_query(c.request);
   const auto page = read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
   std::string body = "[";
   body.reserve(256 * page.items.size() + 2);

@@ -52,6 +52,12 @@ class Api final : public http::Handler {
   void check_origin(const http::Request& request) const;
   /// The check of the request's session cookie (a database read); nullopt without one.
   std::optional<store::SessionCheck> session_of(const http::Request& request) const;
+  /// The read a directory route's handler will make, to send before it runs; null when the
+  /// request will not get to it (no session cookie, a malformed id or query).
+  template <class Make>
+  std::shared_ptr<Prefetch> prefetch_for(const http::Request& request, Make&& make) const;
+  /// GET /employees's query parameters; throws AppError naming each one that is invalid.
+  static EmployeeQuery list_query(const http::Request& request);
   void add_security_headers(http::Response& response) const;
   std::string session_cookie(const http::Request& request, std::string_view value, long max_age_seconds) const;
   /// Sets `c.user` from the session (one query) unless a read already did; throws Unauthorized.

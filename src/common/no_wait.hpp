@@ -5,9 +5,10 @@
 
 namespace hrapp {
 
-/// Work a request waits for that needs no thread while it waits (a statement sent on an event
-/// loop's own database connection). The server starts it on the request's event loop; when it
-/// is done, the request's work runs again in a NoWaitScope that carries it, and finds its result.
+/// Work a request will wait for that needs no thread while it waits (a statement sent on an
+/// event loop's own database connection), known from the request's header. The server starts it
+/// on the request's event loop; when it is done, the request's work runs in a NoWaitScope that
+/// carries it, and finds its result there.
 class Prefetch {
  public:
   virtual ~Prefetch() = default;
@@ -19,17 +20,9 @@ class Prefetch {
 
 /// Thrown by code that would have to wait (for a pooled connection, for a write lock) while the
 /// thread is in a NoWaitScope. Nothing has been changed when it is thrown, so the caller can run
-/// the same work again where waiting is fine, or, when it carries a prefetch, run the prefetch
-/// and then the same work again in a scope that carries it. Not a std::exception: it is no
-/// failure, and the handlers' catch-alls let it through to the server without a second throw.
-class WouldWait {
- public:
-  explicit WouldWait(std::shared_ptr<Prefetch> prefetch = nullptr) : prefetch_(std::move(prefetch)) {}
-  const std::shared_ptr<Prefetch>& prefetch() const { return prefetch_; }
-
- private:
-  std::shared_ptr<Prefetch> prefetch_;
-};
+/// the same work again where waiting is fine. Not a std::exception: it is no failure, and the
+/// handlers' catch-alls let it through to the server without a second throw.
+class WouldWait {};
 
 /// Marks the calling thread, while it lives, as one that must not wait: an I/O thread running a
 /// read in place. Code that could wait asks `active()` and throws WouldWait instead.

@@ -42,6 +42,13 @@ class EmployeeService {
   store::SessionRead<store::EmployeePage> list(const EmployeeQuery& query, const store::SessionCheck& session) {
     return repo_.list(query, session);
   }
+  /// The same reads, to send ahead (store::Database::prefetch).
+  std::shared_ptr<Prefetch> prefetch_find(std::int64_t id, const store::SessionCheck& session) {
+    return repo_.prefetch_find(id, session);
+  }
+  std::shared_ptr<Prefetch> prefetch_list(const EmployeeQuery& query, const store::SessionCheck& session) {
+    return repo_.prefetch_list(query, session);
+  }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
   Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);

@@ -387,22 +387,12 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     if (plan.execution == Execution::io_thread) {
       response = handler.handle(request, plan);
     } else if (plan.execution == Execution::in_place_or_blocking) {
-      // When it would wait, nothing was changed: the request runs again on the blocking pool,
-      // below, or once more here with what it waited for.
-      std::shared_ptr<Prefetch> prefetch;
+      if (plan.prefetch) co_await run_prefetch(*plan.prefetch, blocking.get_executor());
       try {
-        const NoWaitScope in_place;
+        const NoWaitScope in_place(plan.prefetch.get());
         response = handler.handle(request, plan);
-      } catch (const WouldWait& e) {
-        prefetch = e.prefetch();
-      }
-      if (prefetch) {
-        co_await run_prefetch(*prefetch, blocking.get_executor());
-        try {
-          const NoWaitScope in_place(prefetch.get());
-          response = handler.handle(request, plan);
-        } catch (const WouldWait&) {
-        }
+      } catch (const WouldWait&) {
+        // Nothing was changed: the request runs again on the blocking pool, below.
       }
     }
     if (!response) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/no_wait.hpp"
 #include "http/message.hpp"
 
 namespace hrapp::http {
@@ -16,10 +17,9 @@ enum class Execution {
   blocking,   // waits on the database or storage: the blocking pool
   cpu_heavy,  // waits on bcrypt: a pool of its own, so a burst of sign-ins holds no thread
               // the other routes need
-  /// A read: tried on the I/O thread in a NoWaitScope. When it would wait, it runs on the
-  /// blocking pool; when what it waits for needs no thread (a PostgreSQL read on the loop's own
-  /// connection), that runs on the loop and the read is tried there again with its result.
-  /// Saves the two thread hand-offs that cost a fast read more than the read itself.
+  /// A read: run on the I/O thread in a NoWaitScope, after the plan's prefetch (a PostgreSQL
+  /// read on the loop's own connection) if it has one; moved to the blocking pool when it would
+  /// wait. Saves the two thread hand-offs that cost a fast read more than the read itself.
   in_place_or_blocking,
 };
 
@@ -46,6 +46,8 @@ struct RequestPlan {
   std::optional<Response> answer;
   /// The session must be checked (a database read) before the body is read: see admit().
   bool admit_before_body = false;
+  /// What the handler will wait for that needs no thread: run first, on the loop.
+  std::shared_ptr<Prefetch> prefetch;
 };
 
 /// The application, as the server sees it: a pure function from request to response.

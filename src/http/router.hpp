@@ -29,6 +29,9 @@ struct Route {
   /// A health probe: logged at debug level when it succeeds, so load-balancer checks do not
   /// flood the log.
   bool probe = false;
+  /// For a route that runs `in_place_or_blocking`: the read its handler will make, from the
+  /// header and the captures alone; null when there is none to make ahead.
+  std::function<std::shared_ptr<Prefetch>(const Request&, const std::vector<std::string>&)> prefetch{};
 };
 
 /// Matches a path against a pattern; fills the captured segments.

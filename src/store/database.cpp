@@ -22,21 +22,17 @@ class PrefetchedRead final : public Prefetch, public std::enable_shared_from_thi
     });
   }
 
-  /// Whether this is the read of `sql` with `params` (the clock's reading aside).
-  bool is_for(std::string_view sql, std::span<const Param> params, std::optional<std::size_t> clock_param) const {
-    if (sql != sql_ || params.size() != params_.size()) return false;
+  /// The result, if this is the read of `sql` with `params` (the clock's reading aside) and it
+  /// was made; once. An error the server gave is thrown.
+  std::optional<Result> take_for(std::string_view sql, std::span<const Param> params,
+                                 std::optional<std::size_t> clock_param) {
+    if (std::holds_alternative<std::monostate>(outcome_) || sql != sql_ || params.size() != params_.size())
+      return std::nullopt;
     for (std::size_t i = 0; i < params.size(); ++i)
-      if (i != clock_param && params[i] != params_[i]) return false;
-    return true;
-  }
-
-  /// The result, once: an error is thrown; a read that was not made throws WouldWait, so the
-  /// work runs where it may wait.
-  Result take() {
+      if (i != clock_param && params[i] != params_[i]) return std::nullopt;
     AsyncOutcome outcome = std::exchange(outcome_, std::monostate{});
-    if (auto* result = std::get_if<Result>(&outcome)) return std::move(*result);
     if (auto* error = std::get_if<std::exception_ptr>(&outcome)) std::rethrow_exception(*error);
-    throw WouldWait();
+    return std::move(std::get<Result>(outcome));
   }
 
  private:
@@ -54,14 +50,16 @@ Database::Database(Engine engine, ConnectionPool::Opener open, std::size_t pool_
 
 Database::~Database() = default;
 
+std::shared_ptr<Prefetch> Database::prefetch(std::string_view sql, std::span<const Param> params) {
+  if (!async_reads_) return nullptr;
+  return std::make_shared<PrefetchedRead>(*async_reads_, sql, params);
+}
+
 Result Database::read(std::string_view sql, std::span<const Param> params, std::optional<std::size_t> clock_param) {
-  if (async_reads_ && NoWaitScope::active()) {
-    if (auto* earlier = dynamic_cast<PrefetchedRead*>(NoWaitScope::prefetched());
-        earlier && earlier->is_for(sql, params, clock_param))
-      return earlier->take();
-    if (NoWaitScope::prefetched()) throw WouldWait();  // a second read: where it may wait
-    throw WouldWait(std::make_shared<PrefetchedRead>(*async_reads_, sql, params));
-  }
+  if (auto* ahead = dynamic_cast<PrefetchedRead*>(NoWaitScope::prefetched()))
+    if (auto result = ahead->take_for(sql, params, clock_param)) return std::move(*result);
+  // Not read ahead, or the read could not be made: the usual way, which in a NoWaitScope throws
+  // WouldWait unless the engine reads in place.
   return connect()->execute(sql, params);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "common/no_wait.hpp"
 #include "store/connection_pool.hpp"
 #include "store/sql.hpp"
 
@@ -39,10 +40,13 @@ class Database {
   Engine engine() const { return engine_; }
   PooledConnection connect() { return pool_.acquire(); }
 
-  /// One statement that only reads, outside any transaction. In a NoWaitScope, with async
-  /// reads, it throws WouldWait with a prefetch of the statement, and when the work runs again
-  /// with that prefetch, answers from it. The parameter at `clock_param`, if any, is the
-  /// clock's reading, which differs when the work runs again; the read stands as sent.
+  /// The read of one statement, to send ahead without a thread (see Prefetch); null when the
+  /// engine reads in place.
+  std::shared_ptr<Prefetch> prefetch(std::string_view sql, std::span<const Param> params);
+  /// One statement that only reads, outside any transaction. In a NoWaitScope that carries the
+  /// prefetch of this statement, answered from it, once, if it was made. The parameter at
+  /// `clock_param`, if any, is the clock's reading, taken again by the work since; the read
+  /// stands as sent.
   Result read(std::string_view sql, std::span<const Param> params, std::optional<std::size_t> clock_param = {});
 
  private:

@@ -137,6 +137,9 @@ class EmployeeRepository {
   /// The statements `find` and `list` run, each one round trip whatever it finds.
   static SessionQuery<std::optional<Employee>> find_query(std::int64_t id, const SessionCheck& session);
   static SessionQuery<EmployeePage> list_query(const EmployeeQuery& query, const SessionCheck& session);
+  /// The same statements, to send ahead (Database::prefetch).
+  std::shared_ptr<Prefetch> prefetch_find(std::int64_t id, const SessionCheck& session);
+  std::shared_ptr<Prefetch> prefetch_list(const EmployeeQuery& query, const SessionCheck& session);
   std::vector<DepartmentCount> departments();
   /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
   /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.

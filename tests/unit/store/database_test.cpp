@@ -8,13 +8,16 @@
 namespace hrapp::store {
 namespace {
 
-/// Answers each read with one row holding its first parameter, and counts the reads.
+/// Answers each read with one row holding its first parameter (or, failing, nothing), and
+/// counts the reads.
 class EchoReads final : public AsyncReads {
  public:
   int reads = 0;
+  bool fail = false;
   void read(boost::asio::any_io_executor, boost::asio::any_io_executor, std::string_view, std::span<const Param> params,
             std::function<void(AsyncOutcome)> done) override {
     ++reads;
+    if (fail) return done(std::monostate{});
     Result result;
     result.rows.emplace_back(std::vector<std::optional<std::string>>{std::get<std::string>(params[0])});
     done(std::move(result));
@@ -29,54 +32,60 @@ struct Fixture {
 
 std::vector<Param> params(std::string first, std::string time) { return {std::move(first), std::move(time)}; }
 
-std::shared_ptr<Prefetch> prefetch_of(Database& db, const std::vector<Param>& p) {
-  try {
-    const NoWaitScope in_place;
-    db.read("SELECT $1, $2", p, 1);
-  } catch (const WouldWait& e) {
-    return e.prefetch();
-  }
-  return nullptr;
-}
-
 void run(Prefetch& prefetch) {
   bool done = false;
   prefetch.start({}, {}, [&] { done = true; });
   ASSERT_TRUE(done);
 }
 
-TEST(DatabaseRead, WithoutWaitingAReadBecomesAPrefetchThatTheSameWorkThenReads) {
+TEST(DatabaseRead, AReadSentAheadIsAnsweredFromItsPrefetchInANoWaitScope) {
   Fixture f;
-  const auto prefetch = prefetch_of(f.db, params("a", "12:00:00"));
-  ASSERT_TRUE(prefetch) << "a read in a NoWaitScope asks to be sent without a thread";
+  const auto prefetch = f.db.prefetch("SELECT $1, $2", params("a", "12:00:00"));
+  ASSERT_TRUE(prefetch) << "an engine with async reads sends reads ahead";
   EXPECT_EQ(f.echo->reads, 0) << "nothing is sent until the server starts it";
   run(*prefetch);
   EXPECT_EQ(f.echo->reads, 1);
-  const NoWaitScope again(prefetch.get());
-  // The work runs again a moment later: only the clock's parameter may differ.
+  const NoWaitScope in_place(prefetch.get());
+  // The work takes the clock's reading again, a moment later: only that parameter may differ.
   EXPECT_EQ(f.db.read("SELECT $1, $2", params("a", "12:00:01"), 1).rows.at(0).text(0), "a");
-  EXPECT_THROW(f.db.read("SELECT $1, $2", params("a", "12:00:01"), 1), WouldWait) << "a result is read once";
+  EXPECT_EQ(f.echo->reads, 1);
 }
 
-TEST(DatabaseRead, APrefetchAnswersOnlyTheReadItWasMadeFor) {
+TEST(DatabaseRead, APrefetchAnswersOnlyTheReadItWasMadeForAndOnlyOnce) {
   Fixture f;
-  const auto prefetch = prefetch_of(f.db, params("a", "12:00:00"));
+  f.db.read("SELECT 1", {});  // an idle connection in the pool, to read in place from
+  const auto prefetch = f.db.prefetch("SELECT $1, $2", params("a", "12:00:00"));
   run(*prefetch);
-  const NoWaitScope again(prefetch.get());
-  try {
-    f.db.read("SELECT $1, $2", params("b", "12:00:00"), 1);
-    FAIL() << "another parameter is another read";
-  } catch (const WouldWait& e) {
-    EXPECT_FALSE(e.prefetch()) << "a second read waits where it may";
-  }
-  EXPECT_THROW(f.db.read("SELECT $1, $2", params("a", "12:00:01"), std::nullopt), WouldWait)
+  const NoWaitScope in_place(prefetch.get());
+  // Not answered from the prefetch, each of these is read in place (SQLite) from the pool.
+  EXPECT_EQ(f.db.read("SELECT $1, $2", params("b", "12:00:00"), 1).rows.at(0).text(0), "b")
+      << "another parameter is another read";
+  EXPECT_EQ(f.db.read("SELECT $1, $2", params("a", "12:00:01"), std::nullopt).rows.at(0).text(1), "12:00:01")
       << "a parameter that is not the clock's must be equal";
+  EXPECT_EQ(f.db.read("SELECT $1, $2", params("a", "12:00:00"), 1).rows.at(0).text(0), "a");
+  EXPECT_EQ(f.db.read("SELECT $1, $2", params("a", "12:00:00"), 1).rows.at(0).text(0), "a");
+  EXPECT_EQ(f.echo->reads, 1) << "only the prefetch was sent ahead";
 }
 
-TEST(DatabaseRead, OutsideANoWaitScopeAReadUsesThePool) {
+TEST(DatabaseRead, APrefetchThatCouldNotBeMadeLeavesTheReadToTheUsualWay) {
   Fixture f;
-  EXPECT_EQ(f.db.read("SELECT $1, $2", params("x", "y"), 1).rows.at(0).text(0), "x");
-  EXPECT_EQ(f.echo->reads, 0);
+  f.echo->fail = true;
+  const auto prefetch = f.db.prefetch("SELECT $1, $2", params("a", "12:00:00"));
+  run(*prefetch);
+  {
+    const NoWaitScope in_place(prefetch.get());
+    EXPECT_THROW(f.db.read("SELECT $1, $2", params("a", "12:00:00"), 1), WouldWait)
+        << "no idle connection: the work goes where it may wait";
+  }
+  f.db.read("SELECT 1", {});
+  const NoWaitScope in_place(prefetch.get());
+  EXPECT_EQ(f.db.read("SELECT $1, $2", params("a", "12:00:00"), 1).rows.at(0).text(0), "a") << "read in place";
+}
+
+TEST(DatabaseRead, WithoutAsyncReadsNothingIsSentAhead) {
+  Database db{Engine::sqlite, [] { return sqlite::open(":memory:"); }, 1};
+  EXPECT_FALSE(db.prefetch("SELECT 1", {}));
+  EXPECT_EQ(db.read("SELECT $1, $2", params("x", "y"), 1).rows.at(0).text(0), "x");
 }
 
 }  // namespace
