@@ -190,13 +190,14 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     plan.captures = match.captures;
     plan.execution = route.access == Access::session_in_read ? http::Execution::in_place_or_blocking : route.execution;
     plan.quiet_when_ok = route.probe;
-    if (route.prefetch) plan.prefetch = route.prefetch(request, plan.captures);
     plan.body_limit = body_limit(route, request);
     if (is_unsafe(request.method)) check_origin(request);
     // A stranger is told 401 before anything else about the route, as dispatch() does; the
     // session is a database read, so it waits for admit() on the blocking pool.
     if (framing.present && route.access != Access::open) plan.admit_before_body = true;
     else if (framing.present) check_content_type(request, route.body);
+    // Last: only a request the header lets through gets its read sent ahead.
+    if (route.prefetch) plan.prefetch = route.prefetch(request, plan.captures);
     return std::nullopt;
   });
   return plan;

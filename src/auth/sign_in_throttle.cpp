@@ -66,22 +66,32 @@ Attempt SignInThrottle::begin(std::string_view username, std::string_view client
   return attempt;
 }
 
-void SignInThrottle::succeeded(const Attempt& attempt) noexcept {
+namespace {
+
+/// Runs `write`; a failure is logged as `what`, not thrown: the client has its answer already.
+template <class Write>
+void best_effort(std::string_view what, Write&& write) noexcept {
   try {
-    failures_.remove(attempt.account);
-    failures_.refund(attempt.address);
+    write();
   } catch (const std::exception& e) {
-    log::warn("sign-in counts not cleared", {{"error", std::string_view(e.what())}});
+    log::warn(what, {{"error", std::string_view(e.what())}});
   }
 }
 
+}  // namespace
+
+void SignInThrottle::succeeded(const Attempt& attempt) noexcept {
+  best_effort("sign-in counts not cleared", [&] {
+    failures_.remove(attempt.account);
+    failures_.refund(attempt.address);
+  });
+}
+
 void SignInThrottle::abandoned(const Attempt& attempt) noexcept {
-  try {
+  best_effort("sign-in counts not taken back", [&] {
     failures_.refund(attempt.account);
     failures_.refund(attempt.address);
-  } catch (const std::exception& e) {
-    log::warn("sign-in counts not taken back", {{"error", std::string_view(e.what())}});
-  }
+  });
 }
 
 std::int64_t SignInThrottle::purge() { return failures_.purge(clock_.now() - limits_.keep); }

@@ -44,10 +44,10 @@ class EmployeeService {
   }
   /// The same reads, to send ahead (store::Database::prefetch).
   std::shared_ptr<Prefetch> prefetch_find(std::int64_t id, const store::SessionCheck& session) {
-    return repo_.prefetch_find(id, session);
+    return repo_.prefetch(store::EmployeeRepository::find_query(id, session));
   }
   std::shared_ptr<Prefetch> prefetch_list(const EmployeeQuery& query, const store::SessionCheck& session) {
-    return repo_.prefetch_list(query, session);
+    return repo_.prefetch(store::EmployeeRepository::list_query(query, session));
   }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).

@@ -305,16 +305,6 @@ SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& q
   return {list_sql(query.department.has_value(), query.text.has_value()), std::move(params), decode_list};
 }
 
-std::shared_ptr<Prefetch> EmployeeRepository::prefetch_find(std::int64_t id, const SessionCheck& session) {
-  const auto query = find_query(id, session);
-  return db_.prefetch(query.sql, query.params);
-}
-
-std::shared_ptr<Prefetch> EmployeeRepository::prefetch_list(const EmployeeQuery& query, const SessionCheck& session) {
-  const auto read = list_query(query, session);
-  return db_.prefetch(read.sql, read.params);
-}
-
 SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
   return run(db_, find_query(id, session));
 }

@@ -137,9 +137,11 @@ class EmployeeRepository {
   /// The statements `find` and `list` run, each one round trip whatever it finds.
   static SessionQuery<std::optional<Employee>> find_query(std::int64_t id, const SessionCheck& session);
   static SessionQuery<EmployeePage> list_query(const EmployeeQuery& query, const SessionCheck& session);
-  /// The same statements, to send ahead (Database::prefetch).
-  std::shared_ptr<Prefetch> prefetch_find(std::int64_t id, const SessionCheck& session);
-  std::shared_ptr<Prefetch> prefetch_list(const EmployeeQuery& query, const SessionCheck& session);
+  /// One of them, to send ahead (Database::prefetch).
+  template <class T>
+  std::shared_ptr<Prefetch> prefetch(const SessionQuery<T>& query) {
+    return db_.prefetch(query.sql, query.params);
+  }
   std::vector<DepartmentCount> departments();
   /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
   /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.

@@ -103,7 +103,7 @@ class PostgresConnection final : public Connection {
 
   /// Prepares each distinct statement once per connection; returns its name.
   const std::string& prepare(std::string_view sql) {
-    const auto found = statements_.find(std::string(sql));
+    const auto found = statements_.find(sql);
     if (found != statements_.end()) return found->second;
     std::string name = "s" + std::to_string(statements_.size() + 1);
     if (!PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr)) fail_connection();
@@ -113,7 +113,7 @@ class PostgresConnection final : public Connection {
 
   ConnPtr conn_;
   std::chrono::seconds statement_timeout_;
-  std::unordered_map<std::string, std::string> statements_;
+  StatementNames statements_;
   bool broken_ = false;
 };
 

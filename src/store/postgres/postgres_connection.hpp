@@ -3,6 +3,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -67,6 +69,13 @@ using NativeConnection = std::unique_ptr<pg_conn, NativeDeleter>;
 NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
 /// The same, as a connection of the pool.
 std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
+
+/// The names of a connection's prepared statements by their SQL, looked up without copying the
+/// SQL (a page's statement is most of a kilobyte, and is looked up for every read).
+struct SqlHash : std::hash<std::string_view> {
+  using is_transparent = void;
+};
+using StatementNames = std::unordered_map<std::string, std::string, SqlHash, std::equal_to<>>;
 
 /// Queues an execution of the prepared statement `name`, parameters as text; false when libpq refused.
 bool send_prepared(pg_conn* conn, const std::string& name, std::span<const Param> params);

@@ -100,7 +100,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
 
   /// Queues the statement, prepared first if it is new to the connection; false when libpq refused.
   bool send(std::string_view sql, std::span<const Param> params, Pending& read) {
-    auto found = prepared_.find(std::string(sql));
+    auto found = prepared_.find(sql);
     if (found == prepared_.end()) {
       const std::string name = "p" + std::to_string(++statements_);
       if (!PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr)) return false;
@@ -267,7 +267,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   Timeouts timeouts_;
   NativeConnection conn_;
   std::optional<asio::posix::stream_descriptor> socket_;
-  std::unordered_map<std::string, std::string> prepared_;
+  StatementNames prepared_;
   std::deque<Pending> pending_;
   asio::steady_timer watchdog_;
   bool connecting_ = false;
