@@ -5,18 +5,22 @@ RELEASE := build/release/hrapp
 ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: run test deps build build-asan unit test-system test-aws test-fakes test-package test-e2e \
+.PHONY: run test deps deps-build build build-asan unit test-system test-aws test-fakes test-package test-e2e \
         test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-fleet screenshots clean
 
-## Set-up: packages from Debian, test modules from npm (only what is missing).
+## Set-up, only what is missing: `deps-build` the Debian packages that building needs; `deps`
+## those and what the tests need (Debian packages and npm modules).
+deps-build:
+	scripts/dev/install-deps.sh build
+
 deps:
 	scripts/dev/install-deps.sh
 
-build: deps
+build: deps-build
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j$(JOBS)
 
-build-asan: deps
+build-asan: deps-build
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j$(JOBS)
 
@@ -33,31 +37,32 @@ run: build
 ## each fuzz target briefly.
 test: unit test-fakes test-system test-aws test-package test-e2e test-infra test-scripts test-asan test-fuzz
 
-unit: build
+unit: build deps
 	ctest --preset release
 
 test-fakes: deps
 	node --test tests/fakes/ tests/sigv4/
 
-test-system: build
+test-system: build deps
 	tests/system/run.sh $(RELEASE)
 
-test-aws: build
+test-aws: build deps
 	tests/aws/run.sh $(RELEASE)
 
-test-package: package
+test-package: package deps
 	tests/package/check.sh $$(ls -t build/release/hrapp-*-linux-x86_64.tar.gz | head -1)
 
-test-e2e: build
+test-e2e: build deps
 	tests/e2e/run.sh $(RELEASE)
 
-test-infra: package
+test-infra: package deps
 	cd infra && npm ci --no-audit --no-fund --loglevel=error && npm test
 
-test-scripts: deps
-	tests/scripts/run.sh
+## The operator scripts against the real binary, with only `aws` recorded.
+test-scripts: build deps
+	tests/scripts/run.sh $(RELEASE)
 
-test-asan: build-asan
+test-asan: build-asan deps
 	ctest --preset asan
 	tests/system/run.sh $(ASAN)
 	tests/aws/run.sh $(ASAN)
@@ -71,18 +76,18 @@ fuzz: build-fuzz
 test-fuzz: build-fuzz
 	tests/fuzz/run.sh build/fuzz 10
 
-## The tarball the CDK app deploys.
+## The tarball the CDK app deploys: needs only what building needs, on x86_64.
 package: build
 	scripts/dev/package.sh $(RELEASE)
 
-bench: build
+bench: build deps
 	bench/run.sh $(RELEASE)
 
 ## The fleet rehearsal: three instances behind HAProxy set up like the ALB, under load.
-bench-fleet: build
+bench-fleet: build deps
 	bench/fleet.sh $(RELEASE)
 
-screenshots: build
+screenshots: build deps
 	tests/e2e/run.sh $(RELEASE) node tests/e2e/screenshots.mjs
 
 clean:

@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 binary=${1:?usage: package.sh <path-to-hrapp-binary>}
+# The tarball is named and installed as x86_64 (the instances' architecture): the ELF header's
+# machine field (bytes 18-19, little-endian) must say x86-64 (0x3e).
+machine=$(od -An -tx1 -j18 -N2 "$binary" | tr -d ' \n')
+if [[ $machine != 3e00 ]]; then
+  echo "error: $binary is not an x86_64 binary (ELF machine $machine): the package must be built on an x86_64 machine" >&2
+  exit 1
+fi
 version=$("$binary" version | awk '{print $2}')
 out_dir=$(dirname "$binary")
 stage=$(mktemp -d)
