@@ -5,8 +5,8 @@ RELEASE := build/release/hrapp
 ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: run test deps deps-build build build-asan unit test-system test-aws test-fakes test-package test-e2e \
-        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-fleet screenshots clean
+.PHONY: run test deps deps-build build build-asan unit test-openapi test-system test-aws test-fakes test-package test-e2e \
+        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-fleet bench-web screenshots clean
 
 ## Set-up, only what is missing: `deps-build` the Debian packages that building needs; `deps`
 ## those and what the tests need (Debian packages and npm modules).
@@ -35,13 +35,18 @@ run: build
 ## Every test: unit (with the SigV4 cross-check), system on SQLite and PostgreSQL, AWS,
 ## packaging, browser, infrastructure, operator scripts, then all again under ASan+UBSan, and
 ## each fuzz target briefly.
-test: unit test-fakes test-system test-aws test-package test-e2e test-infra test-scripts test-asan test-fuzz
+test: unit test-fakes test-openapi test-system test-aws test-package test-e2e test-infra test-scripts test-asan test-fuzz
 
 unit: build deps
 	ctest --preset release
 
 test-fakes: deps
 	node --test tests/fakes/ tests/sigv4/
+
+## The API's description passes Redocly's recommended rules (redocly.yaml); the system tests
+## check every response against it.
+test-openapi: deps
+	npx --no-install redocly lint docs/openapi.json
 
 test-system: build deps
 	tests/system/run.sh $(RELEASE)
@@ -82,6 +87,12 @@ package: build
 
 bench: build deps
 	bench/run.sh $(RELEASE)
+
+## Lighthouse on the web UI's directory (50 people with camera-like photos), mobile and desktop,
+## and what it transfers; writes its section of bench/RESULTS.md.
+bench-web: build deps
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	node bench/lighthouse.mjs $(RELEASE)
 
 ## The fleet rehearsal: three instances behind HAProxy set up like the ALB, under load.
 bench-fleet: build deps

@@ -19,7 +19,8 @@ if [[ ! -x /usr/bin/chromium ]]; then
   echo "e2e: installing Debian's chromium" >&2
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium >&2
 fi
-if [[ ! -d node_modules/playwright-core ]]; then
+# The modules of package-lock.json, installed again when the lock is newer than them.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund >&2
 fi
 

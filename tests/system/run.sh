@@ -18,7 +18,8 @@ cd "$repo"
 for tool in sqlite3 haproxy; do
   command -v "$tool" >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y "$tool" >&2
 done
-if [[ ! -d node_modules/fast-check ]]; then
+# The modules of package-lock.json, installed again when the lock is newer than them.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund >&2
 fi
 # The fleet rehearsal gives its instances a database secret shaped like the deployed one.

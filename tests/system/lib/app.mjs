@@ -146,9 +146,9 @@ async function waitUntilAnswering(app, timeoutMs = 15000) {
   for (;;) {
     if (app.child.exitCode !== null) throw new Error(`hrapp exited (${app.child.exitCode}); stderr: ${app.stderr}`);
     try {
-      if ((await fetch(`${app.url}/livez`)).ok) return;
-    } catch {
-      // not listening yet
+      if ((await new Client(app.url).get('/livez')).status === 200) return;
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // fetch's TypeError: not listening yet
     }
     if (Date.now() > deadline) throw new Error(`hrapp did not answer on port ${app.port} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -11,6 +11,7 @@ import { startS3 } from '../../fakes/s3.mjs';
 import { startSecretsManager } from '../../fakes/secretsmanager.mjs';
 import { BUCKET, KeyRing, REGION, createRoleDatabase, keyEnv, newKeys, s3Env, sleep } from '../../aws/lib/aws.mjs';
 import { freePort, startApp, tempDir } from './app.mjs';
+import { Client } from './http.mjs';
 import { execute } from './postgres.mjs';
 
 /**
@@ -181,7 +182,11 @@ export class Fleet {
     const app = await startApp({ database: this.db.database, env: this.env, port: await freePort() });
     app.name = name;
     this.instances.push(app); // from here on, stop() ends it
-    for (let waited = 0; (await fetch(`${app.url}/health`).catch(() => ({ status: 0 }))).status !== 200; waited += 100) {
+    const health = () => new Client(app.url).get('/health').catch((error) => {
+      if (error instanceof TypeError) return { status: 0 }; // fetch's TypeError: not listening yet
+      throw error;
+    });
+    for (let waited = 0; (await health()).status !== 200; waited += 100) {
       if (waited > 30000) throw new Error(`${name} did not turn healthy; stderr: ${app.stderr}`);
       await sleep(100);
     }

@@ -1,6 +1,7 @@
 // A small HTTP client over Node's fetch with a cookie jar, the app's sign-up and sign-in
 // steps, and multipart bodies with real files.
 import { randomBytes } from 'node:crypto';
+import { assertConformsIfFromApp } from './contract.mjs';
 
 export const sessionCookie = 'hrapp_session';
 
@@ -74,6 +75,7 @@ export class Client {
     }
     const response = await fetch(this.baseUrl + path, { method, headers: sent, body: payload, redirect: 'manual' });
     const reply = new Reply(response, Buffer.from(await response.arrayBuffer()));
+    assertConformsIfFromApp({ method, target: path, status: reply.status, headers: reply.headers, body: reply.bytes });
     for (const cookie of reply.setCookies) {
       const [pair] = cookie.split(';');
       const eq = pair.indexOf('=');

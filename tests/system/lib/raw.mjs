@@ -1,6 +1,10 @@
 // Raw TCP for what fetch cannot send: bad framing, huge or many headers, slow clients,
 // unnormalised paths, Expect: 100-continue, and several requests over one connection.
 import net from 'node:net';
+import { assertConforms } from './contract.mjs';
+
+// A request line as sent, at the start of the stream or after a line end.
+const requestLine = /(?:^|\n)([A-Z]+) (\S+) HTTP\/1\.[01]\r?\n/g;
 
 function parseHead(text) {
   const [statusLine, ...lines] = text.split('\r\n');
@@ -26,6 +30,7 @@ export class RawConnection {
     this.socket = socket;
     this.buffer = Buffer.alloc(0);
     this.closed = false;
+    this.#sent = '';
     this.#notify = () => {};
     socket.on('data', (data) => {
       this.buffer = Buffer.concat([this.buffer, data]);
@@ -40,9 +45,26 @@ export class RawConnection {
   }
 
   #notify;
+  // Everything written, as latin1 text, and where the request of the next response starts.
+  #sent;
+  #nextRequest = 0;
+
+  /**
+   * The method and target of the request the next final response answers, or null when no
+   * request line is left to pair: a request too malformed to have one (such refusals are not
+   * checked against the document, which describes the routes' answers).
+   */
+  #nextExchange() {
+    requestLine.lastIndex = this.#nextRequest;
+    const found = requestLine.exec(this.#sent);
+    if (!found) return null;
+    this.#nextRequest = requestLine.lastIndex;
+    return { method: found[1], target: found[2] };
+  }
 
   /** Writes bytes; resolves when they are handed to the kernel (or the peer has gone). */
   write(data) {
+    this.#sent += Buffer.isBuffer(data) ? data.toString('latin1') : data;
     return new Promise((resolve) => {
       if (this.socket.destroyed) return resolve(false);
       this.socket.write(data, (error) => resolve(!error));
@@ -75,6 +97,8 @@ export class RawConnection {
     await this.#waitFor(() => this.buffer.length >= headEnd + 4 + length, timeoutMs);
     const body = this.buffer.subarray(headEnd + 4, headEnd + 4 + length);
     this.buffer = this.buffer.subarray(headEnd + 4 + length);
+    const exchange = head.status >= 200 ? this.#nextExchange() : null;
+    if (exchange) assertConforms({ ...exchange, status: head.status, headers: head.headers, body: exchange.method === 'HEAD' ? null : body });
     const text = body.toString('utf8');
     let json;
     if ((head.headers['content-type'] ?? '').startsWith('application/json') && text) json = JSON.parse(text);
