@@ -106,3 +106,103 @@ test('a file that only pretends to be an image is refused by the server, inline'
   await context.close();
   assertClean();
 });
+
+/**
+ * Makes the page keep the image of each form it sends with XMLHttpRequest, for sentImage():
+ * the test sees the bytes as they left the page's script (DevTools does not show a file's).
+ */
+async function recordSentImages(page) {
+  await page.addInitScript(() => {
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function sendAndRecord(body) {
+      if (body instanceof FormData && body.get('image') instanceof Blob) window.sentImage = body.get('image');
+      return send.call(this, body);
+    };
+  });
+  await page.reload();
+}
+
+/** The type and bytes of the last image the page sent. */
+async function sentImage(page) {
+  const { type, base64 } = await page.evaluate(async () => {
+    const image = window.sentImage;
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    let binary = '';
+    for (let offset = 0; offset < bytes.length; offset += 0x8000) binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
+    return { type: image.type, base64: btoa(binary) };
+  });
+  return { type, bytes: Buffer.from(base64, 'base64') };
+}
+
+/** A camera-sized JPEG, `width` × `height`, drawn in the browser. */
+async function largeJpeg(page, { width, height, name = 'camera.jpg' }) {
+  const dataUrl = await page.evaluate(({ width, height }) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const g = canvas.getContext('2d');
+    const gradient = g.createLinearGradient(0, 0, width, height);
+    gradient.addColorStop(0, '#3b82f6');
+    gradient.addColorStop(1, '#f59e0b');
+    g.fillStyle = gradient;
+    g.fillRect(0, 0, width, height);
+    g.fillStyle = '#111827';
+    g.fillRect(width * 0.4, height * 0.3, width * 0.2, height * 0.4);
+    return canvas.toDataURL('image/jpeg', 0.92);
+  }, { width, height });
+  return { name, mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1], 'base64') };
+}
+
+for (const { label, photo, expected } of [
+  { label: 'a photo over 2048 px', photo: (page) => largeJpeg(page, { width: 3000, height: 2250 }), expected: { width: 2048, height: 1536 } },
+  // Noise that PNG cannot compress: 1400² opaque pixels are about 5.9 MB.
+  { label: 'a photo over 5 MiB', photo: (page) => noisePng(page, { side: 1400 }), expected: { width: 1400, height: 1400 } },
+]) {
+  test(`${label} is shrunk to a JPEG in the browser before it is sent`, async () => {
+    const { page, context, assertClean } = await openAddForm(browser);
+    await recordSentImages(page);
+    await page.getByRole('heading', { level: 1, name: 'Add employee' }).waitFor();
+    const department = unique('Shrunk');
+    const file = await photo(page);
+    await fillEmployee(page, { name: 'Phone Photo', role: 'Tester', department });
+    await page.getByLabel('Choose a photo').setInputFiles(file);
+    await page.getByText(`${expected.width} × ${expected.height} pixels`).waitFor();
+    await saveForm(page, 'Add employee', 'Phone Photo');
+    const sent = await sentImage(page);
+    assert.equal(sent.type, 'image/jpeg');
+    assert.deepEqual(imageSize(sent.bytes), expected, 'the long side is at most 2048 px, in proportion');
+    assert.ok(sent.bytes.length <= 5 * 1024 * 1024, `${sent.bytes.length} bytes sent`);
+    assert.ok(sent.bytes.length < file.buffer.length, 'fewer bytes than the chosen file');
+    assert.equal((await employeesIn(context, department)).length, 1);
+    await context.close();
+    assertClean();
+  });
+}
+
+test('the upload shows its progress in a labelled progress bar', async () => {
+  const { page, context, assertClean } = await openAddForm(browser);
+  const department = unique('Progress');
+  // A slow uplink (2 Mbit/s), so the bar is seen between empty and full.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+  const photo = await noisePng(page, { side: 600 });
+  await fillEmployee(page, { name: 'Slow Upload', role: 'Tester', department });
+  await page.getByLabel('Choose a photo').setInputFiles(photo);
+  const bar = page.getByRole('progressbar', { name: 'Uploading the photo' });
+  assert.equal(await bar.isVisible(), false, 'no bar before the upload');
+  await page.getByRole('button', { name: 'Add employee' }).click();
+  await bar.waitFor();
+  await page.waitForFunction(() => {
+    const progress = document.querySelector('progress');
+    return progress && progress.value > 0 && progress.value < progress.max;
+  });
+  const { value, max } = await bar.evaluate((progress) => ({ value: progress.value, max: progress.max }));
+  assert.ok(max >= photo.buffer.length, `the bar counts the body's ${max} bytes`);
+  assert.ok(value > 0 && value < max, `part way: ${value} of ${max}`);
+  await page.getByText('Saved Slow Upload.').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('progress').count(), 0, 'the bar leaves with the form');
+  assert.equal((await employeesIn(context, department)).length, 1);
+  await context.close();
+  assertClean();
+});

@@ -18,15 +18,48 @@ export function setSessionRenewer(renewer) {
   renewSession = renewer;
 }
 
-async function send(method, path, { json, form } = {}) {
-  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
-  if (json !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(json);
-  } else if (form !== undefined) {
-    init.body = form;
+/** The response's headers as XMLHttpRequest lists them, one "name: value" a line. */
+function parseHeaders(text) {
+  const headers = new Headers();
+  for (const line of text.trim().split(/[\r\n]+/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
+  return headers;
+}
+
+/**
+ * Sends a form with XMLHttpRequest, which, unlike fetch, reports the upload's progress:
+ * `onUploadProgress(sentBytes, totalBytes)`. Resolves to a fetch Response.
+ */
+function sendForm(method, path, form, onUploadProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.responseType = 'arraybuffer';
+    if (onUploadProgress) {
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable) onUploadProgress(event.loaded, event.total);
+      });
+    }
+    xhr.addEventListener('load', () => {
+      const body = xhr.status === 204 || xhr.status === 304 ? null : xhr.response;
+      resolve(new Response(body, { status: xhr.status, headers: parseHeaders(xhr.getAllResponseHeaders()) }));
+    });
+    xhr.addEventListener('error', () => reject(new TypeError('the upload failed')));
+    xhr.send(form);
+  });
+}
+
+async function send(method, path, { json, form, onUploadProgress } = {}) {
   try {
+    if (form !== undefined) return await sendForm(method, path, form, onUploadProgress);
+    const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+    if (json !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(json);
+    }
     return await fetch(path, init);
   } catch {
     // A server that refuses an upload early (too large) may close the connection mid-body.
@@ -37,9 +70,9 @@ async function send(method, path, { json, form } = {}) {
   }
 }
 
-async function request(method, path, { json, form, renewOn401 = true } = {}) {
+async function request(method, path, { json, form, onUploadProgress, renewOn401 = true } = {}) {
   for (;;) {
-    const response = await send(method, path, { json, form });
+    const response = await send(method, path, { json, form, onUploadProgress });
     if (response.status === 401 && renewOn401 && renewSession) {
       await renewSession();
       continue;
@@ -88,11 +121,12 @@ export const api = {
   async getEmployee(id) {
     return (await request('GET', `/employees/${encodeURIComponent(id)}`)).body;
   },
-  async createEmployee(form) {
-    return (await request('POST', '/employees', { form })).body;
+  /** `onUploadProgress(sentBytes, totalBytes)` follows the form's upload. */
+  async createEmployee(form, { onUploadProgress } = {}) {
+    return (await request('POST', '/employees', { form, onUploadProgress })).body;
   },
-  async replaceEmployee(id, form) {
-    return (await request('PUT', `/employees/${encodeURIComponent(id)}`, { form })).body;
+  async replaceEmployee(id, form, { onUploadProgress } = {}) {
+    return (await request('PUT', `/employees/${encodeURIComponent(id)}`, { form, onUploadProgress })).body;
   },
   async deleteEmployee(id) {
     await request('DELETE', `/employees/${encodeURIComponent(id)}`);

@@ -154,3 +154,36 @@ export function confirmDialog({ title, message, confirmLabel, cancelLabel = 'Can
     dialog.showModal();
   });
 }
+
+/**
+ * The sizes of an employee's photo, smallest first, as `{ width, url }` with `width` the
+ * longest-side bound of each. A server that predates `image_variants` gives the thumbnail
+ * (256 px) and the picture (1600 px).
+ */
+export function photoVariants(employee) {
+  if (Array.isArray(employee.image_variants) && employee.image_variants.length > 0) {
+    return [...employee.image_variants].sort((a, b) => a.width - b.width);
+  }
+  return [
+    employee.thumbnail_url ? { width: 256, url: employee.thumbnail_url } : null,
+    employee.image_url ? { width: 1600, url: employee.image_url } : null,
+  ].filter(Boolean);
+}
+
+/**
+ * An <img> of the employee's photo that lets the browser pick the smallest variant for its
+ * slot (`sizes`). A variant that cannot be loaded (photos stored before a size existed have
+ * none) gives way to the full picture; when that fails too, `onUnavailable(image)` is called.
+ * `attributes` are the <img>'s own: class, alt, width, height, loading, fetchpriority.
+ */
+export function photoImage(employee, { sizes, onUnavailable, ...attributes }) {
+  const variants = photoVariants(employee);
+  const image = h('img', { ...attributes, src: variants[0].url, srcset: variants.map(({ url, width }) => `${url} ${width}w`).join(', '),
+    sizes, decoding: 'async' });
+  image.addEventListener('error', () => {
+    image.addEventListener('error', () => onUnavailable(image), { once: true });
+    image.removeAttribute('srcset');
+    image.src = employee.image_url;
+  }, { once: true });
+  return image;
+}

@@ -25,11 +25,11 @@ export function unique(prefix) {
 }
 
 /**
- * A fresh page in its own browser context. It records uncaught script errors and any
+ * A fresh page in its own browser context, of the given viewport and pixel density. It records uncaught script errors and any
  * Content-Security-Policy refusal; `assertClean()` fails the test if there were any.
  */
-export async function openPage(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height } });
+export async function openPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1 } = {}) {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height }, deviceScaleFactor });
   // Everything here answers in well under a second; a short wait makes a failure quick to see.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();

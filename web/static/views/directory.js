@@ -1,6 +1,6 @@
 // The directory: a grid of employee cards with search, a department filter and pages.
 import { api } from '../api.js';
-import { h, announce, avatarPlaceholder, confirmDialog, focusHeading } from '../dom.js';
+import { h, announce, avatarPlaceholder, confirmDialog, focusHeading, photoImage } from '../dom.js';
 
 const pageSize = 12;
 const searchDelayMs = 300;
@@ -28,31 +28,43 @@ export function directoryHash({ q = '', department = '', page = 1 }) {
   return text ? `#/?${text}` : '#/';
 }
 
-// A card's photo is at most 16rem wide: the 256 px thumbnail serves ordinary screens, and the
-// 1600 px picture only screens dense enough to need it.
-const photoSizes = '(max-width: 40rem) 45vw, 16rem';
+// The width of a card's photo, mirroring the grid of app.css: columns of at least 9.5rem on
+// phones (13.5rem above 40rem) with their gaps, inside main's padding (clamp(1rem, 4vw, 2.5rem))
+// and its 72rem. Each range names the column count it has there, so the browser fetches the
+// smallest variant that fills the slot at its pixel density.
+const photoSizes = [
+  '(max-width: 21.75rem) calc(100vw - 2rem)', // one column
+  '(max-width: 25rem) calc(50vw - 1.375rem)', // two
+  '(max-width: 32.5rem) calc(46vw - 0.375rem)', // two, padding 4vw
+  '(max-width: 40rem) calc(30.7vw - 0.5rem)', // three
+  '(max-width: 46.25rem) calc(46vw - 0.5rem)', // two wider columns
+  '(max-width: 62rem) calc(30.7vw - 0.7rem)', // three
+  '(max-width: 72rem) calc(25vw - 2rem)', // four
+  '16rem', // four in the widest main
+].join(', ');
 
-function photo(employee) {
+/** Columns in the card grid as laid out now: the first row's photos are the ones seen first. */
+function gridColumns(list) {
+  const tracks = getComputedStyle(list).gridTemplateColumns;
+  return tracks === 'none' ? 1 : tracks.split(' ').length;
+}
+
+function photo(employee, { firstRow }) {
   if (!employee.image_url) return avatarPlaceholder(employee.name, 'card-photo');
-  const thumbnail = employee.thumbnail_url ?? employee.image_url;
-  // Fixed dimensions (and the stylesheet's aspect ratio) reserve the space before the bytes come.
-  const image = h('img', { class: 'card-photo', src: thumbnail, srcset: `${thumbnail} 256w, ${employee.image_url} 1600w`,
-    sizes: photoSizes, alt: `Photo of ${employee.name}`, width: 256, height: 256, loading: 'lazy', decoding: 'async' });
+  // Fixed dimensions (and the stylesheet's aspect ratio) reserve the space before the bytes
+  // come. The first row is the page's largest paint: it loads at once, ahead of the rest.
+  const image = photoImage(employee, { class: 'card-photo', sizes: photoSizes, alt: `Photo of ${employee.name}`,
+    width: 256, height: 256, loading: firstRow ? 'eager' : 'lazy', fetchpriority: firstRow ? 'high' : null,
+    // An unreadable photo (a removed object, an expired link) leaves the initials.
+    onUnavailable: () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')) });
   const link = h('a', { class: 'card-photo-link', href: employee.image_url, target: '_blank', rel: 'noopener',
     'aria-label': `Full-size photo of ${employee.name}` }, image);
-  // A photo stored before thumbnails existed has none: the full picture stands in. An
-  // unreadable photo (a removed object, an expired link) falls back to the initials.
-  image.addEventListener('error', () => {
-    image.addEventListener('error', () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')), { once: true });
-    image.removeAttribute('srcset');
-    image.src = employee.image_url;
-  }, { once: true });
   return link;
 }
 
-function card(employee, { isOwner, onDelete }) {
+function card(employee, { isOwner, onDelete, firstRow }) {
   return h('li', { class: 'card', 'data-employee-id': employee.id },
-    photo(employee),
+    photo(employee, { firstRow }),
     h('div', { class: 'card-body' },
       h('h2', { class: 'card-name' }, employee.name),
       h('p', { class: 'card-role' }, employee.role),
@@ -121,8 +133,9 @@ export function renderDirectory(main, { user, params, notice }) {
         await load();
         return;
       }
-      list.replaceChildren(...employees.map((employee) =>
-        card(employee, { isOwner: employee.user_id === user.id, onDelete: remove })));
+      const columns = gridColumns(list);
+      list.replaceChildren(...employees.map((employee, index) =>
+        card(employee, { isOwner: employee.user_id === user.id, onDelete: remove, firstRow: index < columns })));
       summary.textContent = describe(total, employees.length);
       pager.hidden = pages <= 1;
       pageLabel.textContent = `Page ${state.page} of ${pages}`;

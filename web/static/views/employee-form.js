@@ -1,10 +1,13 @@
 // Add and edit a profile: text fields, a photo picker with a preview, and delete for the owner.
 import { api } from '../api.js';
 import { confirmDeletion, directoryReturnHash } from './directory.js';
-import { h, field, formAlert, clearErrors, showErrors, showFieldError, avatarPlaceholder, focusHeading, whileBusy } from '../dom.js';
+import { h, field, formAlert, clearErrors, showErrors, showFieldError, avatarPlaceholder, focusHeading, whileBusy, photoImage } from '../dom.js';
+import { imageHint, imageTypes, preparePhoto, PhotoProblem, typeProblem } from '../photo-upload.js';
 
-const imageTypes = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
-const imageHint = 'JPEG, PNG, GIF or WebP, at most 5 MiB.';
+/** "1.4 MB": what a person reads for the size of a file. */
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
 
 function message(main, title, text) {
   document.title = `${title} · HR Directory`;
@@ -46,11 +49,17 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
 
   const preview = h('div', { class: 'photo-preview' });
   const imageInput = h('input', { id: 'employee-image', name: 'image', type: 'file', accept: imageTypes.join(','),
-    'aria-describedby': 'employee-image-hint employee-image-error' });
+    'aria-describedby': 'employee-image-hint employee-image-status employee-image-error' });
   const removeImage = editing && employee.image_url
     ? h('input', { id: 'employee-remove-image', name: 'remove_image', type: 'checkbox' })
     : null;
   let previewUrl = null;
+  // What the chosen file becomes for the upload (preparePhoto), started as soon as it is chosen.
+  let preparedPhoto = null;
+  const photoStatus = h('p', { class: 'hint', id: 'employee-image-status', 'aria-live': 'polite' });
+  const uploadProgress = h('progress', { id: 'employee-upload-progress', max: 1, value: 0 });
+  const uploadField = h('div', { class: 'upload-progress', hidden: true },
+    h('label', { for: uploadProgress.id }, 'Uploading the photo'), uploadProgress);
 
   function showPreview() {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
@@ -60,7 +69,8 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
       previewUrl = URL.createObjectURL(file);
       preview.replaceChildren(h('img', { src: previewUrl, alt: `Preview of the chosen photo, ${file.name}` }));
     } else if (employee?.image_url && !removeImage?.checked) {
-      preview.replaceChildren(h('img', { src: employee.image_url, alt: `Current photo of ${employee.name}` }));
+      preview.replaceChildren(photoImage(employee, { sizes: '8rem', alt: `Current photo of ${employee.name}`,
+        onUnavailable: (image) => image.replaceWith(avatarPlaceholder(employee.name, 'photo-placeholder')) }));
     } else {
       preview.replaceChildren(avatarPlaceholder(employee?.name ?? '', 'photo-placeholder'));
     }
@@ -78,20 +88,43 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
         h('label', { for: imageInput.id }, editing && employee.image_url ? 'Replace the photo' : 'Choose a photo'),
         h('p', { class: 'hint', id: 'employee-image-hint' }, imageHint),
         imageInput,
+        photoStatus,
         h('p', { class: 'field-error', id: 'employee-image-error', 'data-error-for': 'image', hidden: true }),
+        uploadField,
         removeImage ? h('div', { class: 'checkbox' }, removeImage, h('label', { for: removeImage.id }, 'Remove the current photo')) : null)),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, editing ? 'Save changes' : 'Add employee'),
       h('a', { class: 'button', href: directoryReturnHash() }, 'Cancel'),
       editing ? h('button', { type: 'button', class: 'button button-danger', 'data-delete': true }, 'Delete') : null));
 
+  /** Starts preparing the chosen photo and says what will be sent once that is known. */
+  function preparePhotoOf(file) {
+    photoStatus.textContent = '';
+    const preparing = preparePhoto(file);
+    preparedPhoto = preparing;
+    preparing.then(({ resized, file: upload }) => {
+      if (preparedPhoto !== preparing || !resized) return;
+      const { from, to } = resized;
+      photoStatus.textContent = from.width === to.width && from.height === to.height
+        ? `Compressed to ${megabytes(upload.size)} as a JPEG of ${to.width} × ${to.height} pixels for the upload.`
+        : `Resized from ${from.width} × ${from.height} to ${to.width} × ${to.height} pixels (${megabytes(upload.size)}) for the upload.`;
+    }, (error) => {
+      if (preparedPhoto === preparing && error instanceof PhotoProblem) showFieldError(form, 'image', error.message);
+    });
+  }
+
   imageInput.addEventListener('change', () => {
     clearErrors(form);
+    preparedPhoto = null;
+    photoStatus.textContent = '';
     const file = imageInput.files[0];
     // The server judges the bytes; this only spares an upload that is plainly not an image.
-    if (file && file.type && !imageTypes.includes(file.type)) {
+    const problem = file ? typeProblem(file) : null;
+    if (problem) {
       imageInput.value = '';
-      showFieldError(form, 'image', `“${file.name}” is not a JPEG, PNG, GIF or WebP image. Choose another file.`);
+      showFieldError(form, 'image', problem);
+    } else if (file) {
+      preparePhotoOf(file);
     }
     if (imageInput.files[0] && removeImage) removeImage.checked = false;
     showPreview();
@@ -107,15 +140,35 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
     const body = new FormData();
     for (const name of ['name', 'role', 'department']) body.append(name, form.elements[name].value);
     const file = imageInput.files[0];
-    if (file) body.append('image', file, file.name);
+    if (file) preparedPhoto ??= preparePhoto(file);
     else if (removeImage?.checked) body.append('remove_image', 'true');
 
+    // The bar shows only while a photo's bytes are on their way.
+    const onUploadProgress = (sent, total) => {
+      uploadProgress.max = total;
+      uploadProgress.value = sent;
+    };
     try {
-      const saved = await whileBusy(form, () => (editing ? api.replaceEmployee(employee.id, body) : api.createEmployee(body)));
+      const saved = await whileBusy(form, async () => {
+        if (file) {
+          const upload = (await preparedPhoto).file;
+          body.append('image', upload, upload.name);
+          uploadProgress.value = 0;
+          uploadField.hidden = false;
+        }
+        return editing ? api.replaceEmployee(employee.id, body, { onUploadProgress })
+          : api.createEmployee(body, { onUploadProgress });
+      });
       onSaved(saved);
     } catch (error) {
+      if (error instanceof PhotoProblem) {
+        showFieldError(form, 'image', error.message).focus();
+        return;
+      }
       if (error.code === 'payload_too_large') error.message = `The photo is too large. ${imageHint}`;
       showErrors(form, error, file ? { unsupported_image_type: 'image', payload_too_large: 'image', network_error: 'image' } : {});
+    } finally {
+      uploadField.hidden = true;
     }
   });
 
