@@ -67,6 +67,24 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue | [0]"
 }
 
+# Prints one output of a stack that must exist and have it, or stops: a stack that does not
+# exist is named as such, any other failure (credentials, permissions, throttling) is shown as
+# the CLI reported it.
+required_stack_output() {
+  local stack=$1 key=$2 value error_file error
+  error_file=$(mktemp)
+  if value=$(stack_output "$stack" "$key" 2>"$error_file"); then
+    rm -f "$error_file"
+    [[ -n $value ]] || die "stack $stack has no $key output"
+    printf '%s' "$value"
+    return
+  fi
+  error=$(<"$error_file")
+  rm -f "$error_file"
+  [[ $error != *"$stack does not exist"* ]] || die "stack $stack does not exist in $(region): deploy the team first"
+  die "cannot read stack $stack: ${error:-the AWS CLI failed without a message}"
+}
+
 stack_exists() {
   aws cloudformation describe-stacks --stack-name "$1" --query 'Stacks[0].StackStatus' \
     --output text >/dev/null 2>&1

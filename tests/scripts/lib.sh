@@ -21,7 +21,8 @@ reset_standins() {
   rule_count=0
 }
 
-# aws_reply PATTERN OUTPUT [EXIT [TIMES]]: answer calls whose arguments match the glob PATTERN.
+# aws_reply PATTERN OUTPUT [EXIT [TIMES]]: answer calls whose arguments match the glob PATTERN
+# with OUTPUT (the error message when EXIT is not 0).
 # Rules are tried in the order given; one with TIMES > 0 stops matching after that many uses.
 aws_reply() {
   local rule
@@ -92,6 +93,30 @@ cleanup_case() {
   local pid
   for pid in "${CASE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$CASE_DIR"
+}
+
+# start_hrapp [VAR=VALUE...]: starts the real app (HRAPP_BIN, set by run.sh) on a free loopback
+# port with a data folder (SQLite, local images) of the case's own and the settings given; sets
+# APP_PORT once it is listening. Its log lines are in $CASE_DIR/app.log, one JSON object each.
+start_hrapp() {
+  local data_dir="$CASE_DIR/app" waited
+  mkdir -p "$data_dir"
+  env BCRYPT_COST=4 DEPLOYMENT_ID=team01 REGISTRATION=open "$@" \
+    "${HRAPP_BIN:?HRAPP_BIN is not set: run the suite through tests/scripts/run.sh}" \
+    serve --port 0 --data-dir "$data_dir" >"$CASE_DIR/app.log" 2>&1 &
+  CASE_PIDS+=("$!")
+  # The sleep on PATH is the stand-in that returns at once, so this waits with the real one.
+  for ((waited = 0; waited < 200; waited++)); do
+    APP_PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$CASE_DIR/app.log")
+    [[ -z $APP_PORT ]] || return 0
+    /bin/sleep 0.05
+  done
+  check_failed "hrapp did not start: $(cat "$CASE_DIR/app.log")"
+}
+
+# The requests the app answered, "METHOD PATH STATUS" a line, from its access log.
+app_requests() {
+  sed -n 's/.*"msg":"request".*"method":"\([A-Z]*\)".*"path":"\([^"]*\)".*"status":\([0-9]*\).*/\1 \2 \3/p' "$CASE_DIR/app.log"
 }
 
 # run_case NAME FUNCTION: runs one case in a subshell and reports it.

@@ -155,6 +155,15 @@ bad_arguments_are_refused() {
   assert_not_called "*"
 }
 
+team_not_deployed_is_named_as_such() {
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team09-compute *" \
+    "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id hrapp-team09-compute does not exist" 254
+  run_script vuln-demo team09
+  assert_status 1
+  assert_output_has "stack hrapp-team09-compute does not exist in eu-west-1: deploy the team first"
+  assert_called "*" 1
+}
+
 run_case "detects the finding in Inspector and Security Hub, then sees it closed" detects_and_closes_the_finding
 run_case "a finding that never appears times out and lifts the protection" finding_never_appears_times_out
 run_case "a finding that never closes times out" finding_never_closes_times_out
@@ -162,5 +171,6 @@ run_case "an instance SSM does not manage stops before any change" instance_not_
 run_case "an instance Inspector does not cover stops" instance_not_covered_by_inspector_stops
 run_case "a failed install reports SSM's error and lifts the protection" failed_install_lifts_protection
 run_case "package and release come from the environment" other_package_and_release_from_environment
+run_case "a team that is not deployed is named as such" team_not_deployed_is_named_as_such
 run_case "bad arguments are refused" bad_arguments_are_refused
 finish
