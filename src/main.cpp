@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
         return 0;
       case config::Command::migrate:
         return app::migrate(inv.config);
+      case config::Command::resize_photos:
+        return app::resize_photos(inv.config);
       case config::Command::serve:
         return app::serve(inv.config);
     }

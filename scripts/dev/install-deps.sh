@@ -24,7 +24,7 @@ build_packages=(
   build-essential cmake pkg-config binutils
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
-  libjpeg62-turbo-dev libpng-dev zlib1g-dev libwebp-dev libgif-dev
+  libjpeg62-turbo-dev libpng-dev zlib1g-dev libwebp-dev libgif-dev libbrotli-dev
 )
 # Testing: PostgreSQL, the browser, load balancers and load generator, the AWS CLI and botocore
 # (references for signatures and for the fakes' answers), shellcheck, and the fuzz build

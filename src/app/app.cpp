@@ -28,6 +28,26 @@ int migrate(const config::Config& config) {
   return 0;
 }
 
+namespace {
+
+ImagePolicy image_policy(const config::Config& config) {
+  return {config.max_image_bytes, {config.image_max_megapixels * 1'000'000, std::chrono::seconds(10)}};
+}
+
+}  // namespace
+
+int resize_photos(const config::Config& config) {
+  SystemClock clock;
+  Backends backends(config, clock);
+  store::migrate(backends.database());
+  store::EmployeeRepository rows(backends.database());
+  BoundedWorkers decoders(1, 1);
+  EmployeeService employees(rows, backends.blobs(), clock, config.deployment_id, image_policy(config), decoders);
+  const std::size_t made = employees.make_missing_sizes();
+  log::info("photo sizes made", {{"made", static_cast<std::int64_t>(made)}});
+  return 0;
+}
+
 int serve(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
@@ -63,8 +83,8 @@ int serve(const config::Config& config) {
   // Uploads are decoded one per core at a lower priority, with a short queue: a burst of
   // uploads neither holds the request threads reads need nor takes their CPU.
   BoundedWorkers image_decoders(cores, 16, 5);
-  const ImagePolicy image_policy{config.max_image_bytes, {config.image_max_megapixels * 1'000'000, std::chrono::seconds(10)}};
-  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy, image_decoders);
+  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config),
+                            image_decoders);
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);

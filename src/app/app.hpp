@@ -7,5 +7,7 @@ namespace hrapp::app {
 int serve(const config::Config& config);
 /// `hrapp migrate`: applies the migrations and exits.
 int migrate(const config::Config& config);
+/// `hrapp resize-photos`: makes the sizes missing from photos stored before they existed.
+int resize_photos(const config::Config& config);
 
 }  // namespace hrapp::app

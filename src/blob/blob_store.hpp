@@ -26,9 +26,12 @@ class BlobStore {
   virtual std::optional<std::string> image_origin() const { return std::nullopt; }
 };
 
+/// How a browser may cache an image: a key never changes its bytes.
+inline constexpr std::string_view kImageCacheControl = "private, max-age=31536000, immutable";
+
 /// Makes `uploads/{deployment_id}/{uuid}.{extension}`.
 std::string make_image_key(std::string_view deployment_id, std::string_view extension);
-/// The key of an image's thumbnail, beside it: `uploads/{deployment_id}/{uuid}.thumb.{extension}`.
-std::string thumbnail_key(std::string_view image_key);
+/// The key of a smaller variant of an image, beside it: `uploads/{deployment_id}/{uuid}.{variant}.{extension}`.
+std::string variant_key(std::string_view image_key, std::string_view variant);
 
 }  // namespace hrapp::blob

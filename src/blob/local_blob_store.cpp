@@ -32,10 +32,11 @@ std::string make_image_key(std::string_view deployment_id, std::string_view exte
   return "uploads/" + std::string(deployment_id) + "/" + uuid_v4() + "." + std::string(extension);
 }
 
-std::string thumbnail_key(std::string_view image_key) {
+std::string variant_key(std::string_view image_key, std::string_view variant) {
   const auto dot = image_key.rfind('.');
-  if (dot == std::string_view::npos) return std::string(image_key) + ".thumb";
-  return std::string(image_key.substr(0, dot)) + ".thumb" + std::string(image_key.substr(dot));
+  const std::string tag = "." + std::string(variant);
+  if (dot == std::string_view::npos) return std::string(image_key) + tag;
+  return std::string(image_key.substr(0, dot)) + tag + std::string(image_key.substr(dot));
 }
 
 LocalBlobStore::LocalBlobStore(std::filesystem::path root) : root_(std::move(root)) {}

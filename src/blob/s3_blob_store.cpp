@@ -49,7 +49,10 @@ aws::HttpResponse S3BlobStore::send(const aws::ApiRequest& request, const char* 
 
 void S3BlobStore::put(const std::string& key, std::string_view bytes, std::string_view content_type) {
   auto request = request_for("PUT", key);
-  request.headers = {{"Content-Type", std::string(content_type)}, {"X-Amz-Server-Side-Encryption", "AES256"}};
+  // A key never changes its bytes (a new photo gets a new key), so browsers may keep it.
+  request.headers = {{"Content-Type", std::string(content_type)},
+                     {"Cache-Control", std::string(kImageCacheControl)},
+                     {"X-Amz-Server-Side-Encryption", "AES256"}};
   request.body = std::string(bytes);
   const auto response = send(request, "PutObject");
   if (response.status == 404) {
@@ -68,16 +71,21 @@ void S3BlobStore::remove(const std::string& key) { send(request_for("DELETE", ke
 
 std::string S3BlobStore::url_for(const std::string& key) {
   const aws::Credentials credentials = credentials_.get();
-  const auto now = clock_.now();
-  auto lifetime = options_.presign_lifetime;
+  // Signed as of the start of the current window, so every read in the window gets the same
+  // URL and the browser's cache keeps the photo; valid for the window plus the lifetime, so a
+  // URL handed out at the window's end still has its full lifetime.
+  const auto window = options_.presign_window;
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch());
+  const TimePoint signed_at{since_epoch - since_epoch % window};
+  auto lifetime = window + options_.presign_lifetime;
   if (credentials.expiration) {
     // A URL signed by credentials that expire stops working with them: never promise more.
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*credentials.expiration - now);
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(*credentials.expiration - signed_at);
     lifetime = std::max(std::chrono::seconds(1), std::min(lifetime, left));
   }
   auto api = request_for("GET", key);
   aws::SignableRequest request{api.method, api.path, {}, {{"Host", endpoint_.host_header()}}, "UNSIGNED-PAYLOAD"};
-  aws::presign(request, credentials, aws::s3_scope(options_.region, now), lifetime);
+  aws::presign(request, credentials, aws::s3_scope(options_.region, signed_at), lifetime);
   return endpoint_.origin() + api.path + "?" + aws::canonical_query(request.query);
 }
 

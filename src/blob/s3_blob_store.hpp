@@ -15,7 +15,11 @@ struct S3Options {
   /// A custom endpoint (AWS_ENDPOINT_URL_S3) means path-style addressing; otherwise
   /// virtual-hosted https://{bucket}.s3.{region}.amazonaws.com.
   std::optional<std::string> endpoint_url;
+  /// How long a presigned URL stays valid after it is handed out.
   std::chrono::seconds presign_lifetime{15 * 60};
+  /// Presigned URLs are signed as of the start of a window this long, so they stay the same
+  /// through it.
+  std::chrono::seconds presign_window{60 * 60};
 };
 
 /// Images in a private S3 bucket: PutObject with the sniffed type and SSE AES256, GetObject,

@@ -76,6 +76,12 @@ std::string base64url(std::string_view bytes) {
   return encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }
 
+std::string base64(std::string_view bytes) {
+  std::string out = encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+  out.append((4 - out.size() % 4) % 4, '=');
+  return out;
+}
+
 std::string uuid_v4() {
   std::string b = random_bytes(16);
   b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);

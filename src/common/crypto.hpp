@@ -21,6 +21,8 @@ inline std::string_view as_bytes(const Sha256Digest& d) {
 std::string random_bytes(std::size_t n);
 /// Unpadded base64url.
 std::string base64url(std::string_view bytes);
+/// Padded base64 (RFC 4648, 4).
+std::string base64(std::string_view bytes);
 /// Random version-4 UUID, lowercase, 36 characters.
 std::string uuid_v4();
 /// Compares in time that depends only on the lengths.

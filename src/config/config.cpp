@@ -216,6 +216,7 @@ Invocation parse(const std::vector<std::string>& args, const Environment& env) {
     const std::string& cmd = args[i++];
     if (cmd == "serve") inv.command = Command::serve;
     else if (cmd == "migrate") inv.command = Command::migrate;
+    else if (cmd == "resize-photos") inv.command = Command::resize_photos;
     else if (cmd == "version") inv.command = Command::version;
     else if (cmd == "help") inv.command = Command::help;
     else throw ConfigError("unknown command '" + cmd + "'; try 'hrapp --help'");
@@ -257,6 +258,7 @@ std::string usage() {
       "commands:\n"
       "  serve     run the web service (migrates the database first)\n"
       "  migrate   apply database migrations and exit\n"
+      "  resize-photos  make the photo sizes that photos stored before them lack, and exit\n"
       "  version   print the version\n"
       "  help      print this text\n\n"
       "settings (environment variable, flag):\n";

@@ -58,7 +58,7 @@ struct Config {
 /// What a multipart upload may carry besides its image (fields, part headers).
 inline constexpr std::size_t kUploadOverheadBytes = 64 * 1024;
 
-enum class Command { serve, migrate, version, help };
+enum class Command { serve, migrate, resize_photos, version, help };
 
 struct Invocation {
   Command command = Command::help;

@@ -25,6 +25,23 @@ image::Variants decode(const std::string& bytes, const image::Limits& limits) {
   }
 }
 
+/// A photo's stored sizes, smallest first: the name of each in its key ("" for the photo
+/// itself, under the row's key) and its longest side.
+struct StoredSize {
+  std::string_view variant;
+  unsigned side;
+  image::EncodedImage image::Variants::*encoded;
+};
+constexpr std::array<StoredSize, 3> kStoredSizes{{
+    {"thumb", image::kThumbnailSide, &image::Variants::thumbnail},
+    {"w640", image::kMediumSide, &image::Variants::medium},
+    {"", image::kNormalisedSide, &image::Variants::normalised},
+}};
+
+std::string key_of(const std::string& key, const StoredSize& size) {
+  return size.variant.empty() ? key : blob::variant_key(key, size.variant);
+}
+
 }  // namespace
 
 std::string EmployeeService::store_image(const std::string& bytes) {
@@ -32,9 +49,11 @@ std::string EmployeeService::store_image(const std::string& bytes) {
     throw PayloadTooLarge("the image is larger than " + std::to_string(images_.max_bytes) + " bytes");
   const auto variants = decoders_.run([&] { return decode(bytes, images_.limits); });
   std::string key = blob::make_image_key(deployment_id_, variants.normalised.extension);
-  blobs_.put(key, variants.normalised.bytes, variants.normalised.content_type);
   try {
-    blobs_.put(blob::thumbnail_key(key), variants.thumbnail.bytes, variants.thumbnail.content_type);
+    for (const auto& size : kStoredSizes) {
+      const image::EncodedImage& encoded = variants.*size.encoded;
+      blobs_.put(key_of(key, size), encoded.bytes, encoded.content_type);
+    }
   } catch (...) {
     delete_image_quietly(key);
     throw;
@@ -43,7 +62,8 @@ std::string EmployeeService::store_image(const std::string& bytes) {
 }
 
 void EmployeeService::delete_image_quietly(const std::string& key) {
-  for (const auto& variant : {key, blob::thumbnail_key(key)}) {
+  for (const auto& size : kStoredSizes) {
+    const std::string variant = key_of(key, size);
     try {
       blobs_.remove(variant);
     } catch (const std::exception& e) {
@@ -105,13 +125,45 @@ std::optional<std::string> EmployeeService::image_url(const Employee& e) const {
 
 std::optional<std::string> EmployeeService::thumbnail_url(const Employee& e) const {
   if (!e.image_key) return std::nullopt;
-  return blobs_.url_for(blob::thumbnail_key(*e.image_key));
+  return blobs_.url_for(key_of(*e.image_key, kStoredSizes.front()));
+}
+
+std::vector<PhotoSize> EmployeeService::photo_sizes(const Employee& e) const {
+  std::vector<PhotoSize> sizes;
+  if (!e.image_key) return sizes;
+  for (const auto& size : kStoredSizes) sizes.push_back({size.side, blobs_.url_for(key_of(*e.image_key, size))});
+  return sizes;
+}
+
+std::size_t EmployeeService::make_missing_sizes() {
+  std::size_t made = 0;
+  for (const std::string& key : repo_.image_keys()) {
+    std::vector<const StoredSize*> missing;
+    for (const auto& size : kStoredSizes)
+      if (!size.variant.empty() && !blobs_.get(key_of(key, size))) missing.push_back(&size);
+    if (missing.empty()) continue;
+    try {
+      const auto photo = blobs_.get(key);
+      if (!photo) throw InvalidImage("the photo itself is missing");
+      const auto variants = decode(photo->bytes, images_.limits);
+      for (const StoredSize* size : missing) {
+        const image::EncodedImage& encoded = variants.*size->encoded;
+        // Under the photo's own key: its format was chosen when it was stored, the sizes follow.
+        if (encoded.extension != key.substr(key.rfind('.') + 1)) throw InvalidImage("the photo's format changed");
+        blobs_.put(key_of(key, *size), encoded.bytes, encoded.content_type);
+        ++made;
+      }
+    } catch (const AppError& e) {
+      log::warn("photo sizes not made", {{"key", std::string_view(key)}, {"error", std::string_view(e.what())}});
+    }
+  }
+  return made;
 }
 
 std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
   // Photos stored before re-encoding may be PNG or GIF; those have no thumbnail.
   static const std::regex kName(
-      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb)?\\.(jpg|png|gif|webp)$");
+      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb|\\.w640)?\\.(jpg|png|gif|webp)$");
   if (!std::regex_match(file_name, kName)) return std::nullopt;
   return blobs_.get("uploads/" + deployment_id_ + "/" + file_name);
 }

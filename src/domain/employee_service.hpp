@@ -23,9 +23,15 @@ struct ImagePolicy {
   image::Limits limits;
 };
 
+/// One stored size of a photo: its longest side at most, and where a browser loads it.
+struct PhotoSize {
+  unsigned side = 0;
+  std::string url;
+};
+
 /// Employee profiles with their images, kept consistent: a failed request leaves no row without
-/// its image and no image without its row. An image is stored as two variants (the normalised
-/// picture under the row's key, its thumbnail beside it), written and deleted together.
+/// its image and no image without its row. An image is stored in three sizes (the normalised
+/// picture under the row's key, two smaller ones beside it), written and deleted together.
 class EmployeeService {
  public:
   /// `decoders` bounds how many uploads are decoded at once, apart from the request threads.
@@ -55,13 +61,18 @@ class EmployeeService {
   void remove(const User& user, std::int64_t id);
   std::optional<std::string> image_url(const Employee& e) const;
   std::optional<std::string> thumbnail_url(const Employee& e) const;
+  /// Every stored size of the photo, smallest first; empty without a photo.
+  std::vector<PhotoSize> photo_sizes(const Employee& e) const;
+  /// Makes the sizes missing from photos stored before they existed, from each photo; returns
+  /// how many sizes it made. A photo that cannot be read is logged and skipped.
+  std::size_t make_missing_sizes();
   /// The stored image for /images/{name}; nullopt if none.
   std::optional<blob::StoredBlob> image(const std::string& file_name);
 
  private:
-  /// Checks and re-encodes the bytes, stores both variants; returns the new key.
+  /// Checks and re-encodes the bytes, stores every size; returns the new key.
   std::string store_image(const std::string& bytes);
-  /// Removes both variants; a failure is logged, not thrown.
+  /// Removes every size; a failure is logged, not thrown.
   void delete_image_quietly(const std::string& key);
 
   store::EmployeeRepository& repo_;

@@ -2,6 +2,7 @@
 // within its limits, the handler where the plan says, and the response.
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "common/log.hpp"
 #include "common/no_wait.hpp"
 #include "http/client_address.hpp"
+#include "http/negotiation.hpp"
 #include "http/server_impl.hpp"
 #include "http/wire.hpp"
 
@@ -96,6 +98,30 @@ std::string next_request_id() {
   ++count;
   for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((count >> shift) & 0xffU);
   return base64url(bytes);
+}
+
+/// The trace id of a W3C `traceparent` field (version 00: "00-<32 hex>-<16 hex>-<2 hex>"),
+/// unless malformed or all zeros, which the Trace Context spec says to ignore.
+std::string trace_id_of(std::string_view traceparent) {
+  const auto hex = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  };
+  if (traceparent.size() != 55 || !traceparent.starts_with("00-") || traceparent[35] != '-' || traceparent[52] != '-')
+    return "";
+  const std::string_view trace = traceparent.substr(3, 32);
+  const std::string_view parent = traceparent.substr(36, 16);
+  if (!hex(trace) || !hex(parent) || !hex(traceparent.substr(53))) return "";
+  if (trace.find_first_not_of('0') == std::string_view::npos) return "";
+  if (parent.find_first_not_of('0') == std::string_view::npos) return "";
+  return std::string(trace);
+}
+
+/// A client's X-Request-Id is kept when it is short and plain: it lands in our log lines.
+bool is_plain_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
 }
 
 /// Only `chunked` is understood (RFC 9112, 6.1): a list that does not end in one `chunked`
@@ -198,6 +224,7 @@ bool Server::Impl::reserve_body(std::size_t bytes) {
 awaitable<void> Server::Impl::respond(Connection& conn, const Request& request, Response&& response, const RequestPlan& plan,
                         std::chrono::steady_clock::time_point started, unsigned version, bool keep_alive) {
   response.set_header("X-Request-Id", request.request_id);
+  negotiate(request, response);
   const int status = response.status;
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
@@ -212,7 +239,8 @@ awaitable<void> Server::Impl::respond(Connection& conn, const Request& request, 
                 {"status", std::int64_t{status}},
                 {"duration_us", static_cast<std::int64_t>(micros)},
                 {"client", std::string_view(request.client_address)},
-                {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)}});
+                {"user_id", request.user_id ? log::Value(*request.user_id) : log::Value(nullptr)},
+                {"trace_id", request.trace_id.empty() ? log::Value(nullptr) : log::Value(std::string_view(request.trace_id))}});
   co_await write(conn, std::move(response), version, keep_alive, request.method == "HEAD");
 }
 
@@ -307,6 +335,8 @@ awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> conn) {
     RequestPlan plan;
     const bool target_ok = to_request(header, request);
     resolve_client(request, conn->peer, options.trusted_proxies);
+    if (const auto id = request.header("x-request-id"); id && is_plain_request_id(*id)) request.request_id = *id;
+    if (const auto traceparent = request.header("traceparent")) request.trace_id = trace_id_of(*traceparent);
     if (!target_ok) plan.answer = handler.refuse(400, "bad_request", "the request target is not a valid path");
     else plan = handler.plan(request, framing);
 

@@ -16,7 +16,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercase
   std::string body;
-  std::string request_id;
+  std::string request_id;  // ours, or the client's X-Request-Id when plain
+  std::string trace_id;    // from a W3C traceparent field; empty without one
   /// Who sent it: the peer, or the client a trusted proxy forwarded for (http/client_address.hpp).
   std::string client_address;
   /// Whether the client connected over HTTPS (as a trusted proxy says: we serve plain HTTP).

@@ -16,6 +16,7 @@ struct Limits {
 
 /// The longest side of each stored variant.
 inline constexpr unsigned kNormalisedSide = 1600;
+inline constexpr unsigned kMediumSide = 640;
 inline constexpr unsigned kThumbnailSide = 256;
 
 struct EncodedImage {
@@ -27,9 +28,11 @@ struct EncodedImage {
 };
 
 /// What is stored for one upload: the picture upright, without metadata, at most
-/// kNormalisedSide px, and a thumbnail of at most kThumbnailSide px.
+/// kNormalisedSide px, and smaller copies of at most kMediumSide and kThumbnailSide px, all made
+/// from one decode.
 struct Variants {
   EncodedImage normalised;
+  EncodedImage medium;
   EncodedImage thumbnail;
 };
 

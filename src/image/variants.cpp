@@ -7,6 +7,7 @@ namespace hrapp::image {
 namespace {
 
 constexpr int kNormalisedQuality = 85;
+constexpr int kMediumQuality = 82;
 constexpr int kThumbnailQuality = 80;
 
 std::uint32_t read_u16(std::string_view b, std::size_t at, bool little) {
@@ -112,7 +113,10 @@ Variants make_variants(std::string_view bytes, const Limits& limits) {
   decoded.raster = {};
   const bool transparent = has_transparency(normalised);
   Variants variants;
-  variants.thumbnail = encode(fit_within(normalised, kThumbnailSide), transparent, kThumbnailQuality, decoded.icc);
+  // Each smaller size is scaled from the next larger one: fewer pixels to read.
+  Raster medium = fit_within(normalised, kMediumSide);
+  variants.thumbnail = encode(fit_within(medium, kThumbnailSide), transparent, kThumbnailQuality, decoded.icc);
+  variants.medium = encode(medium, transparent, kMediumQuality, decoded.icc);
   variants.normalised = encode(normalised, transparent, kNormalisedQuality, decoded.icc);
   return variants;
 }

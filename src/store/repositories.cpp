@@ -322,6 +322,14 @@ std::vector<DepartmentCount> EmployeeRepository::departments() {
   return out;
 }
 
+std::vector<std::string> EmployeeRepository::image_keys() {
+  auto conn = db_.connect();
+  std::vector<std::string> out;
+  for (const Row& row : conn->execute("SELECT image_s3_key FROM employees WHERE image_s3_key IS NOT NULL ORDER BY id").rows)
+    out.push_back(row.text(0));
+  return out;
+}
+
 std::optional<std::pair<EmployeeOwnership, Employee>> EmployeeRepository::update(std::int64_t id, std::int64_t user_id,
                                                                                const EmployeeFields& fields,
                                                                                const ImageChange& image,

@@ -143,6 +143,8 @@ class EmployeeRepository {
     return db_.prefetch(query.sql, query.params);
   }
   std::vector<DepartmentCount> departments();
+  /// Every photo's key, in id order.
+  std::vector<std::string> image_keys();
   /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
   /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.
   std::optional<std::pair<EmployeeOwnership, Employee>> update(std::int64_t id, std::int64_t user_id,

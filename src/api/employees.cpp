@@ -1,0 +1,232 @@
+#include "api/employees.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/url.hpp>
+
+#include <charconv>
+#include <limits>
+
+#include "api/body_readers.hpp"
+#include "api/json_text.hpp"
+#include "common/log.hpp"
+#include "domain/validation.hpp"
+#include "http/negotiation.hpp"
+
+namespace hrapp::api {
+namespace {
+
+namespace json = boost::json;
+using http::Response;
+
+std::int64_t parse_id(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  // Ids are SERIAL (32-bit) in the schema: a larger number names no row, and must not reach
+  // PostgreSQL, which would refuse it as out of range.
+  if (ec != std::errc{} || ptr != text.data() + text.size() || id <= 0 || id > std::numeric_limits<std::int32_t>::max())
+    throw NotFound("no employee with id " + text);
+  return id;
+}
+
+std::int64_t parse_bounded(std::string_view text, std::int64_t min, std::int64_t max, const char* name,
+                           std::vector<FieldError>& problems) {
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value < min || value > max) {
+    problems.push_back({name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)});
+    return min;
+  }
+  return value;
+}
+
+/// The list's URL for the page at `offset`, with the same filters.
+std::string page_url(const EmployeeQuery& query, std::int64_t offset) {
+  boost::urls::url url("/employees");
+  auto params = url.params();
+  if (query.department) params.append({"department", *query.department});
+  if (query.text) params.append({"q", *query.text});
+  params.append({"limit", std::to_string(query.limit)});
+  params.append({"offset", std::to_string(offset)});
+  return std::string(url.buffer());
+}
+
+/// RFC 8288 links to the first, previous and next pages, so a client that expects the whole
+/// list finds the rest; nullopt when everything fits on this page.
+std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t total) {
+  const bool next = query.offset + query.limit < total;
+  const bool prev = query.offset > 0;
+  if (!next && !prev) return std::nullopt;
+  std::string links = "<" + page_url(query, 0) + ">; rel=\"first\"";
+  if (prev) links += ", <" + page_url(query, std::max<std::int64_t>(0, query.offset - query.limit)) + ">; rel=\"prev\"";
+  if (next) links += ", <" + page_url(query, query.offset + query.limit) + ">; rel=\"next\"";
+  return links;
+}
+
+}  // namespace
+
+std::vector<http::Route<Context>> EmployeeRoutes::routes() {
+  auto bind = [this](Response (EmployeeRoutes::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
+  using http::Access;
+  using http::BodyKind;
+  constexpr auto blocking = http::Execution::blocking;
+  // method, pattern, access, body, body limit, where it runs, handler, probe, read sent ahead
+  return {
+      {"POST", "/employees", Access::session, BodyKind::multipart, upload_limit_, blocking,
+       bind(&EmployeeRoutes::create_employee)},
+      {"GET", "/employees", Access::session_in_read, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::list_employees),
+       false,
+       [this](const http::Request& r, const std::vector<std::string>&) {
+         return sessions_.prefetch_for(
+             r, [&](const store::SessionCheck& s) { return employees_.prefetch_list(list_query(r), s); });
+       }},
+      {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking,
+       bind(&EmployeeRoutes::get_employee), false,
+       [this](const http::Request& r, const std::vector<std::string>& captures) {
+         return sessions_.prefetch_for(r, [&](const store::SessionCheck& s) {
+           return employees_.prefetch_find(parse_id(captures.at(0)), s);
+         });
+       }},
+      {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit_, blocking,
+       [this](Context& c) { return update_employee(c, true); }},
+      {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit_, blocking,
+       [this](Context& c) { return update_employee(c, false); }},
+      {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::delete_employee)},
+      {"GET", "/departments", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::departments)},
+      {"GET", "/images/{name}", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::image)},
+  };
+}
+
+/// Written straight out: a directory page is 50 of these, and building JSON values first
+/// cost more than the page's database work.
+void EmployeeRoutes::append_employee(std::string& out, const Employee& e) const {
+  out += "{\"id\":";
+  out += std::to_string(e.id);
+  out += ",\"name\":";
+  append_json_string(out, e.name);
+  out += ",\"role\":";
+  append_json_string(out, e.role);
+  out += ",\"department\":";
+  append_json_string(out, e.department);
+  out += ",\"image_url\":";
+  append_json_string_or_null(out, employees_.image_url(e));
+  out += ",\"thumbnail_url\":";
+  append_json_string_or_null(out, employees_.thumbnail_url(e));
+  out += ",\"image_variants\":";
+  const auto sizes = employees_.photo_sizes(e);
+  if (sizes.empty()) out += "null";
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    out += i == 0 ? "[{\"width\":" : ",{\"width\":";
+    out += std::to_string(sizes[i].side);
+    out += ",\"url\":";
+    append_json_string(out, sizes[i].url);
+    out += i + 1 == sizes.size() ? "}]" : "}";
+  }
+  out += ",\"user_id\":";
+  out += std::to_string(e.user_id);
+  out += ",\"created_at\":";
+  append_json_string(out, e.created_at);
+  out += ",\"updated_at\":";
+  append_json_string(out, e.updated_at);
+  out += '}';
+}
+
+Response EmployeeRoutes::employee_json(int status, const Employee& e) const {
+  std::string body;
+  append_employee(body, e);
+  return http::json_response(status, std::move(body));
+}
+
+Response EmployeeRoutes::create_employee(Context& c) {
+  auto input = read_employee_input(c.request);
+  const Employee e = employees_.create(*c.user, std::move(input.fields), input.image);
+  log::info("employee created", {{"employee_id", e.id}, {"user_id", c.user->id}});
+  Response r = employee_json(201, e);
+  r.set_header("Location", "/employees/" + std::to_string(e.id));
+  return r;
+}
+
+EmployeeQuery EmployeeRoutes::list_query(const http::Request& request) {
+  EmployeeQuery query;
+  std::vector<FieldError> problems;
+  // Text filters pass the same rules as stored text: a NUL or invalid UTF-8 would reach the
+  // database (PostgreSQL refuses both) and must be the client's 400, not our 500.
+  auto text_filter = [&](const char* name, std::optional<std::string>& into) {
+    const auto v = request.query_value(name);
+    if (!v || v->empty()) return;
+    if (auto problem = validation::text_field_problem(*v)) problems.push_back({name, *problem});
+    else into = std::string(*v);
+  };
+  text_filter("department", query.department);
+  text_filter("q", query.text);
+  if (auto v = request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
+  if (auto v = request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
+  if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
+  return query;
+}
+
+Response EmployeeRoutes::list_employees(Context& c) {
+  const EmployeeQuery query = list_query(c.request);
+  const auto page = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
+  std::string body = "[";
+  body.reserve(256 * page.items.size() + 2);
+  for (const auto& e : page.items) {
+    if (body.size() > 1) body += ',';
+    append_employee(body, e);
+  }
+  body += ']';
+  Response r = http::json_response(200, std::move(body));
+  r.set_header("X-Total-Count", std::to_string(page.total));
+  if (auto links = page_links(query, page.total)) r.set_header("Link", *links);
+  return r;
+}
+
+Response EmployeeRoutes::get_employee(Context& c) {
+  const std::int64_t id = parse_id(c.captures.at(0));
+  const auto found = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.find(id, s); });
+  if (!found) throw NotFound("no employee with id " + std::to_string(id));
+  return employee_json(200, *found);
+}
+
+Response EmployeeRoutes::update_employee(Context& c, bool replace_all) {
+  const std::int64_t id = parse_id(c.captures.at(0));
+  auto input = read_employee_input(c.request);
+  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all);
+  return employee_json(200, e);
+}
+
+Response EmployeeRoutes::delete_employee(Context& c) {
+  employees_.remove(*c.user, parse_id(c.captures.at(0)));
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response EmployeeRoutes::departments(Context&) {
+  json::array items;
+  for (const auto& d : employees_.departments())
+    items.push_back(json::object{{"department", d.department}, {"count", d.count}});
+  return http::json_response(200, json::serialize(items));
+}
+
+Response EmployeeRoutes::image(Context& c) {
+  // A name never changes its bytes (a new photo gets a new name), so it is its own validator,
+  // and a browser that holds it is answered without reading the photo.
+  const std::string& name = c.captures.at(0);
+  const std::string etag = "\"" + name + "\"";
+  Response r;
+  r.headers.emplace_back("Cache-Control", std::string(blob::kImageCacheControl));
+  r.headers.emplace_back("ETag", etag);
+  if (const auto held = c.request.header("if-none-match"); held && http::etag_matches(*held, etag)) {
+    r.status = 304;
+    return r;
+  }
+  auto blob = employees_.image(name);
+  if (!blob) throw NotFound("no such image");
+  r.headers.emplace_back("Content-Type", blob->content_type);
+  r.body = std::move(blob->bytes);
+  return r;
+}
+
+}  // namespace hrapp::api

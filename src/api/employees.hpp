@@ -1,0 +1,36 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "api/sessions.hpp"
+#include "domain/employee_service.hpp"
+#include "http/router.hpp"
+
+namespace hrapp::api {
+
+/// The directory: employee profiles, their photos, the departments.
+class EmployeeRoutes {
+ public:
+  EmployeeRoutes(EmployeeService& employees, const Sessions& sessions, std::size_t upload_limit)
+      : employees_(employees), sessions_(sessions), upload_limit_(upload_limit) {}
+  std::vector<http::Route<Context>> routes();
+
+ private:
+  /// GET /employees's query parameters; throws AppError naming each one that is invalid.
+  static EmployeeQuery list_query(const http::Request& request);
+  http::Response create_employee(Context&);
+  http::Response list_employees(Context&);
+  http::Response get_employee(Context&);
+  http::Response update_employee(Context&, bool replace_all);
+  http::Response delete_employee(Context&);
+  http::Response departments(Context&);
+  http::Response image(Context&);
+  void append_employee(std::string& out, const Employee& e) const;
+  http::Response employee_json(int status, const Employee& e) const;
+
+  EmployeeService& employees_;
+  const Sessions& sessions_;
+  std::size_t upload_limit_;
+};
+
+}  // namespace hrapp::api
