@@ -5,7 +5,9 @@
 # AWS_REGION / AWS_DEFAULT_REGION / AWS_PROFILE variables and the CLI configuration.
 
 readonly DEPLOYMENT_ID_PATTERN='^[a-z][a-z0-9-]{1,18}[a-z0-9]$'
-readonly TEAM_STACK_SUFFIXES=(network storage data secrets compute)
+# In creation order. The logs stack holds the log groups that must outlive a failed deploy
+# (boot, app, PostgreSQL); a production teardown keeps it.
+readonly TEAM_STACK_SUFFIXES=(logs network storage data secrets compute)
 
 # Exit codes shared by all scripts.
 readonly EXIT_CHECK_FAILED=1
@@ -83,6 +85,17 @@ required_stack_output() {
   rm -f "$error_file"
   [[ $error != *"$stack does not exist"* ]] || die "stack $stack does not exist in $(region): deploy the team first"
   die "cannot read stack $stack: ${error:-the AWS CLI failed without a message}"
+}
+
+# Prints, one a line, the log groups of a deployment found by name: the stacks name every
+# group they make, and services create theirs untagged (the database's export, functions).
+deployment_log_groups() {
+  local id=$1 prefix found
+  for prefix in "/hrapp/$id/" "/aws/rds/instance/hrapp-$id-db/" "/aws/lambda/hrapp-$id-"; do
+    found=$(aws_text logs describe-log-groups --log-group-name-prefix "$prefix" \
+      --query 'logGroups[].logGroupName') || return
+    [[ -z $found ]] || tr '\t' '\n' <<<"$found"
+  done
 }
 
 stack_exists() {

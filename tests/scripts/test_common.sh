@@ -20,7 +20,7 @@ deployment_ids_follow_the_contract() {
 
 team_stack_names_follow_the_contract() {
   [[ $(team_stacks team07 | tr '\n' ' ') == \
-    "hrapp-team07-network hrapp-team07-storage hrapp-team07-data hrapp-team07-secrets hrapp-team07-compute " ]] ||
+    "hrapp-team07-logs hrapp-team07-network hrapp-team07-storage hrapp-team07-data hrapp-team07-secrets hrapp-team07-compute " ]] ||
     check_failed "team stacks: $(team_stacks team07)"
 }
 

@@ -35,6 +35,7 @@ ready_account() {
     "arn:aws:securityhub:eu-west-1:$ACCOUNT:product-subscription/aws/inspector"
   aws_reply "inspector2 batch-get-account-status *" "ENABLED"
   aws_reply "ssm get-parameter --name /cdk-bootstrap/hnb659fds/version *" "21"
+  aws_reply "logs describe-log-groups *" "None"
 }
 
 ready_for_two_teams() {
@@ -50,7 +51,8 @@ ready_for_two_teams() {
   assert_output_has "Running On-Demand Standard instance vCPUs (t3.micro: 2 each, 3 per team): 2 in use + 12 needed <= quota 32"
   assert_output_has "AWS Config is recording"
   assert_output_has "pin it for the day: -c ami_id=ami-0123456789abcdef0"
-  assert_output_has "team01: no stacks, bucket or pending secrets"
+  assert_output_has "team01: no stacks, bucket, pending secrets or stray log groups"
+  assert_called "logs describe-log-groups --log-group-name-prefix /hrapp/team02/ *" 1
   assert_output_has "CDK bootstrap version 21"
   assert_output_has "ready for 2 team(s) in eu-west-1"
   assert_called "secretsmanager list-secrets *Values=team02*" 1
@@ -154,6 +156,36 @@ leftovers_fail() {
   assert_output_has "4 problem(s) to fix"
 }
 
+stray_log_groups_fail_with_the_command_to_fix() {
+  aws_reply "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" "/hrapp/team01/app"
+  aws_reply "logs describe-log-groups --log-group-name-prefix /aws/rds/instance/hrapp-team01-db/ *" \
+    "/aws/rds/instance/hrapp-team01-db/postgresql"
+  aws_reply "cloudformation describe-stack-resources --physical-resource-id /hrapp/team01/app *" \
+    "An error occurred (ValidationError) when calling the DescribeStackResources operation: Stack for /hrapp/team01/app does not exist" 254
+  aws_reply "cloudformation describe-stack-resources --physical-resource-id /aws/rds/instance/hrapp-team01-db/postgresql *" \
+    "An error occurred (AccessDenied) when calling the DescribeStackResources operation: not allowed" 254
+  ready_account
+  run_script preflight team01
+  assert_status 1
+  assert_output_has "FAIL  team01: log group /hrapp/team01/app belongs to no stack (left by an earlier teardown); a deploy of team01 would fail on its name"
+  assert_output_has "fix: aws logs delete-log-group --log-group-name /hrapp/team01/app (export its events first"
+  assert_output_has "FAIL  team01: cannot tell which stack owns log group /aws/rds/instance/hrapp-team01-db/postgresql: An error occurred (AccessDenied)"
+  assert_output_has "2 problem(s) to fix"
+  assert_output_lacks "team01: no stacks"
+}
+
+kept_logs_stack_is_ready_for_a_redeploy() {
+  aws_reply "cloudformation list-stacks *" $'CDKToolkit\thrapp-team01-logs'
+  aws_reply "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" "/hrapp/team01/app"
+  aws_reply "cloudformation describe-stack-resources --physical-resource-id /hrapp/team01/app *" "hrapp-team01-logs"
+  ready_account
+  run_script preflight team01
+  assert_status 0
+  assert_output_has "team01: stack hrapp-team01-logs is kept with its log groups (teardown --production keeps it); a deploy of team01 takes it over"
+  assert_output_has "team01: no stacks, bucket, pending secrets or stray log groups"
+  assert_output_has "ready for 1 team(s)"
+}
+
 security_services_and_bootstrap_missing_fail() {
   aws_reply "securityhub describe-hub *" "" 254
   aws_reply "inspector2 batch-get-account-status *" "DISABLED"
@@ -209,6 +241,8 @@ run_case "load balancer and database quotas fail" load_balancer_and_database_quo
 run_case "AWS Config not recording fails" config_not_recording_fails
 run_case "stacks, buckets and pending secrets of earlier runs fail" leftovers_fail
 run_case "a deployment stopped by its lab hours is told apart from a running one" stopped_deployment_is_recognised
+run_case "log groups no stack owns fail with the command that removes them" stray_log_groups_fail_with_the_command_to_fix
+run_case "a logs stack kept by a production teardown is ready for a redeploy" kept_logs_stack_is_ready_for_a_redeploy
 run_case "security services off and no CDK bootstrap fail" security_services_and_bootstrap_missing_fail
 run_case "Security Hub without the Inspector integration fails" missing_inspector_integration_fails
 run_case "no credentials fail fast" no_credentials_fail_fast

@@ -90,18 +90,23 @@ failed_cdk_destroy_falls_back_to_cloudformation() {
   account
   aws_reply "s3api head-bucket *" "" 254
   aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-data *" "DELETE_FAILED"
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-logs *" "CREATE_COMPLETE"
   stacks_gone
-  aws_reply "cloudformation delete-stack --stack-name hrapp-team01-data" ""
-  aws_reply "cloudformation wait stack-delete-complete --stack-name hrapp-team01-data" ""
+  aws_reply "cloudformation delete-stack --stack-name hrapp-team01-*" ""
+  aws_reply "cloudformation wait stack-delete-complete --stack-name hrapp-team01-*" ""
   aws_reply "secretsmanager list-secrets *" "None"
   aws_reply "resourcegroupstaggingapi get-resources *" "None"
   run_script teardown team01
   assert_status 0
   assert_output_has "cdk destroy failed: deleting what is left through CloudFormation"
   assert_output_has "hrapp-team01-data deleted"
+  assert_output_has "hrapp-team01-logs deleted"
   assert_called "cdk destroy * (in $INFRA_DIR)" 1
   assert_called_before "cloudformation delete-stack --stack-name hrapp-team01-data" \
     "cloudformation wait stack-delete-complete --stack-name hrapp-team01-data"
+  # The data stack writes to the logs stack's groups: it goes first.
+  assert_called_before "cloudformation wait stack-delete-complete --stack-name hrapp-team01-data" \
+    "cloudformation delete-stack --stack-name hrapp-team01-logs"
 }
 
 stack_that_cannot_be_deleted_fails() {
@@ -158,9 +163,9 @@ retained_log_bucket_is_deleted() {
   assert_no_unexpected_calls
 }
 
-# The team's five stacks exist, tagged with ENVIRONMENT (lab or production).
+# The team's six stacks exist, tagged with ENVIRONMENT (lab or production).
 deployed_as() {
-  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* --query Stacks?0?.StackStatus *" "CREATE_COMPLETE" 0 5
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* --query Stacks?0?.StackStatus *" "CREATE_COMPLETE" 0 6
   aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-* --query Stacks?0?.Tags*" "$1"
 }
 
@@ -190,24 +195,54 @@ untagged_stacks_with_a_protected_database_count_as_production() {
   assert_no_unexpected_calls
 }
 
-production_with_the_flag_keeps_only_the_final_snapshot() {
+readonly APP_LOGS=/hrapp/team01/app
+readonly DB_LOGS=/aws/rds/instance/hrapp-team01-db/postgresql
+readonly LOGS_ARN="arn:aws:logs:eu-west-1:$ACCOUNT:log-group:"
+# A production deployment torn down with --production: its logs stack stays with its groups.
+production_torn_down() {
   account
   deployed_as production
   aws_reply "rds describe-db-instances --db-instance-identifier hrapp-team01-db" "{}"
   aws_reply "rds modify-db-instance --db-instance-identifier hrapp-team01-db --no-deletion-protection --apply-immediately" "{}"
-  aws_reply "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" "/hrapp/team01/app"
+  aws_reply "cloudformation describe-stacks --stack-name hrapp-team01-logs --query Stacks?0?.StackStatus *" "CREATE_COMPLETE"
+  aws_reply "cloudformation describe-stack-resources --stack-name hrapp-team01-logs *" "$APP_LOGS"$'\t'"$DB_LOGS"
+  aws_reply "logs describe-log-groups --log-group-name-prefix /hrapp/team01/ *" "$APP_LOGS"
+  aws_reply "logs describe-log-groups --log-group-name-prefix /aws/rds/instance/hrapp-team01-db/ *" "$DB_LOGS"
   aws_reply "s3api head-bucket *" "" 254
   stacks_gone
   aws_reply "secretsmanager list-secrets *" "None"
-  aws_reply "resourcegroupstaggingapi get-resources *" "arn:aws:rds:eu-west-1:$ACCOUNT:snapshot:hrapp-team01-db-final"
+}
+
+production_keeps_the_logs_stack_and_the_final_snapshot() {
+  production_torn_down
+  aws_reply "resourcegroupstaggingapi get-resources *" \
+    "arn:aws:rds:eu-west-1:$ACCOUNT:snapshot:hrapp-team01-db-final"$'\t'"$LOGS_ARN$APP_LOGS"$'\t'"$LOGS_ARN$DB_LOGS"$'\t'"arn:aws:cloudformation:eu-west-1:$ACCOUNT:stack/hrapp-team01-logs/0f0e"
   run_script teardown --production team01
   assert_status 0
   assert_output_has "warn  deployment team01 is environment=production and --production was given: deleting its data"
   assert_output_has "deletion protection of hrapp-team01-db turned off (its final snapshot is kept)"
+  assert_output_has "kept: stack hrapp-team01-logs and its log groups; a redeploy of team01 takes them over"
   assert_output_has "kept: arn:aws:rds:eu-west-1:$ACCOUNT:snapshot:hrapp-team01-db-final"
-  assert_output_has "kept: log group /hrapp/team01/app"
+  assert_output_has "kept: $LOGS_ARN$DB_LOGS"
+  assert_output_has "kept: log group $APP_LOGS"
+  assert_output_has "kept: log group $DB_LOGS"
+  assert_output_has "deployment team01 is gone but for what production keeps"
+  assert_called "cdk destroy --force --no-notices hrapp-team01-compute hrapp-team01-secrets hrapp-team01-data hrapp-team01-storage hrapp-team01-network -c deployment_id=team01 *" 1
+  assert_not_called "cloudformation delete-stack --stack-name hrapp-team01-logs"
   assert_called_before "rds modify-db-instance *" "cdk destroy *"
   assert_no_unexpected_calls
+}
+
+production_still_fails_on_what_it_does_not_keep() {
+  aws_reply "logs describe-log-groups --log-group-name-prefix /aws/lambda/hrapp-team01- *" "/aws/lambda/hrapp-team01-db-rotation"
+  production_torn_down
+  aws_reply "resourcegroupstaggingapi get-resources *" "$LOGS_ARN$APP_LOGS"$'\t'"arn:aws:s3:::hrapp-team01-uploads"
+  run_script teardown --production team01
+  assert_status 1
+  assert_output_has "kept: log group $APP_LOGS"
+  assert_output_has "  resource arn:aws:s3:::hrapp-team01-uploads"
+  assert_output_has "  log group /aws/lambda/hrapp-team01-db-rotation"
+  assert_output_lacks "  resource $LOGS_ARN$APP_LOGS"
 }
 
 lab_stacks_are_torn_down_without_the_flag() {
@@ -283,8 +318,9 @@ run_case "a production log bucket is emptied and deleted" retained_log_bucket_is
 run_case "production is refused before anything is deleted" production_is_refused_before_anything_is_deleted
 run_case "untagged stacks with a protected database count as production" \
   untagged_stacks_with_a_protected_database_count_as_production
-run_case "production with --production: protection off, only the final snapshot kept" \
-  production_with_the_flag_keeps_only_the_final_snapshot
+run_case "production with --production: protection off, the final snapshot and the logs stack kept" \
+  production_keeps_the_logs_stack_and_the_final_snapshot
+run_case "production with --production still fails on anything else left" production_still_fails_on_what_it_does_not_keep
 run_case "lab stacks are torn down without the flag" lab_stacks_are_torn_down_without_the_flag
 run_case "a secret that refuses deletion is reported, not a crash" secret_that_refuses_deletion_is_reported
 run_case "log groups without tags are found by name" untagged_log_groups_are_found_by_name
