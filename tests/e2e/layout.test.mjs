@@ -81,3 +81,16 @@ for (const { label, width, height, minColumns, maxColumns } of [
     assertClean();
   });
 }
+
+test('the page preloads every module it runs, so none waits for the one that imports it', async () => {
+  const { page, context, assertClean } = await openPage(browser);
+  const scripts = new Set();
+  page.on('request', (request) => { if (request.resourceType() === 'script') scripts.add(request.url()); });
+  await page.goto('/#/signin');
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  const entry = await page.locator('script[type="module"][src]').evaluate((script) => script.src);
+  const preloaded = await page.locator('link[rel="modulepreload"]').evaluateAll((links) => links.map((link) => link.href));
+  assert.deepEqual([...scripts].filter((url) => url !== entry && !preloaded.includes(url)), [], 'modules not preloaded');
+  await context.close();
+  assertClean();
+});
