@@ -36,10 +36,10 @@ rm -f "$work/nginx.pid"
 
 bench/scenarios.sh "$hrapp" sqlite
 tests/with-postgres.sh bench/scenarios.sh "$hrapp" postgres
-# The raw figures are kept beside the report, so the next run shows what moved. The fleet
-# rehearsal's section (bench/fleet.sh) is kept, last.
+# The raw figures are kept beside the report, so the next run shows what moved. The sections of
+# the web UI (bench/lighthouse.mjs) and the fleet rehearsal (bench/fleet.sh) are kept, last.
 node bench/report.mjs "$BENCH_RESULTS" bench/results.jsonl >"$work/RESULTS.md"
-sed -n '/^## Fleet rehearsal$/,$p' bench/RESULTS.md | sed '1s/^/\n/' >>"$work/RESULTS.md"
+sed -n '/^## \(Web UI: Lighthouse and transfer\|Fleet rehearsal\)$/,$p' bench/RESULTS.md | sed '1s/^/\n/' >>"$work/RESULTS.md"
 mv "$work/RESULTS.md" bench/RESULTS.md
 mv "$BENCH_RESULTS" bench/results.jsonl
 echo "bench: wrote bench/RESULTS.md" >&2
