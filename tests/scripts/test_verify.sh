@@ -49,6 +49,27 @@ good_run_reports_every_step() {
   assert_no_unexpected_calls
 }
 
+# Photos in S3 (the S3 fake: s3rver behind a proxy that verifies every signature), as deployed:
+# the photo comes back from its presigned URL.
+good_run_on_s3_fetches_the_presigned_photo() {
+  local s3_out s3
+  exec {s3_out}< <(exec node "$REPO_DIR/tests/fakes/s3.mjs" --bucket hrapp-team01-uploads \
+    --access-key AKIDVERIFY --secret-key verify/secret --region eu-west-1)
+  CASE_PIDS+=("$!")
+  read -r -t 20 -u "$s3_out" s3 || check_failed "the S3 fake did not start"
+  start_hrapp S3_BUCKET_NAME=hrapp-team01-uploads AWS_REGION=eu-west-1 \
+    AWS_ENDPOINT_URL_S3="$(sed -E 's/.*"endpoint":"([^"]+)".*/\1/' <<<"$s3")" \
+    AWS_ACCESS_KEY_ID=AKIDVERIFY AWS_SECRET_ACCESS_KEY=verify/secret
+  stack_outputs
+  aws_reply "elbv2 describe-target-health *" 'healthy'
+  run_script verify team01
+  assert_status 0
+  assert_output_has "GET the presigned photo URL: HTTP 200"
+  assert_output_has "the photo is a JPEG 2x3 image"
+  assert_output_has "deployment team01 works end to end"
+  assert_workflow_requests "${WHOLE_WORKFLOW/GET \/images\/PHOTO 200;/}"
+}
+
 unhealthy_targets_time_out() {
   start_hrapp
   stack_outputs
@@ -235,6 +256,7 @@ bad_arguments_are_refused() {
 }
 
 run_case "a good run reports every step of the workflow" good_run_reports_every_step
+run_case "with photos in S3 the photo comes from its presigned URL" good_run_on_s3_fetches_the_presigned_photo
 run_case "targets that never become healthy time out" unhealthy_targets_time_out
 run_case "an app that cannot reach its database fails the run at /health" unhealthy_app_fails
 run_case "a failure after the employee exists still deletes it and signs out" \
