@@ -50,9 +50,10 @@ std::string EmployeeService::store_image(const std::string& bytes) {
   const auto variants = decoders_.run([&] { return decode(bytes, images_.limits); });
   std::string key = blob::make_image_key(deployment_id_, variants.normalised.extension);
   try {
-    for (const auto& size : kStoredSizes) {
-      const image::EncodedImage& encoded = variants.*size.encoded;
-      blobs_.put(key_of(key, size), encoded.bytes, encoded.content_type);
+    // The photo itself first, then the smaller sizes.
+    for (auto size = kStoredSizes.rbegin(); size != kStoredSizes.rend(); ++size) {
+      const image::EncodedImage& encoded = variants.*size->encoded;
+      blobs_.put(key_of(key, *size), encoded.bytes, encoded.content_type);
     }
   } catch (...) {
     delete_image_quietly(key);
@@ -62,8 +63,8 @@ std::string EmployeeService::store_image(const std::string& bytes) {
 }
 
 void EmployeeService::delete_image_quietly(const std::string& key) {
-  for (const auto& size : kStoredSizes) {
-    const std::string variant = key_of(key, size);
+  for (auto size = kStoredSizes.rbegin(); size != kStoredSizes.rend(); ++size) {
+    const std::string variant = key_of(key, *size);
     try {
       blobs_.remove(variant);
     } catch (const std::exception& e) {

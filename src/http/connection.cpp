@@ -207,7 +207,9 @@ awaitable<void> Server::Impl::linger_close(Connection& conn) {
 
 awaitable<void> Server::Impl::refuse(Connection& conn, int status, std::string_view code, std::string_view message,
                        unsigned version) {
-  co_await write(conn, handler.refuse(status, code, message), version, false);
+  Response response = handler.refuse(status, code, message);
+  response.set_header("X-Request-Id", next_request_id());  // its log line's, if it has one
+  co_await write(conn, std::move(response), version, false);
   co_await linger_close(conn);
 }
 

@@ -55,6 +55,11 @@ class ConstraintViolation : public StoreError {
 class DatabaseUnavailable : public StoreError {
   using StoreError::StoreError;
 };
+/// The connection ended before the statement's answer: the server terminated it (a restart, a
+/// failover, pg_terminate_backend) or it broke. A read can be made again on a fresh connection.
+class ConnectionLost : public DatabaseUnavailable {
+  using DatabaseUnavailable::DatabaseUnavailable;
+};
 /// The credentials were refused (SQLSTATE 28P01).
 class AuthenticationFailed : public DatabaseUnavailable {
   using DatabaseUnavailable::DatabaseUnavailable;

@@ -6,7 +6,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { startS3 } from '../fakes/s3.mjs';
 import { startApp } from '../system/lib/app.mjs';
 import { assertError } from '../system/lib/assertions.mjs';
-import { imageSize, png, thumbnailOf } from '../system/lib/images.mjs';
+import { imageSize, mediumOf, png, thumbnailOf } from '../system/lib/images.mjs';
 import { BUCKET, KeyRing, getObject, keyEnv, keyOfUrl, listKeys, newKeys, recordedSince, s3Env } from './lib/aws.mjs';
 
 const keyring = new KeyRing();
@@ -85,6 +85,7 @@ for (const [fault, status] of [['SlowDown', 503], ['InternalError', 500]]) {
     assert.deepEqual(puts.map((p) => [p.path, p.verdict.ok, p.fault, p.status]), [
       [`/${BUCKET}/${key}`, true, fault, status],
       [`/${BUCKET}/${key}`, true, undefined, 200],
+      [`/${BUCKET}/${mediumOf(key)}`, true, undefined, 200],
       [`/${BUCKET}/${thumbnailOf(key)}`, true, undefined, 200],
     ]);
     const [first, retry] = puts.map((p) => p.headers['x-amz-date']);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { startImds } from '../fakes/imds.mjs';
 import { startS3 } from '../fakes/s3.mjs';
 import { startApp } from '../system/lib/app.mjs';
-import { bombs, imageSize, jpeg, png, thumbnailOf } from '../system/lib/images.mjs';
+import { bombs, imageSize, jpeg, png, storedSizesOf, thumbnailOf } from '../system/lib/images.mjs';
 import {
   BUCKET, DEPLOYMENT_ID, KeyRing, REGION, getObject, imdsEnv, keyEnv, keyOfUrl, listKeys, newKeys, newRoleCredentials,
   objectKey, recordedSince, s3Env, s3ErrorCode, sleep,
@@ -44,7 +44,7 @@ async function putOf(key, from) {
   return puts[0];
 }
 
-test('create, serve, replace and delete an image and its thumbnail: signed, encrypted, typed', async () => {
+test('create, serve, replace and delete an image and its smaller sizes: signed, encrypted, typed, cacheable', async () => {
   const client = app.client();
   await client.signUp('s3flow');
 
@@ -62,11 +62,12 @@ test('create, serve, replace and delete an image and its thumbnail: signed, encr
   assert.equal(key, objectKey(key.split('/').at(-1)));
   assert.ok(key.endsWith('.jpg'), 'an opaque picture is stored as JPEG');
 
-  for (const variant of [key, thumbnailOf(key)]) {
+  for (const variant of storedSizesOf(key)) {
     const put = await putOf(variant, mark);
     assert.deepEqual([put.verdict.ok, put.verdict.accessKeyId, put.status], [true, keys.accessKeyId, 200]);
     assert.equal(put.headers['x-amz-server-side-encryption'], 'AES256');
     assert.equal(put.headers['content-type'], 'image/jpeg');
+    assert.equal(put.headers['cache-control'], 'private, max-age=31536000, immutable', 'a key never changes its bytes');
     assert.match(put.headers.authorization, /SignedHeaders=[^,]*x-amz-server-side-encryption/, 'the encryption header is signed');
   }
   assert.equal(employee.thumbnail_url.split('?')[0], thumbnailOf(employee.image_url.split('?')[0]));
@@ -82,7 +83,10 @@ test('create, serve, replace and delete an image and its thumbnail: signed, encr
   const got = await client.get(`/employees/${employee.id}`);
   assert.equal(got.status, 200);
   const url = new URL(got.body.image_url);
-  assert.equal(url.searchParams.get('X-Amz-Expires'), '900', 'presigned URLs last 15 minutes');
+  // Signed as of the hour, valid for the hour and 15 minutes more: the same URL all the hour.
+  assert.match(url.searchParams.get('X-Amz-Date'), /^\d{8}T\d{2}0000Z$/, 'signed as of the hour');
+  assert.equal(url.searchParams.get('X-Amz-Expires'), '4500', 'presigned URLs last the hour and 15 minutes');
+  assert.equal((await client.get(`/employees/${employee.id}`)).body.image_url, got.body.image_url, 'the next read gives the same URL');
   assert.match(url.searchParams.get('X-Amz-Credential'), new RegExp(`^${keys.accessKeyId}/\\d{8}/${REGION}/s3/aws4_request$`));
   mark = s3.requests.length;
   const served = await fetchUrl(got.body.image_url);
@@ -103,7 +107,7 @@ test('create, serve, replace and delete an image and its thumbnail: signed, encr
   assert.equal((await putOf(newKey, mark)).headers['content-type'], 'image/jpeg');
   const deletes = (await recordedSince(s3, mark)).filter((r) => r.method === 'DELETE');
   assert.deepEqual(deletes.map((r) => [r.path, r.verdict.ok, r.status]),
-    [[`/${BUCKET}/${key}`, true, 204], [`/${BUCKET}/${thumbnailOf(key)}`, true, 204]]);
+    storedSizesOf(key).map((k) => [`/${BUCKET}/${k}`, true, 204]));
   assert.equal((await getObject(s3, keys, key)).status, 404, 'the old object is gone');
   assert.equal((await getObject(s3, keys, thumbnailOf(key))).status, 404, 'and its thumbnail');
   assert.deepEqual(imageSize((await fetchUrl(replaced.body.image_url)).body), { width: 1, height: 1 });
@@ -114,7 +118,7 @@ test('create, serve, replace and delete an image and its thumbnail: signed, encr
   assert.equal(removed.status, 204);
   const removals = (await recordedSince(s3, mark)).filter((r) => r.method === 'DELETE');
   assert.deepEqual(removals.map((r) => [r.path, r.verdict.ok, r.status]),
-    [[`/${BUCKET}/${newKey}`, true, 204], [`/${BUCKET}/${thumbnailOf(newKey)}`, true, 204]]);
+    storedSizesOf(newKey).map((k) => [`/${BUCKET}/${k}`, true, 204]));
   assert.equal((await getObject(s3, keys, newKey)).status, 404);
   assert.equal((await getObject(s3, keys, thumbnailOf(newKey))).status, 404);
   assert.deepEqual(await app.database.rows(`SELECT id FROM employees WHERE id = ${employee.id}`), []);
@@ -192,7 +196,8 @@ test('a tampered presigned URL is refused; the genuine one still works', async (
 
 test('a presigned URL expires with the short-lived credentials that signed it', async () => {
   // Instance credentials with seconds to live: the app must not promise a URL past them.
-  const role = keyring.addRole(newRoleCredentials(new Date(Date.now() + 6000)), Infinity);
+  const expiration = new Date(Date.now() + 6000);
+  const role = keyring.addRole(newRoleCredentials(expiration), Infinity);
   const imds = await startImds({ credentials: role });
   const instance = await startApp({ env: { ...s3Env(s3), ...imdsEnv(imds) } });
   try {
@@ -203,7 +208,9 @@ test('a presigned URL expires with the short-lived credentials that signed it', 
     assert.equal(created.status, 201, `create: ${created}`);
     const url = new URL(created.body.image_url);
     const lifetime = Number(url.searchParams.get('X-Amz-Expires'));
-    assert.ok(lifetime >= 1 && lifetime <= 6, `X-Amz-Expires ${lifetime} s stays within the credentials' 6 s`);
+    const signedAt = Date.parse(url.searchParams.get('X-Amz-Date').replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    assert.ok(lifetime >= 1, `X-Amz-Expires ${lifetime} s`);
+    assert.ok(signedAt + lifetime * 1000 <= expiration.getTime(), `the URL (signed ${url.searchParams.get('X-Amz-Date')}, ${lifetime} s) ends by the credentials' expiry`);
     assert.equal(url.searchParams.get('X-Amz-Security-Token'), role.Token);
     assert.ok(url.searchParams.get('X-Amz-Credential').startsWith(`${role.AccessKeyId}/`));
 
@@ -211,7 +218,6 @@ test('a presigned URL expires with the short-lived credentials that signed it', 
     assert.equal(fresh.status, 200);
     assert.deepEqual(imageSize(fresh.body), { width: 4, height: 4 });
 
-    const signedAt = Date.parse(url.searchParams.get('X-Amz-Date').replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
     await sleep(Math.max(0, signedAt + lifetime * 1000 + 1500 - Date.now()));
     const mark = s3.requests.length;
     const stale = await fetchUrl(url.href);

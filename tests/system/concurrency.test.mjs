@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApp, testEnv } from './lib/app.mjs';
-import { imageSize, png, thumbnailOf } from './lib/images.mjs';
+import { imageSize, png, storedSizesOf } from './lib/images.mjs';
 
 const creations = 200;
 let app;
@@ -34,11 +34,11 @@ test(`${creations} concurrent creations give ${creations} rows and ${creations} 
   assert.equal(new Set(rows.map((r) => r.name)).size, creations, 'no name doubled or lost');
   assert.equal(new Set(rows.map((r) => r.image_s3_key)).size, creations, 'one key per row');
   const folder = path.join(app.dataDir, 'uploads', testEnv.DEPLOYMENT_ID);
-  assert.equal(readdirSync(folder).length, 2 * creations, 'an image and its thumbnail per row, no temporary leftovers');
+  assert.equal(readdirSync(folder).length, 3 * creations, 'an image and its two smaller sizes per row, no temporary leftovers');
   for (const row of rows) {
     const i = Number(row.name.split(' ')[1]);
     assert.deepEqual(imageSize(readFileSync(path.join(app.dataDir, row.image_s3_key))), { width: 8 + i, height: 8 }, `row ${row.id} holds its own image`);
-    assert.ok(existsSync(path.join(app.dataDir, thumbnailOf(row.image_s3_key))), `row ${row.id} has its thumbnail`);
+    for (const size of storedSizesOf(row.image_s3_key)) assert.ok(existsSync(path.join(app.dataDir, size)), `row ${row.id} has ${size}`);
     assert.equal(row.user_id, clients[i % clients.length].user.id);
   }
   const listed = await clients[0].get('/employees?department=Burst&limit=1');

@@ -425,7 +425,7 @@ describe('listing', () => {
     assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'sorted by name');
   });
 
-  test('a list that does not fit one page links to the next and previous pages, keeping its filters', async () => {
+  test('a list that does not fit one page links to the first, next and previous pages, keeping its filters', async () => {
     const client = app.client();
     await client.signUp();
     const department = `R&D ${uniqueUsername('d')}`;
@@ -452,11 +452,12 @@ describe('listing', () => {
         assert.equal(target.searchParams.get('q'), 'linked');
         assert.equal(target.searchParams.get('limit'), '2');
       }
+      assert.deepEqual((await client.get(links.first)).body.map((e) => e.id), ids.slice(0, 2), 'first is the first page');
       if (links.prev) assert.deepEqual((await client.get(links.prev)).body.map((e) => e.id), seen.slice(-page.body.length - 2, -page.body.length));
       next = links.next;
     }
     assert.deepEqual(seen, ids, 'following next visits every match once, in order');
-    assert.deepEqual(rels, ['next', 'next+prev', 'prev']);
+    assert.deepEqual(rels, ['first+next', 'first+next+prev', 'first+prev']);
     const whole = await client.get(`/employees?department=${encodeURIComponent(department)}`);
     assert.equal(whole.body.length, 5);
     assert.equal(whole.headers.get('link'), null, 'a list that fits one page has no links');

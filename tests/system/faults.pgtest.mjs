@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { Database } from './lib/database.mjs';
 import { startApp, tempDir, testEnv } from './lib/app.mjs';
-import { png, thumbnailOf } from './lib/images.mjs';
+import { png, storedSizesOf } from './lib/images.mjs';
 import { startCluster, stopCluster } from './lib/postgres.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,8 +152,8 @@ test('PostgreSQL restarted under a steady load: errors only while down, no write
   for (const name of acknowledged.keys()) assert.ok(stored.has(name), `${name} is stored`);
 
   const keys = (await app.database.rows('SELECT image_s3_key FROM employees WHERE image_s3_key IS NOT NULL'))
-    .flatMap((r) => [r.image_s3_key, thumbnailOf(r.image_s3_key)]).map((k) => path.basename(k));
+    .flatMap((r) => storedSizesOf(r.image_s3_key)).map((k) => path.basename(k));
   const files = readdirSync(path.join(app.dataDir, 'uploads', testEnv.DEPLOYMENT_ID));
-  assert.deepEqual(files.sort(), keys.sort(), 'no image or thumbnail without its row after failed writes');
+  assert.deepEqual(files.sort(), keys.sort(), 'no image or smaller size without its row after failed writes');
   assert.equal(await app.stop(), 0);
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { startApp, tempDir, testEnv } from './lib/app.mjs';
-import { bombs, gif, imageSize, png, thumbnailOf } from './lib/images.mjs';
+import { bombs, gif, imageSize, mediumOf, png, storedSizesOf, thumbnailOf } from './lib/images.mjs';
 
 let app;
 let client;
@@ -60,7 +60,7 @@ describe('metadata and orientation', () => {
     assert.ok(before['XMP-dc:Creator'] && before['IPTC:Keywords'] && before['File:Comment'], JSON.stringify(before));
 
     const { key } = await upload(photo);
-    for (const variant of [key, thumbnailOf(key)]) {
+    for (const variant of storedSizesOf(key)) {
       const tags = exif(stored(variant));
       const leaked = Object.keys(tags).filter((t) => /^(GPS|IFD0|ExifIFD|IFD1|XMP|IPTC|Photoshop|MakerNotes)/.test(t) || t === 'File:Comment');
       assert.deepEqual(leaked, [], `${variant} carries no metadata`);
@@ -69,13 +69,36 @@ describe('metadata and orientation', () => {
     assert.deepEqual(imageSize(stored(key)), { width: 30, height: 60 }, 'turned a quarter as the EXIF said');
   });
 
-  test('a large picture is stored at most 1600 px, its thumbnail at most 256 px', async () => {
+  test('a large picture is stored at most 1600 px, its smaller sizes at most 640 and 256 px, each listed', async () => {
     const { key, employee } = await upload(png({ width: 2400, height: 600, seed: 9 }));
     assert.deepEqual(imageSize(stored(key)), { width: 1600, height: 400 });
+    assert.deepEqual(imageSize(stored(mediumOf(key))), { width: 640, height: 160 });
     assert.deepEqual(imageSize(stored(thumbnailOf(key))), { width: 256, height: 64 });
-    const thumbnail = await client.get(thumbnailOf(employee.image_url));
-    assert.equal(thumbnail.status, 200);
-    assert.equal(thumbnail.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(employee.image_variants, [
+      { width: 256, url: thumbnailOf(employee.image_url) },
+      { width: 640, url: mediumOf(employee.image_url) },
+      { width: 1600, url: employee.image_url },
+    ]);
+    for (const { url } of employee.image_variants) {
+      const size = await client.get(url);
+      assert.equal(size.status, 200);
+      assert.equal(size.headers.get('content-type'), 'image/jpeg');
+    }
+  });
+
+  test('a photo is cached for a year under a name that never changes its bytes, and revalidates without a body', async () => {
+    const { employee } = await upload(png({ width: 50, height: 40, seed: 4 }));
+    const first = await client.get(employee.thumbnail_url);
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+    const etag = first.headers.get('etag');
+    assert.match(etag ?? '', /^"[0-9a-f-]{36}\.thumb\.jpg"$/);
+    const again = await client.get(employee.thumbnail_url, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal(again.bytes.length, 0, 'no body');
+    const other = await client.get(employee.thumbnail_url, { headers: { 'if-none-match': '"something-else"' } });
+    assert.equal(other.status, 200);
   });
 
   test('a picture with transparency stays transparent, as WebP', async () => {

@@ -124,11 +124,11 @@ test('Property 6: images land at uploads/<deployment>/<uuid>.<ext>, keyed in the
     }),
     { numRuns: 100 },
   );
-  // Nothing else was written anywhere under uploads/: an image and its thumbnail per row, no leftovers.
+  // Nothing else was written anywhere under uploads/: an image and its smaller sizes per row, no leftovers.
   const keys = (await app.database.rows('SELECT image_s3_key FROM employees WHERE image_s3_key IS NOT NULL')).map((r) => r.image_s3_key);
   const uploads = path.join(app.dataDir, 'uploads');
   const files = readdirSync(uploads, { recursive: true })
     .filter((f) => statSync(path.join(uploads, f)).isFile())
     .map((f) => `uploads/${f}`);
-  assert.deepEqual(files.sort(), keys.flatMap((k) => [k, thumbnailOf(k)]).sort());
+  assert.deepEqual(files.sort(), keys.flatMap(storedSizesOf).sort());
 });

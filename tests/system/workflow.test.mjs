@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApp, testEnv } from './lib/app.mjs';
-import { gif, imageSize, png, thumbnailOf } from './lib/images.mjs';
+import { gif, imageSize, png, storedSizesOf } from './lib/images.mjs';
 
 const uuidName = /^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.(jpg|webp)$/;
 
@@ -65,7 +65,8 @@ test('register, sign in, create, list, get, replace the image, delete', async ()
     { image_s3_key: key, user_id: user.id },
   ]);
   assert.deepEqual(imageSize(readFileSync(storedFile(key))), { width: 8, height: 6 }, 'the stored file holds the picture, re-encoded');
-  assert.deepEqual(imageSize(readFileSync(storedFile(thumbnailOf(key)))), { width: 8, height: 6 }, 'a small picture\'s thumbnail keeps its size');
+  for (const size of storedSizesOf(key).slice(1))
+    assert.deepEqual(imageSize(readFileSync(storedFile(size))), { width: 8, height: 6 }, `a small picture keeps its size in ${size}`);
 
   const list = await client.get('/employees');
   assert.equal(list.status, 200);
@@ -82,7 +83,7 @@ test('register, sign in, create, list, get, replace the image, delete', async ()
   assert.equal(image.headers.get('content-type'), 'image/jpeg');
   assert.equal(image.headers.get('x-content-type-options'), 'nosniff');
   assert.deepEqual(image.bytes, readFileSync(storedFile(key)), 'the stored image is served');
-  assert.equal((await client.get(thumbnailOf(employee.image_url))).status, 200, 'so is its thumbnail');
+  for (const size of storedSizesOf(employee.image_url).slice(1)) assert.equal((await client.get(size)).status, 200, `so is ${size}`);
 
   const replaced = await client.request('PUT', `/employees/${employee.id}`, {
     form: { name: 'Ada King', role: 'Countess', department: 'Research', image: { bytes: gif, filename: 'new.gif', type: 'image/gif' } },
@@ -97,7 +98,7 @@ test('register, sign in, create, list, get, replace the image, delete', async ()
   assert.equal(newName.split('.')[1], 'webp', 'a picture with transparency is stored as WebP');
   assert.notEqual(newName, imageName);
   assert.equal(existsSync(storedFile(key)), false, 'the replaced image file is deleted');
-  assert.equal(existsSync(storedFile(thumbnailOf(key))), false, 'and its thumbnail');
+  for (const size of storedSizesOf(key).slice(1)) assert.equal(existsSync(storedFile(size)), false, `and ${size}`);
   const newKey = `uploads/${testEnv.DEPLOYMENT_ID}/${newName}`;
   assert.deepEqual(imageSize(readFileSync(storedFile(newKey))), { width: 1, height: 1 });
   assert.equal((await client.get(employee.image_url)).status, 404, 'the old image URL is gone');
@@ -111,7 +112,7 @@ test('register, sign in, create, list, get, replace the image, delete', async ()
   assert.equal((await client.get(`/employees/${employee.id}`)).status, 404);
   assert.equal(await app.database.value(`SELECT count(*) AS n FROM employees WHERE id = ${employee.id}`), 0);
   assert.equal(existsSync(storedFile(newKey)), false, 'the deleted profile\'s image file is deleted');
-  assert.equal(existsSync(storedFile(thumbnailOf(newKey))), false, 'and its thumbnail');
+  for (const size of storedSizesOf(newKey).slice(1)) assert.equal(existsSync(storedFile(size)), false, `and ${size}`);
   assert.equal((await client.get(replaced.body.image_url)).status, 404);
 });
 

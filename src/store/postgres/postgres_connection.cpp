@@ -32,8 +32,8 @@ bool is_authentication_failure(const char* message) {
   if (sqlstate == "23514") throw ConstraintViolation("check", message);
   if (sqlstate == "23502") throw ConstraintViolation("not_null", message);
   if (sqlstate == "28P01") throw AuthenticationFailed("postgres: " + message);
-  if (sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate.starts_with("57") || sqlstate.empty() ||
-      PQstatus(conn) != CONNECTION_OK)
+  if (ends_connection(sqlstate) || PQstatus(conn) != CONNECTION_OK) throw ConnectionLost("postgres: " + message);
+  if (sqlstate.starts_with("53") || sqlstate.starts_with("57") || sqlstate.empty())
     throw DatabaseUnavailable("postgres: " + message);
   throw StoreError("postgres: " + message);
 }
@@ -69,7 +69,7 @@ class PostgresConnection final : public Connection {
  private:
   [[noreturn]] void fail_connection() {
     broken_ = true;
-    throw DatabaseUnavailable("postgres: " + one_line(PQerrorMessage(conn_.get())));
+    throw ConnectionLost("postgres: " + one_line(PQerrorMessage(conn_.get())));
   }
 
   /// Reads every result of the statement within the time-out; the last error wins.
@@ -149,6 +149,10 @@ ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, const
 }
 
 }  // namespace
+
+bool ends_connection(std::string_view sqlstate) {
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+}
 
 void NativeDeleter::operator()(pg_conn* conn) const { PQfinish(conn); }
 

@@ -83,6 +83,9 @@ bool send_prepared(pg_conn* conn, const std::string& name, std::span<const Param
 Result to_result(const pg_result* result);
 /// libpq's message on one line.
 std::string one_line(const char* message);
+/// The SQLSTATE says the server ended the connection (class 08; 57P01-57P03: terminated, shut
+/// down, not yet accepting), not that the statement failed.
+bool ends_connection(std::string_view sqlstate);
 
 /// Reads sent from each event loop on a connection of the loop's own, in libpq's pipeline mode:
 /// the loop never blocks, and the statements of many requests share the connection's round

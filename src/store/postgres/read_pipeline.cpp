@@ -198,8 +198,9 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       if (status == PGRES_TUPLES_OK) {
         if (!front.failed) front.outcome = to_result(result);
       } else if (status != PGRES_COMMAND_OK) {
-        // An error, or a statement skipped after one: made again the usual way, unless the
-        // server cannot serve now, which the usual way would only wait for again.
+        // An error, or a statement skipped after one: made again the usual way (a fresh
+        // connection, when this one was ended), unless the server cannot serve now, which the
+        // usual way would only wait for again.
         front.failed = true;
         if (cannot_serve(result))
           front.outcome = std::make_exception_ptr(
@@ -215,12 +216,13 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     await_readable();
   }
 
-  /// The error says the server cannot serve now (a connection failure, too busy, shut down or
-  /// cancelled: its statement time-out), as the pool's connections read it.
+  /// The error says the server cannot serve now (too busy, or cancelled: its statement
+  /// time-out), as the pool's connections read it. A connection the server ended is not such an
+  /// error: the read is made again on another.
   static bool cannot_serve(const PGresult* result) {
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const std::string_view sqlstate = state ? state : "";
-    return sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate.starts_with("57");
+    return !ends_connection(sqlstate) && (sqlstate.starts_with("53") || sqlstate.starts_with("57"));
   }
 
   /// Every read waiting on a connection that failed is made again the usual way; the

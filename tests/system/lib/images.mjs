@@ -104,6 +104,16 @@ export function thumbnailOf(keyOrUrl) {
   return keyOrUrl.replace(/\.(jpg|webp)$/, '.thumb.$1');
 }
 
+/** The 640 px size's key or URL beside an image's: `{uuid}.w640.{ext}`. */
+export function mediumOf(keyOrUrl) {
+  return keyOrUrl.replace(/\.(jpg|webp)$/, '.w640.$1');
+}
+
+/** Every stored size of an image, by key or URL: the image, its 640 px size and its thumbnail. */
+export function storedSizesOf(keyOrUrl) {
+  return [keyOrUrl, mediumOf(keyOrUrl), thumbnailOf(keyOrUrl)];
+}
+
 /**
  * Image bombs: small files that declare a canvas of `width` x `height`. The PNG's and the
  * JPEG's headers say so before any pixel; the GIF's logical screen and the WebP's header too.

@@ -28,3 +28,25 @@ struct PostgresEngine {
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreContract, PostgresEngine);
 
 }  // namespace hrapp::store
+
+namespace hrapp::store {
+namespace {
+
+TEST(PostgresDatabase, AReadWhoseConnectionTheServerEndsIsMadeOnceMoreOnAFreshConnection) {
+  const auto db = PostgresEngine::make();
+  db->connect()->execute_script("CREATE SEQUENCE attempts");
+  // The first attempt ends its own backend mid-statement, as a restart, a failover or an
+  // operator's pg_terminate_backend would; the second, on a fresh connection, answers.
+  const std::string_view read =
+      "SELECT CASE WHEN nextval('attempts') = 1 THEN pg_terminate_backend(pg_backend_pid())::text ELSE 'answered' END";
+  EXPECT_EQ(db->read(read, {}).rows.at(0).text(0), "answered");
+  EXPECT_EQ(db->read("SELECT last_value FROM attempts", {}).rows.at(0).text(0), "2") << "once more, not again and again";
+}
+
+TEST(PostgresDatabase, AReadWhoseFreshConnectionIsEndedTooFails) {
+  const auto db = PostgresEngine::make();
+  EXPECT_THROW(db->read("SELECT pg_terminate_backend(pg_backend_pid())", {}), ConnectionLost);
+}
+
+}  // namespace
+}  // namespace hrapp::store
