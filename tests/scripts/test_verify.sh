@@ -70,6 +70,18 @@ good_run_on_s3_fetches_the_presigned_photo() {
   assert_workflow_requests "${WHOLE_WORKFLOW/GET \/images\/PHOTO 200;/}"
 }
 
+# The invitation is added to the registration's JSON: the app must still take the body (a
+# sign-up that is open ignores the field).
+invitation_goes_with_the_registration() {
+  start_hrapp
+  stack_outputs
+  aws_reply "elbv2 describe-target-health *" 'healthy'
+  run_script verify --invitation 'Tk_0-9.~x' team01
+  assert_status 0
+  assert_output_has ", with the invitation): HTTP 201"
+  assert_workflow_requests "$WHOLE_WORKFLOW"
+}
+
 unhealthy_targets_time_out() {
   start_hrapp
   stack_outputs
@@ -257,6 +269,7 @@ bad_arguments_are_refused() {
 
 run_case "a good run reports every step of the workflow" good_run_reports_every_step
 run_case "with photos in S3 the photo comes from its presigned URL" good_run_on_s3_fetches_the_presigned_photo
+run_case "an invitation goes along in a registration the app accepts" invitation_goes_with_the_registration
 run_case "targets that never become healthy time out" unhealthy_targets_time_out
 run_case "an app that cannot reach its database fails the run at /health" unhealthy_app_fails
 run_case "a failure after the employee exists still deletes it and signs out" \
