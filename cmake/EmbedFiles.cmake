@@ -1,6 +1,6 @@
 # embed_files(<name> NAMESPACE <ns> FILES <paths...>) generates a source that defines, in <ns>,
-# `const std::vector<EmbeddedFile>& files()` with each file's path and text, so migrations are
-# compiled into the binary. Sets <name>_SOURCES.
+# `const std::vector<EmbeddedFile>& files()` with each file's path and text, so migrations and
+# the API's description are compiled into the binary. Sets <name>_SOURCES.
 function(embed_files name)
   cmake_parse_arguments(ARG "" "NAMESPACE" "FILES" ${ARGN})
   set(out ${CMAKE_CURRENT_BINARY_DIR}/generated/${name}.cpp)

@@ -60,7 +60,8 @@ std::string_view routing_method(std::string_view method) { return method == "HEA
 
 Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health,
          const http::StaticFiles& web, ApiOptions options)
-    : health_(health), web_(web), options_(std::move(options)), sessions_(auth, options_.https_only),
+    : health_(health), web_(web), api_document_("application/json; charset=utf-8", std::string(document::files().at(0).text)),
+      options_(std::move(options)), sessions_(auth, options_.https_only),
       accounts_(sessions_),
       employees_(employees, sessions_, options_.max_image_bytes + config::kUploadOverheadBytes),
       router_(routes()) {
@@ -77,6 +78,8 @@ std::vector<http::Route<Context>> Api::routes() {
       {"GET", "/health", Access::open, BodyKind::none, 0, io_thread, [this](Context&) { return health(); }, true},
       {"GET", "/livez", Access::open, BodyKind::none, 0, io_thread,
        [](Context&) { return http::json_response(200, R"({"status":"alive"})"); }, true},
+      {"GET", "/openapi.json", Access::open, BodyKind::none, 0, io_thread,
+       [this](Context& c) { return api_document_.response(c.request.header("accept-encoding").value_or(""), "no-cache"); }},
   };
   for (auto&& resource : {accounts_.routes(), employees_.routes()})
     table.insert(table.end(), resource.begin(), resource.end());

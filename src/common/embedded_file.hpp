@@ -4,7 +4,7 @@
 
 namespace hrapp {
 
-/// A file compiled into the binary (migrations).
+/// A file compiled into the binary (migrations, the API's description).
 struct EmbeddedFile {
   std::string_view path;
   std::string_view text;
