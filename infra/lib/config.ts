@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.ts';
+import { databaseCalendar } from './lab-calendar.ts';
 
 /** The parameters of one team's deployment, read from cdk.json context or `-c key=value`. */
 export interface DeploymentConfig {
@@ -33,7 +34,7 @@ export interface DeploymentConfig {
   readonly monthlyBudgetUsd: number;
   /** Account level (`hrapp-security` in us-east-1): the billing alarm fires above this month-to-date estimate, in USD. */
   readonly billingAlarmUsd: number;
-  /** Lab mode only: when the fleet and the database run; outside these hours both are stopped. */
+  /** Lab mode only, off unless asked for: when the fleet and the database run; outside these hours both are stopped. */
   readonly labSchedule?: LabSchedule;
 }
 
@@ -63,8 +64,11 @@ const TIME_ZONE_PATTERN = /^(UTC|[A-Z][A-Za-z_]+(\/[A-Z][A-Za-z0-9_+-]+){1,2})$/
  */
 export const DATABASE_LEAD_MINUTES = 20;
 
-/** Parses and validates every parameter; the first bad one fails synthesis with its value. */
-export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
+/**
+ * Parses and validates every parameter; the first bad one fails synthesis with its value.
+ * `deployRegion`, when known (the CLI's target region), is checked against region-bound inputs.
+ */
+export function readDeploymentConfig(context: ContextReader, deployRegion?: string): DeploymentConfig {
   const deploymentId = requiredString(context, 'deployment_id');
   if (!DEPLOYMENT_ID_PATTERN.test(deploymentId)) {
     throw new ValidationError(
@@ -83,6 +87,12 @@ export function readDeploymentConfig(context: ContextReader): DeploymentConfig {
   }
   const environment = oneOf(context, 'environment', ['lab', 'production'], 'lab');
   const certificateArn = optionalMatching(context, 'certificate_arn', CERTIFICATE_ARN_PATTERN, 'an ACM certificate ARN like arn:aws:acm:us-east-1:123456789012:certificate/<uuid>');
+  const certificateRegion = certificateArn?.split(':')[3];
+  if (certificateArn !== undefined && deployRegion !== undefined && certificateRegion !== deployRegion) {
+    throw new ValidationError(
+      `certificate_arn must be in the deploy region ${deployRegion} (a load balancer takes certificates from its own region only), got '${certificateArn}'`,
+    );
+  }
   if (environment === 'production' && certificateArn === undefined) {
     throw new ValidationError('environment=production needs certificate_arn (an ACM certificate): production never sends passwords or session cookies over plain HTTP');
   }
@@ -133,15 +143,19 @@ function amiId(context: ContextReader): string | undefined {
   return value;
 }
 
-/** `lab_hours=HH:MM-HH:MM` (or `always`), `lab_days`, `lab_timezone`; see docs/deploy.md. */
+/**
+ * `lab_hours=HH:MM-HH:MM` with `lab_timezone` (and `lab_days`); absent or `always`, no lab hours.
+ * A time zone is required: lab hours in an assumed UTC would stop a lab in the Americas or Asia
+ * mid-session. See docs/deploy.md.
+ */
 function labSchedule(context: ContextReader): LabSchedule | undefined {
-  const hours = optionalString(context, 'lab_hours', '08:00-18:00');
+  const hours = optionalString(context, 'lab_hours', 'always');
   const days = optionalString(context, 'lab_days', 'MON-FRI');
-  const timeZone = optionalString(context, 'lab_timezone', 'UTC');
+  const timeZone = optionalString(context, 'lab_timezone', '');
   if (!LAB_DAYS_PATTERN.test(days) || !days.split(',').every(ascendingRange)) {
     throw new ValidationError(`lab_days must be days of the week MON..SUN like MON-FRI or MON,WED (no range past SUN), got '${days}'`);
   }
-  if (!TIME_ZONE_PATTERN.test(timeZone)) {
+  if (timeZone !== '' && !isTimeZone(timeZone)) {
     throw new ValidationError(`lab_timezone must be an IANA time zone like Europe/Berlin or UTC, got '${timeZone}'`);
   }
   if (hours === 'always') return undefined;
@@ -153,7 +167,24 @@ function labSchedule(context: ContextReader): LabSchedule | undefined {
   if (!match || startMinute > 59 || endMinute > 59 || start < DATABASE_LEAD_MINUTES || end > 24 * 60 - DATABASE_LEAD_MINUTES || end <= start) {
     throw new ValidationError(`lab_hours must be HH:MM-HH:MM within 00:${DATABASE_LEAD_MINUTES}-23:${60 - DATABASE_LEAD_MINUTES}, start before end, or 'always', got '${hours}'`);
   }
-  return { startMinute: start, endMinute: end, days, timeZone };
+  if (timeZone === '') {
+    throw new ValidationError(`lab_hours must come with lab_timezone, the clock they are read on (an IANA time zone like Europe/Berlin or UTC), got lab_hours='${hours}' and no lab_timezone`);
+  }
+  const schedule = { startMinute: start, endMinute: end, days, timeZone };
+  // Fails here, not deep in a stack, when the hours leave no room for the database's chores.
+  databaseCalendar(schedule);
+  return schedule;
+}
+
+/** An IANA zone this Node.js knows (and so, by the same tz database, AWS's schedulers). */
+function isTimeZone(value: string): boolean {
+  if (!TIME_ZONE_PATTERN.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function requiredString(context: ContextReader, key: string): string {

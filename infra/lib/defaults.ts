@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import type { DeploymentConfig } from './config.ts';
 
 /** The one place that says how hrapp's resources are named, tagged and kept. */
@@ -23,7 +23,26 @@ export const SECURITY_STACK_NAME = 'hrapp-security';
  */
 export const ACCOUNT_LEVEL_DEPLOYMENT_TAG = '_account';
 
-export type TeamStackKind = 'network' | 'storage' | 'data' | 'secrets' | 'compute';
+export type TeamStackKind = 'logs' | 'network' | 'storage' | 'data' | 'secrets' | 'compute';
+
+/**
+ * The database's roles: the master (RDS's, used only to create the others and by its own
+ * rotation), the group role that owns the schema and every object in it, and the app's login,
+ * which multi-user rotation alternates with `{APP}_clone`; both are members of the group role.
+ */
+export const DATABASE_MASTER_USERNAME = 'hrapp_admin';
+export const DATABASE_OWNER_ROLE = 'hrapp_owner';
+export const DATABASE_APP_USERNAME = 'hrapp_app';
+
+/** `/hrapp/{id}/app`: the instances' boot and app streams (`{instance}/boot`, `{instance}/app`). */
+export function appLogGroupName(deploymentId: string): string {
+  return `/hrapp/${deploymentId}/app`;
+}
+
+/** Where RDS exports the database's PostgreSQL log. */
+export function databaseLogGroupName(deploymentId: string): string {
+  return `/aws/rds/instance/${databaseInstanceIdentifier(deploymentId)}/postgresql`;
+}
 
 /** `hrapp-{id}-{resource}`: every physical name and stack name of a team. */
 export function resourceName(deploymentId: string, resource: string): string {
@@ -82,4 +101,15 @@ export function isLab(config: Pick<DeploymentConfig, 'environment'>): boolean {
 /** Lab copies leave nothing behind; production keeps its data when a stack is deleted. */
 export function statefulRemovalPolicy(config: Pick<DeploymentConfig, 'environment'>): RemovalPolicy {
   return isLab(config) ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+/**
+ * `hrapp-{id}-{resource}` in production. A lab copy appends the first block of its stack's
+ * UUID: a redeploy never collides with a secret of the same name that is pending deletion.
+ */
+export function secretName(config: Pick<DeploymentConfig, 'deploymentId' | 'environment'>, resource: string): string {
+  const base = resourceName(config.deploymentId, resource);
+  if (!isLab(config)) return base;
+  const stackUuidPrefix = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+  return `${base}-${stackUuidPrefix}`;
 }

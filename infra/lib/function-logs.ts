@@ -1,6 +1,14 @@
-import { CfnResource, type RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { CfnResource, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import type { IConstruct } from 'constructs';
 import { ValidationError } from './errors.ts';
+
+/** The one function that performs the calls of every AwsCustomResource in `scope`'s stack. */
+export function awsCustomResourceFunction(scope: IConstruct): IConstruct {
+  return Stack.of(scope).node.findChild(AWS_CUSTOM_RESOURCE_FUNCTION_ID);
+}
+const AWS_CUSTOM_RESOURCE_FUNCTION_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 /**
  * The functions CDK adds to a team's stacks for its own custom resources, by a fragment of
@@ -9,6 +17,9 @@ import { ValidationError } from './errors.ts';
 const PROVIDER_FUNCTION_NAMES: readonly [string, string][] = [
   ['VpcRestrictDefaultSG', 'default-sg-rules'],
   ['S3AutoDeleteObjects', 'empty-uploads'],
+  ['DatabaseRolesFunction', 'db-roles'],
+  ['DatabaseRolesProvider', 'db-roles-provider'],
+  [AWS_CUSTOM_RESOURCE_FUNCTION_ID, 'aws-api-calls'],
 ];
 
 export const FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;

@@ -28,7 +28,7 @@ describe('cdk synth from the command line', () => {
       .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
       .map(([name]) => name)
       .sort();
-    assert.deepEqual(stacks, ['hrapp-cli01-compute', 'hrapp-cli01-data', 'hrapp-cli01-network', 'hrapp-cli01-secrets', 'hrapp-cli01-storage', 'hrapp-security']);
+    assert.deepEqual(stacks, ['hrapp-cli01-compute', 'hrapp-cli01-data', 'hrapp-cli01-logs', 'hrapp-cli01-network', 'hrapp-cli01-secrets', 'hrapp-cli01-storage', 'hrapp-security']);
   });
 
   it('fails on a bad parameter with one line that shows the value', () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { DEPLOY_DIR } from '../lib/app-package.ts';
 import { PUBLIC_SUBNET_CIDRS } from '../lib/defaults.ts';
 import { renderUserData } from '../lib/user-data.ts';
-import { flatten, only, resourcesOf, synth, type Resource } from './support.ts';
+import { PRODUCTION, flatten, only, resourcesOf, synth, type Resource } from './support.ts';
 
 // Validations 5, 6, 7 and 14 of the seed: instance role, instances, load balancer, service.
 const lab = synth({ deployment_id: 'cmplab', ec2_instance_type: 't3.small' });
@@ -72,8 +72,8 @@ describe('instance role', () => {
     for (const [policyId] of allPolicies) assert.ok(asg.DependsOn?.includes(policyId), `${policyId} not in DependsOn: ${asg.DependsOn}`);
   });
 
-  it('reads that one secret only', () => {
-    assert.match(flatten(bySid('ReadDatabaseCredentials').Resource), /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
+  it("reads the app's secret only, never the master's", () => {
+    assert.match(flatten(bySid('ReadDatabaseCredentials').Resource), /^\{Fn::ImportValue:"hrapp-cmplab-secrets:ExportsOutputRefAppSecretAttachment\w+"\}$/);
   });
 
   it('reaches the bucket under uploads/{deployment_id}/ only', () => {
@@ -84,10 +84,10 @@ describe('instance role', () => {
     );
   });
 
-  it('writes to its own log group only, and fetches only its own package', () => {
-    const [logGroupId, logGroup] = only(lab.compute, 'AWS::Logs::LogGroup');
-    assert.equal(logGroup.Properties!.LogGroupName, '/hrapp/cmplab/app');
-    assert.deepEqual(bySid('AppLogs').Resource, { 'Fn::GetAtt': [logGroupId, 'Arn'] });
+  it('writes to its own log group only (in the logs stack), and fetches only its own package', () => {
+    const [, logGroup] = only(lab.logs, 'AWS::Logs::LogGroup', (group) => group.Properties!.LogGroupName === '/hrapp/cmplab/app');
+    assert.ok(logGroup);
+    assert.match(flatten(bySid('AppLogs').Resource), /^\{Fn::ImportValue:"hrapp-cmplab-logs:ExportsOutputFnGetAttAppLogs\w+Arn\w*"\}$/);
     assert.match(flatten(bySid('DownloadAppPackage').Resource), /^arn:\{AWS::Partition\}:s3:::\{Fn::Sub:"cdk-[a-z0-9]+-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}"\}\/[0-9a-f]{64}\.gz$/);
   });
 });
@@ -215,7 +215,7 @@ describe('user data', () => {
   it("writes the environment file from the stacks' outputs", () => {
     const env = /cat >"\$root\/etc\/hrapp\/hrapp.env" <<'ENV'\n([\s\S]*?)\nENV\n/.exec(script)![1];
     const vars = Object.fromEntries(env.split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
-    assert.match(vars.DB_SECRET_ARN, /^\{Fn::ImportValue:"hrapp-cmplab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/);
+    assert.match(vars.DB_SECRET_ARN, /^\{Fn::ImportValue:"hrapp-cmplab-secrets:ExportsOutputRefAppSecretAttachment\w+"\}$/);
     assert.match(vars.S3_BUCKET_NAME, /^\{Fn::ImportValue:"hrapp-cmplab-storage:ExportsOutputRefUploadsBucket\w+"\}$/);
     // Only the public subnets, where the load balancer is, are believed about X-Forwarded-For.
     assert.equal(vars.TRUSTED_PROXIES, PUBLIC_SUBNET_CIDRS.join(','));
@@ -235,6 +235,16 @@ describe('user data', () => {
     });
   });
 
+  it('gives the app its deployment settings in a drop-in of its unit, which cloud-init writes before the script runs', () => {
+    const cloudConfig = /Content-Type: text\/cloud-config; charset="utf-8"\n\n([\s\S]*?)\n--/.exec(script)![1];
+    const dropIn = (config: string) => /^ {6}\[Service\]\n((?: {6}Environment=.*\n?)+)/m.exec(config)![1].trim().split(/\n\s*/);
+    assert.match(cloudConfig, /^#cloud-config\nwrite_files:\n {2}- path: \/etc\/systemd\/system\/hrapp\.service\.d\/50-deployment\.conf\n/);
+    assert.deepEqual(dropIn(cloudConfig), ['Environment=DB_OWNER_ROLE=hrapp_owner', 'Environment=REGISTRATION=open']);
+    const production = flatten(only(synth({ deployment_id: 'cmpprod', ...PRODUCTION }).compute, 'AWS::EC2::LaunchTemplate')[1].Properties!.LaunchTemplateData.UserData['Fn::Base64']);
+    assert.deepEqual(dropIn(production), ['Environment=DB_OWNER_ROLE=hrapp_owner', 'Environment=MFA_REQUIRED_ROLES=admin,hr']);
+    assert.ok(script.indexOf('text/cloud-config') < script.indexOf('text/x-shellscript'));
+  });
+
   it("fetches the region's RDS CA bundle from AWS's trust store, retried, before the app starts (the rehearsal checks it)", () => {
     assert.match(script, /^retry 5 curl -sSf --proto '=https' -o "\$rds_ca.new" "https:\/\/truststore\.pki\.rds\.amazonaws\.com\/\$region\/\$region-bundle\.pem"$/m);
     assert.ok(script.indexOf('mv "$rds_ca.new" "$rds_ca"') < script.indexOf('systemctl start hrapp.service'));
@@ -250,8 +260,8 @@ describe('user data', () => {
   });
 
   it('ships the boot log and the journal to the log group (the rehearsal checks the order of every step)', () => {
-    assert.match(script, /"file_path": "\/var\/log\/cloud-init-output.log",\n\s+"log_group_name": "\{AppLogs\w+\}",\n\s+"log_stream_name": "\{instance_id\}\/boot"/);
-    assert.match(script, /"file_path": "\/var\/log\/hrapp\/app.log",\n\s+"log_group_name": "\{AppLogs\w+\}",\n\s+"log_stream_name": "\{instance_id\}\/app"/);
+    assert.match(script, /"file_path": "\/var\/log\/cloud-init-output.log",\n\s+"log_group_name": "\{Fn::ImportValue:"hrapp-cmplab-logs:ExportsOutputRefAppLogs\w+"\}",\n\s+"log_stream_name": "\{instance_id\}\/boot"/);
+    assert.match(script, /"file_path": "\/var\/log\/hrapp\/app.log",\n\s+"log_group_name": "\{Fn::ImportValue:"hrapp-cmplab-logs:ExportsOutputRefAppLogs\w+"\}",\n\s+"log_stream_name": "\{instance_id\}\/app"/);
     assert.match(script, /journalctl --unit=hrapp.service --output=cat --follow --cursor-file=/);
   });
 

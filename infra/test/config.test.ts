@@ -33,7 +33,7 @@ describe('deployment parameters', () => {
       alarmEmail: undefined,
       monthlyBudgetUsd: 150,
       billingAlarmUsd: 1000,
-      labSchedule: { startMinute: 480, endMinute: 1080, days: 'MON-FRI', timeZone: 'UTC' },
+      labSchedule: undefined,
     });
   });
 

@@ -68,7 +68,7 @@ describe('data stack', () => {
     lab.data.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', { TargetType: 'AWS::RDS::DBInstance' });
   });
 
-  it('names the database in the secret, so the app never falls back to the postgres database', () => {
+  it("names the database in the master's secret too (the secrets stack gives the app its own)", () => {
     assert.deepEqual(secretShapeOf(lab.data), {
       username: 'hrapp_admin',
       dbname: 'hrappdb',
@@ -95,10 +95,9 @@ describe('data stack', () => {
     assert.equal(secret.DeletionPolicy, 'Retain');
   });
 
-  it('holds nothing but the database, its secret, their settings and the database log group', () => {
+  it("holds nothing but the database, the master's secret and their settings (the log group is the logs stack's)", () => {
     const types = Object.values(lab.data.toJSON().Resources as Record<string, { Type: string }>).map((resource) => resource.Type).sort();
     assert.deepEqual(types, [
-      'AWS::Logs::LogGroup',
       'AWS::RDS::DBInstance',
       'AWS::RDS::DBParameterGroup',
       'AWS::RDS::DBSubnetGroup',

@@ -99,15 +99,10 @@ function rules(template: typeof lab.network): Record<string, string[]> {
 }
 
 describe('security groups', () => {
-  it("carry exactly the seed's rules: ALB → EC2 → RDS and nothing else", () => {
+  it("carry exactly the seed's rules: ALB → EC2 → RDS and nothing else (no port 80 out: repositories are HTTPS)", () => {
     assert.deepEqual(rules(lab.network), {
       'hrapp-netlab-alb-sg': ['in tcp 443-443 0.0.0.0/0', 'in tcp 80-80 0.0.0.0/0', 'out tcp 5000-5000 hrapp-netlab-ec2-sg'],
-      'hrapp-netlab-ec2-sg': [
-        'in tcp 5000-5000 hrapp-netlab-alb-sg',
-        'out tcp 443-443 0.0.0.0/0',
-        'out tcp 5432-5432 hrapp-netlab-rds-sg',
-        'out tcp 80-80 0.0.0.0/0',
-      ],
+      'hrapp-netlab-ec2-sg': ['in tcp 5000-5000 hrapp-netlab-alb-sg', 'out tcp 443-443 0.0.0.0/0', 'out tcp 5432-5432 hrapp-netlab-rds-sg'],
       // CDK's placeholder egress rule (ICMP 252-86 to 255.255.255.255/32) matches no traffic.
       'hrapp-netlab-rds-sg': ['in tcp 5432-5432 hrapp-netlab-ec2-sg', 'out icmp 252-86 255.255.255.255/32'],
     });

@@ -71,15 +71,24 @@ describe('alarms', () => {
     assert.ok(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'));
     const budgets = statements.find((s) => s.Sid === 'BudgetNotifications');
     assert.deepEqual([budgets.Principal, budgets.Action, budgets.Condition], [{ Service: 'budgets.amazonaws.com' }, 'sns:Publish', { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }]);
-    assert.ok(statements.some((s) => s.Principal?.Service === 'events.amazonaws.com' && s.Action === 'sns:Publish'));
+    // EventBridge may publish for this account's rotation rule only.
+    const [ruleId] = only(lab.compute, 'AWS::Events::Rule');
+    const events = statements.filter((s) => s.Principal?.Service === 'events.amazonaws.com');
+    assert.deepEqual(
+      events.map((s) => [s.Action, s.Condition]),
+      [['sns:Publish', { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }]],
+    );
   });
 
-  it('include a failed or abandoned rotation of this secret, through EventBridge', () => {
+  it("include a failed or abandoned rotation of the app's secret and the master's, through EventBridge", () => {
     const [, rule] = only(lab.compute, 'AWS::Events::Rule');
     const pattern = rule.Properties!.EventPattern;
     assert.deepEqual(pattern.source, ['aws.secretsmanager']);
     assert.deepEqual(pattern.detail.eventName, ['RotationFailed', 'RotationAbandoned']);
-    assert.match(flatten(pattern.detail.additionalEventData.SecretId[0]), /hrapp-opslab-data:ExportsOutputRefDatabaseSecretAttachment/);
+    const secrets = pattern.detail.additionalEventData.SecretId.map(flatten);
+    assert.equal(secrets.length, 2);
+    assert.match(secrets[0], /hrapp-opslab-secrets:ExportsOutputRefAppSecretAttachment/);
+    assert.match(secrets[1], /hrapp-opslab-data:ExportsOutputRefDatabaseSecretAttachment/);
     assert.deepEqual(rule.Properties!.Targets.map((target: any) => target.Arn), [{ Ref: only(lab.compute, 'AWS::SNS::Topic')[0] }]);
   });
 });
@@ -105,32 +114,52 @@ describe('dashboard', () => {
 });
 
 describe('cost guardrails', () => {
-  it("budget the deployment's DeploymentID tag monthly, warning on actual and forecast spend", () => {
-    const [, budget] = only(lab.compute, 'AWS::Budgets::Budget');
-    const b = budget.Properties!.Budget;
-    assert.deepEqual([flatten(b.BudgetName), b.BudgetType, b.TimeUnit, b.BudgetLimit], ['hrapp-opslab-{AWS::Region}', 'COST', 'MONTHLY', { Amount: 150, Unit: 'USD' }]);
-    assert.deepEqual(b.CostFilters, { TagKeyValue: ['user:DeploymentID$opslab'] });
+  it("budget the deployment's DeploymentID tag monthly through the Budgets API, warning on actual and forecast spend", () => {
+    const [, budget] = only(lab.compute, 'Custom::Budget');
+    const call = (event: string) => JSON.parse(flatten(budget.Properties![event]).replace(/\{Ref:"?AWS::AccountId"?\}|\{AWS::AccountId\}/g, 'ACCOUNT'));
+    const create = call('Create');
+    assert.deepEqual([create.service, create.action, create.physicalResourceId.id], ['Budgets', 'createBudget', 'hrapp-opslab-{AWS::Region}']);
+    assert.deepEqual(create.parameters.Budget, {
+      BudgetName: 'hrapp-opslab-{AWS::Region}',
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      BudgetLimit: { Amount: '150', Unit: 'USD' },
+      CostFilters: { TagKeyValue: ['user:DeploymentID$opslab'] },
+    });
+    const topic = `{${only(lab.compute, 'AWS::SNS::Topic')[0]}}`;
     assert.deepEqual(
-      budget.Properties!.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Subscribers[0].SubscriptionType, n.Subscribers[0].Address]),
+      create.parameters.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold, n.Subscribers[0].SubscriptionType, n.Subscribers[0].Address]),
       [
-        ['ACTUAL', 80, 'SNS', { Ref: only(lab.compute, 'AWS::SNS::Topic')[0] }],
-        ['FORECASTED', 100, 'SNS', { Ref: only(lab.compute, 'AWS::SNS::Topic')[0] }],
+        ['ACTUAL', 80, 'SNS', topic],
+        ['FORECASTED', 100, 'SNS', topic],
       ],
     );
-    assert.equal(only(dual.compute, 'AWS::Budgets::Budget')[1].Properties!.Budget.BudgetLimit.Amount, 40);
+    assert.deepEqual([call('Update').action, call('Update').parameters.NewBudget.BudgetLimit], ['updateBudget', { Amount: '150', Unit: 'USD' }]);
+    assert.deepEqual([call('Delete').action, call('Delete').ignoreErrorCodesMatching], ['deleteBudget', 'NotFoundException']);
+    assert.equal(JSON.parse(flatten(only(dual.compute, 'Custom::Budget')[1].Properties!.Create)).parameters.Budget.BudgetLimit.Amount, '40');
   });
 
-  it('scale the lab fleet to zero after lab hours, every day, and back to 1-4 (desired 2) on lab days', () => {
+  it('let the budget function modify and view that one budget, nothing else', () => {
+    const statements = resourcesOf(lab.compute, 'AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Action).includes('budgets:'));
+    assert.deepEqual(
+      statements.map((s: any) => [s.Action, flatten(s.Resource)]),
+      [[['budgets:ModifyBudget', 'budgets:ViewBudget'], 'arn:{AWS::Partition}:budgets::{AWS::AccountId}:budget/hrapp-opslab-{AWS::Region}']],
+    );
+  });
+
+  it('scale the lab fleet to zero after lab hours, every day (MaxSize stays), and back to 1-4 (desired 2) on lab days', () => {
     const actions: Record<string, any> = Object.fromEntries(resourcesOf(lab.compute, 'AWS::AutoScaling::ScheduledAction').map(([, action]) => [action.Properties!.Recurrence, action.Properties!]));
     assert.deepEqual(Object.keys(actions).sort(), ['0 17 * * *', '30 9 * * 1-5']);
     const start = actions['30 9 * * 1-5'];
     const end = actions['0 17 * * *'];
     assert.deepEqual([start.MinSize, start.DesiredCapacity, start.MaxSize, start.TimeZone], [1, 2, 4, 'Europe/Berlin']);
-    assert.deepEqual([end.MinSize, end.DesiredCapacity, end.MaxSize, end.TimeZone], [0, 0, 0, 'Europe/Berlin']);
+    assert.deepEqual([end.MinSize, end.DesiredCapacity, end.MaxSize, end.TimeZone], [0, 0, 4, 'Europe/Berlin']);
     for (const action of Object.values(actions)) assert.deepEqual(action.AutoScalingGroupName, { Ref: only(lab.compute, 'AWS::AutoScaling::AutoScalingGroup')[0] });
   });
 
-  it('start the lab database 20 minutes before lab hours and stop it 20 minutes after', () => {
+  it('start the lab database 20 minutes before lab hours and stop it 20 minutes after, retrying for up to an hour', () => {
     const schedules = Object.fromEntries(resourcesOf(lab.compute, 'AWS::Scheduler::Schedule').map(([, schedule]) => [schedule.Properties!.Name, schedule.Properties!]));
     const start = schedules['hrapp-opslab-database-start'];
     const stop = schedules['hrapp-opslab-database-stop'];
@@ -140,7 +169,7 @@ describe('cost guardrails', () => {
     assert.equal(flatten(stop.Target.Arn), 'arn:{AWS::Partition}:scheduler:::aws-sdk:rds:stopDBInstance');
     for (const schedule of [start, stop]) {
       assert.deepEqual(JSON.parse(schedule.Target.Input), { DbInstanceIdentifier: 'hrapp-opslab-db' });
-      assert.equal(schedule.Target.RetryPolicy.MaximumRetryAttempts, 0);
+      assert.deepEqual(schedule.Target.RetryPolicy, { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 });
     }
   });
 
@@ -160,17 +189,15 @@ describe('cost guardrails', () => {
     for (const { compute } of [dual, production]) {
       compute.resourceCountIs('AWS::AutoScaling::ScheduledAction', 0);
       compute.resourceCountIs('AWS::Scheduler::Schedule', 0);
-      compute.resourceCountIs('AWS::Budgets::Budget', 1);
+      compute.resourceCountIs('Custom::Budget', 1);
     }
   });
 
-  it('default to 08:00-18:00 UTC on weekdays', () => {
-    assert.deepEqual(readDeploymentConfig((key) => ({ deployment_id: 'team01', owner: 'x' })[key]).labSchedule, {
-      startMinute: 8 * 60,
-      endMinute: 18 * 60,
-      days: 'MON-FRI',
-      timeZone: 'UTC',
-    });
+  it('are off unless asked for, and then on weekdays by default in the given time zone', () => {
+    const labSchedule = (values: Record<string, string>) => readDeploymentConfig((key) => ({ deployment_id: 'team01', owner: 'x', ...values })[key]).labSchedule;
+    assert.equal(labSchedule({}), undefined);
+    assert.equal(labSchedule({ lab_hours: 'always', lab_timezone: 'Asia/Tokyo' }), undefined);
+    assert.deepEqual(labSchedule({ lab_hours: '08:00-18:00', lab_timezone: 'America/Chicago' }), { startMinute: 8 * 60, endMinute: 18 * 60, days: 'MON-FRI', timeZone: 'America/Chicago' });
     assert.equal(unixWeekDays('MON,WED-FRI,SUN'), '1,3-5,7');
   });
 
@@ -184,6 +211,9 @@ describe('cost guardrails', () => {
       { lab_days: 'FRI-MON' },
       { lab_days: 'weekdays' },
       { lab_timezone: 'Mars/Olympus Mons' },
+      { lab_timezone: 'Europe/Atlantis' },
+      { lab_hours: '08:00-18:00' },
+      { lab_hours: '09:00-10:30', lab_timezone: 'Europe/Berlin' },
       { monthly_budget_usd: '0' },
       { monthly_budget_usd: '12.5' },
       { alarm_email: 'not-an-address' },

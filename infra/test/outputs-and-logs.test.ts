@@ -21,7 +21,8 @@ describe('stack outputs', () => {
       'DatabaseSecurityGroupId',
     ]);
     assert.deepEqual(outputKeys(lab.data), ['DbEndpoint', 'DbPort', 'DbName', 'DbSecretName']);
-    assert.deepEqual(outputKeys(lab.secrets), ['DbSecretArn']);
+    assert.deepEqual(outputKeys(lab.secrets), ['DbSecretArn', 'DbAppSecretName']);
+    assert.deepEqual(outputKeys(lab.logs), ['AppLogGroupName', 'DatabaseLogGroupName']);
     assert.deepEqual(outputKeys(lab.storage), ['BucketName', 'BucketArn']);
     for (const key of ['AlbDnsName', 'AutoScalingGroupName', 'InstanceRoleArn']) assert.ok(outputKeys(lab.compute).includes(key), key);
     assert.deepEqual(outputKeys(lab.security), ['InspectorEc2Status', 'SecurityHubArn', 'ConfigRecorderStatus', 'FoundationalStandardStatus', 'BillingAlarm']);
@@ -50,22 +51,33 @@ describe('log groups the services would create outside the stacks', () => {
     return found[0] as [string, { Properties: Record<string, any>; DeletionPolicy?: string }];
   };
 
-  it("the database's exported logs: created before the instance, a month's retention, removed with a lab", () => {
-    const [groupId, group] = logGroup(lab.data, '/aws/rds/instance/hrapp-outlab-db/postgresql');
-    assert.equal(group.Properties.RetentionInDays, 30);
-    assert.equal(group.DeletionPolicy, 'Delete');
-    const [, db] = only(lab.data, 'AWS::RDS::DBInstance') as [string, any];
-    assert.ok(db.DependsOn.includes(groupId));
-    assert.deepEqual(db.Properties.EnableCloudwatchLogsExports, ['postgresql']);
-    assert.equal(logGroup(production.data, '/aws/rds/instance/hrapp-outprod-db/postgresql')[1].DeletionPolicy, 'Retain');
+  it("the database's exported logs and the instances' boot and app logs: in the logs stack, a month's retention, kept in production", () => {
+    for (const name of ['/aws/rds/instance/hrapp-outlab-db/postgresql', '/hrapp/outlab/app']) {
+      const [, group] = logGroup(lab.logs, name);
+      assert.equal(group.Properties.RetentionInDays, 30);
+      assert.equal(group.DeletionPolicy, 'Delete');
+    }
+    for (const name of ['/aws/rds/instance/hrapp-outprod-db/postgresql', '/hrapp/outprod/app']) assert.equal(logGroup(production.logs, name)[1].DeletionPolicy, 'Retain');
+    assert.deepEqual(resourcesOf(lab.logs, 'AWS::Logs::LogGroup').length, 2, 'nothing else there');
   });
 
-  it("the rotation function's: created before the rotation, removed with the stack", () => {
-    const [groupId, group] = logGroup(lab.secrets, '/aws/lambda/hrapp-outlab-db-rotation');
-    assert.equal(group.Properties.RetentionInDays, 30);
-    assert.equal(group.DeletionPolicy, 'Delete');
-    const [, rotation] = only(lab.secrets, 'AWS::SecretsManager::RotationSchedule') as [string, any];
-    assert.ok(rotation.DependsOn.includes(groupId));
+  it('outlive a rollback of the stacks that write to them: the database and the fleet deploy after the logs stack', () => {
+    const { logs, data, compute } = lab.stacks;
+    assert.ok(data.dependencies.includes(logs), 'the instance exports to a group that exists');
+    assert.ok(compute.dependencies.includes(logs));
+    const [, db] = only(lab.data, 'AWS::RDS::DBInstance') as [string, any];
+    assert.deepEqual(db.Properties.EnableCloudwatchLogsExports, ['postgresql']);
+    assert.deepEqual(resourcesOf(lab.compute, 'AWS::Logs::LogGroup').map(([, group]) => flatten(group.Properties!.LogGroupName)), ['/aws/lambda/hrapp-outlab-aws-api-calls']);
+  });
+
+  it("the rotation functions': created before the rotations, removed with the stack", () => {
+    for (const name of ['hrapp-outlab-db-rotation', 'hrapp-outlab-db-master-rotation']) {
+      const [groupId, group] = logGroup(lab.secrets, `/aws/lambda/${name}`);
+      assert.equal(group.Properties.RetentionInDays, 30);
+      assert.equal(group.DeletionPolicy, 'Delete');
+      const [, rotation] = only(lab.secrets, 'AWS::SecretsManager::RotationSchedule', (r) => r.Properties!.HostedRotationLambda.RotationLambdaName === name) as [string, any];
+      assert.ok(rotation.DependsOn.includes(groupId));
+    }
   });
 
   it("the custom resources' functions: named hrapp-{id}-…, each with its group created first", () => {
@@ -82,7 +94,7 @@ describe('log groups the services would create outside the stacks', () => {
   });
 
   it('every function of a team has its log group in its stack', () => {
-    for (const template of [lab.network, lab.storage, lab.data, lab.secrets, lab.compute]) {
+    for (const template of [lab.logs, lab.network, lab.storage, lab.data, lab.secrets, lab.compute]) {
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup').map(([, group]) => flatten(group.Properties!.LogGroupName));
       for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
         assert.ok(groups.includes(`/aws/lambda/${fn.Properties!.FunctionName}`), `${fn.Properties!.FunctionName}`);

@@ -27,12 +27,18 @@ export const dummyPackage: string = (() => {
   return tarball;
 })();
 
-export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+export const TEST_CERTIFICATE_ARN = certificateIn('eu-west-1');
+
+/** An ACM certificate ARN of `region`. */
+export function certificateIn(region: string): string {
+  return `arn:aws:acm:${region}:111122223333:certificate/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9`;
+}
 /** Production mode needs a certificate; tests of production pass this. */
 export const PRODUCTION = { environment: 'production', certificate_arn: TEST_CERTIFICATE_ARN } as const;
 
 export interface Synthesized {
   readonly stacks: HrappStacks;
+  readonly logs: Template;
   readonly network: Template;
   readonly storage: Template;
   readonly data: Template;
@@ -41,15 +47,19 @@ export interface Synthesized {
   readonly security: Template;
 }
 
-/** Synthesizes the whole app (cdk-nag included) as `cdk synth` would, with cdk.json's context plus `context`. */
-export function synth(context: Record<string, unknown> = {}): Synthesized {
+/**
+ * Synthesizes the whole app (cdk-nag included) as `cdk synth` would, with cdk.json's context plus
+ * `context`, for `deployRegion` when given (the CLI's target region).
+ */
+export function synth(context: Record<string, unknown> = {}, deployRegion?: string): Synthesized {
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, app_package: dummyPackage, owner: 'test-owner', ...context },
     outdir: mkdtempSync(path.join(tmpdir(), 'hrapp-cdk-out-')),
   });
-  const stacks = buildHrapp(app);
+  const stacks = buildHrapp(app, deployRegion);
   return {
     stacks,
+    logs: Template.fromStack(stacks.logs),
     network: Template.fromStack(stacks.network),
     storage: Template.fromStack(stacks.storage),
     data: Template.fromStack(stacks.data),
@@ -60,6 +70,12 @@ export function synth(context: Record<string, unknown> = {}): Synthesized {
 }
 
 export type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+/** The team's templates and the account stack's, by stack kind. */
+export function templatesOf(synthesized: Synthesized): Record<string, Template> {
+  const { logs, network, storage, data, secrets, compute, security } = synthesized;
+  return { logs, network, storage, data, secrets, compute, security };
+}
 
 /** The resources of one type, by logical id. */
 export function resourcesOf(template: Template, type: string): [string, Resource][] {

@@ -10,7 +10,10 @@ export const RECORDER_NAME = 'default';
  * stack's output: an existing recorder is reported, a missing one created and started.
  */
 export async function ensureRecorder(call, { recorderRoleArn, bucketName }) {
-  const { ConfigurationRecorders: recorders = [] } = await call('config', 'DescribeConfigurationRecorders', {});
+  const { ConfigurationRecorders: all = [] } = await call('config', 'DescribeConfigurationRecorders', {});
+  // A service-linked recorder (another service's, e.g. for its own rules) records only what that
+  // service needs: the region still has no recorder of its own, which the standard needs.
+  const recorders = all.filter((recorder) => recorder.servicePrincipal === undefined && recorder.recordingScope !== 'INTERNAL');
   if (recorders.length > 0) return { Recorder: recorders[0].name, Action: 'existing recorder left as it is' };
   try {
     await call('iam', 'CreateServiceLinkedRole', { AWSServiceName: 'config.amazonaws.com' });

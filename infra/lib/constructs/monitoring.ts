@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,7 +30,8 @@ export interface MonitoringProps {
   readonly targetGroup: elbv2.IApplicationTargetGroup;
   readonly databaseInstanceIdentifier: string;
   readonly natGatewayIds: readonly string[];
-  readonly credentials: secretsmanager.ISecret;
+  /** The secrets whose failed rotation alarms: the app's and the master's. */
+  readonly rotatedSecrets: readonly secretsmanager.ISecret[];
   readonly alarmEmail?: string;
   /** The web ACL's metric name, when the firewall is on. */
   readonly webAclName?: string;
@@ -113,16 +113,27 @@ export class Monitoring extends Construct {
     );
 
     // Secrets Manager reports a failed rotation as a service event, not as a metric.
-    new events.Rule(this, 'RotationFailed', {
+    const rotationFailed = new events.Rule(this, 'RotationFailed', {
       ruleName: `${namePrefix}-rotation-failed`,
-      description: 'The database secret failed to rotate: the app keeps working on the current password; see the rotation function log.',
+      description: 'A database secret failed to rotate: the app keeps working on the current password; see the rotation function log.',
       eventPattern: {
         source: ['aws.secretsmanager'],
         detailType: ['AWS Service Event via CloudTrail'],
-        detail: { eventName: ['RotationFailed', 'RotationAbandoned'], additionalEventData: { SecretId: [props.credentials.secretArn] } },
+        detail: { eventName: ['RotationFailed', 'RotationAbandoned'], additionalEventData: { SecretId: props.rotatedSecrets.map((secret) => secret.secretArn) } },
       },
-      targets: [new targets.SnsTopic(this.topic)],
     });
+    // The target is bound by hand: events-targets' SnsTopic grants EventBridge publishing from any
+    // rule of any account; this statement admits this rule only.
+    rotationFailed.addTarget({ bind: () => ({ arn: this.topic.topicArn }) });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RotationFailedEvents',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rotationFailed.ruleArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
 
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(3) });

@@ -7,10 +7,23 @@ export const SIGN_IN_RATE_LIMIT = 100;
 export const SIGN_IN_PATHS = ['/login', '/register'];
 
 /**
- * Rules of AWSManagedRulesCommonRuleSet that only count: its 8 KB body limit would block every
- * photo upload (the app enforces its own size limits, 413 with a JSON error).
+ * Rules of AWSManagedRulesCommonRuleSet that only count, everywhere: its 8 KB body limit would
+ * block every photo upload (the app enforces its own size limits, 413 with a JSON error).
  */
 export const COUNTED_COMMON_RULES = ['SizeRestrictions_BODY'];
+
+/**
+ * The managed rules that inspect the body, by group. A photo's bytes or a CSV file can look like
+ * anything to them, and AWS's patterns are not public, so on the upload routes they only count.
+ */
+export const BODY_RULES: Record<string, string[]> = {
+  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY', 'EC2MetaDataSSRF_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'CrossSiteScripting_BODY'],
+  AWSManagedRulesKnownBadInputsRuleSet: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'],
+};
+
+/** The routes that take files: photo uploads (POST, PUT, PATCH under /employees) and the CSV import (POST /employees/import). */
+export const UPLOAD_METHODS = ['POST', 'PUT', 'PATCH'];
+export const UPLOAD_PATH_PREFIX = '/employees';
 
 export interface WebFirewallProps {
   readonly name: string;
@@ -31,31 +44,42 @@ export class WebFirewall extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const managed = (priority: number, name: string, counted: string[] = []): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: 'AWS',
-          name,
-          ruleActionOverrides: counted.length ? counted.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
+    const matching = (fieldToMatch: wafv2.CfnWebACL.FieldToMatchProperty, positionalConstraint: string, searchString: string): wafv2.CfnWebACL.StatementProperty => ({
+      byteMatchStatement: { fieldToMatch, positionalConstraint, searchString, textTransformations: [{ priority: 0, type: 'NONE' }] },
+    });
+    const uploads: wafv2.CfnWebACL.StatementProperty = {
+      andStatement: {
+        statements: [
+          { orStatement: { statements: UPLOAD_METHODS.map((method) => matching({ method: {} }, 'EXACTLY', method)) } },
+          matching({ uriPath: {} }, 'STARTS_WITH', UPLOAD_PATH_PREFIX),
+        ],
+      },
+    };
+    // Each managed group runs twice: whole everywhere but the upload routes, and there with its
+    // body rules counting only.
+    const managed = (priority: number, name: string, onUploads: boolean): wafv2.CfnWebACL.RuleProperty => {
+      const counted = [...new Set([...(name === 'AWSManagedRulesCommonRuleSet' ? COUNTED_COMMON_RULES : []), ...(onUploads ? BODY_RULES[name] : [])])];
+      const ruleName = onUploads ? `${name}-Uploads` : name;
+      return {
+        name: ruleName,
+        priority,
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name,
+            ruleActionOverrides: counted.length ? counted.map((rule) => ({ name: rule, actionToUse: { count: {} } })) : undefined,
+            scopeDownStatement: onUploads ? uploads : { notStatement: { statement: uploads } },
+          },
         },
-      },
-      visibilityConfig: visibility(name),
-    });
-    const signInPath = (path: string): wafv2.CfnWebACL.StatementProperty => ({
-      byteMatchStatement: {
-        fieldToMatch: { uriPath: {} },
-        positionalConstraint: 'EXACTLY',
-        searchString: path,
-        textTransformations: [{ priority: 0, type: 'NONE' }],
-      },
-    });
+        visibilityConfig: visibility(ruleName),
+      };
+    };
+    const signInPath = (path: string) => matching({ uriPath: {} }, 'EXACTLY', path);
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
-      description: 'hrapp: AWS managed common and known-bad-inputs rules, a rate limit on sign-in',
+      description: 'hrapp: AWS managed common and known-bad-inputs rules (body rules counting on uploads), a rate limit on sign-in',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
@@ -74,8 +98,10 @@ export class WebFirewall extends Construct {
           },
           visibilityConfig: visibility('SignInRateLimit'),
         },
-        managed(1, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
-        managed(2, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managed(1, 'AWSManagedRulesCommonRuleSet', false),
+        managed(2, 'AWSManagedRulesCommonRuleSet', true),
+        managed(3, 'AWSManagedRulesKnownBadInputsRuleSet', false),
+        managed(4, 'AWSManagedRulesKnownBadInputsRuleSet', true),
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', {

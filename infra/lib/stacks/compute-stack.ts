@@ -1,9 +1,9 @@
-import { Aws, CfnOutput, type CfnResource, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, CfnRule, Duration, Fn, Lazy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,7 +14,19 @@ import type { DeploymentConfig } from '../config.ts';
 import { CostGuardrails } from '../constructs/cost-guardrails.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import { WebFirewall } from '../constructs/web-firewall.ts';
-import { APP_PORT, HEALTH_CHECK_PATH, accountWideName, databaseInstanceIdentifier, deploymentPrefix, instanceRoleName, isLab, resourceName, uploadsBucketName, uploadsPrefix } from '../defaults.ts';
+import {
+  APP_PORT,
+  DATABASE_OWNER_ROLE,
+  HEALTH_CHECK_PATH,
+  accountWideName,
+  databaseInstanceIdentifier,
+  deploymentPrefix,
+  instanceRoleName,
+  isLab,
+  resourceName,
+  uploadsBucketName,
+  uploadsPrefix,
+} from '../defaults.ts';
 import { renderUserData } from '../user-data.ts';
 import { LOAD_BALANCER_LOG_PREFIX } from './network-stack.ts';
 import { UPLOAD_OBJECT_ACTIONS } from './storage-stack.ts';
@@ -25,7 +37,12 @@ export interface ComputeStackProps extends StackProps {
   readonly albSecurityGroup: ec2.ISecurityGroup;
   readonly appSecurityGroup: ec2.ISecurityGroup;
   readonly bucket: s3.IBucket;
+  /** The app's database credentials (never the master's). */
   readonly credentials: secretsmanager.ISecret;
+  /** The master's, whose failed rotation alarms too. */
+  readonly masterCredentials: secretsmanager.ISecret;
+  /** Where the instances ship their boot and app logs (the logs stack, which outlives a rollback of this one). */
+  readonly appLogGroup: logs.ILogGroup;
   readonly appPackage: AppPackage;
   readonly runtimeLibraries: readonly RuntimeLibrary[];
   /** The NAT gateways whose port allocation errors alarm. */
@@ -74,6 +91,18 @@ export const SESSION_MANAGER_ACTIONS = [
  * DESIRED_CAPACITY in service, so it briefly runs one more.
  */
 export const FLEET_CAPACITY = { min: 1, desired: 2, max: 4 } as const;
+/**
+ * Settings of the app that depend on the deployment, beside those the user data writes to
+ * /etc/hrapp/hrapp.env: the group role its migrations run as, open sign-up in a lab (the seed's
+ * workflow), two-factor sign-in for admin and hr in production.
+ */
+export function appSettings(config: Pick<DeploymentConfig, 'environment'>): Record<string, string> {
+  return { DB_OWNER_ROLE: DATABASE_OWNER_ROLE, ...(isLab(config) ? { REGISTRATION: 'open' } : { MFA_REQUIRED_ROLES: 'admin,hr' }) };
+}
+
+/** Where cloud-init puts `appSettings`: a drop-in of the app's systemd unit. */
+export const APP_SETTINGS_DROP_IN = '/etc/systemd/system/hrapp.service.d/50-deployment.conf';
+
 /** How long CloudFormation waits for an instance's signal, at creation and per rolling-update batch. */
 export const SIGNAL_TIMEOUT = Duration.minutes(15);
 
@@ -99,11 +128,8 @@ export class ComputeStack extends Stack {
       allowAllOutbound: false,
     });
 
-    const logGroup = new logs.LogGroup(this, 'AppLogs', {
-      logGroupName: `/hrapp/${config.deploymentId}/app`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: isLab(config) ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
+    const logGroup = props.appLogGroup;
+    if (https) certificateInDeployRegion(this, config.certificateArn!);
 
     const role = new iam.Role(this, 'InstanceRole', {
       roleName: instanceRoleName(config.deploymentId),
@@ -170,8 +196,12 @@ export class ComputeStack extends Stack {
 
     // The group's logical id is known only once it exists; the launch template comes first.
     let fleetLogicalId: string | undefined;
-    const userData = ec2.UserData.custom(
-      renderUserData({
+    const userData = new ec2.MultipartUserData();
+    userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-config; charset="utf-8"', body: appSettingsCloudConfig(appSettings(config)) }));
+    userData.addPart(
+      ec2.MultipartBody.fromRawBody({
+        contentType: 'text/x-shellscript; charset="utf-8"',
+        body: renderUserData({
         RUNTIME_PACKAGES: runtimePackageNames(props.runtimeLibraries).join(' '),
         PACKAGE_S3_URL: appPackage.s3ObjectUrl,
         AWS_REGION: Aws.REGION,
@@ -185,6 +215,7 @@ export class ComputeStack extends Stack {
         HTTPS_ONLY: String(https),
         // The load balancer lives in the public subnets (below).
         TRUSTED_PROXIES: Fn.join(',', props.vpc.publicSubnets.map((subnet) => subnet.ipv4CidrBlock)),
+        }),
       }),
     );
 
@@ -230,6 +261,16 @@ export class ComputeStack extends Stack {
       }),
     });
     fleetLogicalId = this.getLogicalId(fleet.node.defaultChild as CfnResource);
+    if (config.labSchedule) {
+      // Lab hours and rolling updates. The lab-end action scales the fleet to 0 but leaves MaxSize
+      // at FLEET_CAPACITY.max, and CloudFormation leaves the group's sizes to the scheduled actions
+      // (IgnoreUnmodifiedGroupSizeProperties). So a deploy outside lab hours keeps the group at 0:
+      // it has no instance to replace and launches none (one would wait for the stopped database
+      // and time out), MinInstancesInService stays below MaxSize as a rolling update requires,
+      // and the next lab start launches the new launch template. With MaxSize 0 that deploy
+      // would fail; without the policy it would bring back 2 instances to a stopped database.
+      (fleet.node.defaultChild as CfnResource).addOverride('UpdatePolicy.AutoScalingScheduledAction', { IgnoreUnmodifiedGroupSizeProperties: true });
+    }
     // Instances must not boot before their permissions exist: the app's, and the
     // cloudformation:SignalResource on this stack that `signals` grants in the role's default policy.
     fleet.node.addDependency(appPolicy, role);
@@ -304,7 +345,7 @@ export class ComputeStack extends Stack {
       targetGroup,
       databaseInstanceIdentifier: databaseInstanceIdentifier(config.deploymentId),
       natGatewayIds: props.natGatewayIds,
-      credentials: props.credentials,
+      rotatedSecrets: [props.credentials, props.masterCredentials],
       alarmEmail: config.alarmEmail,
       webAclName: firewall ? name('waf') : undefined,
     });
@@ -329,6 +370,37 @@ export class ComputeStack extends Stack {
     new CfnOutput(this, 'AutoScalingGroupName', { value: fleet.autoScalingGroupName });
     new CfnOutput(this, 'InstanceRoleArn', { value: role.roleArn });
   }
+}
+
+/**
+ * A load balancer takes certificates from its own region only, and says so twenty minutes into
+ * the deploy. The template is region-agnostic, so CloudFormation checks it before it starts.
+ */
+function certificateInDeployRegion(stack: Stack, certificateArn: string): void {
+  const certificateRegion = certificateArn.split(':')[3];
+  new CfnRule(stack, 'CertificateInDeployRegion', {
+    assertions: [
+      {
+        assert: Fn.conditionEquals(Aws.REGION, certificateRegion),
+        assertDescription: `certificate_arn is a certificate of ${certificateRegion}: deploy to ${certificateRegion}, or pass a certificate of the deploy region`,
+      },
+    ],
+  });
+}
+
+/** cloud-init writes the settings before the user data starts the app, which reloads systemd first. */
+function appSettingsCloudConfig(settings: Record<string, string>): string {
+  const lines = Object.entries(settings).map(([name, value]) => `      Environment=${name}=${value}`);
+  return [
+    '#cloud-config',
+    'write_files:',
+    `  - path: ${APP_SETTINGS_DROP_IN}`,
+    "    permissions: '0644'",
+    '    content: |',
+    '      [Service]',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 /** The pinned image (ami_id), else the latest Amazon Linux 2023 for x86_64 at each deploy. */

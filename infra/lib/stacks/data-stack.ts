@@ -1,28 +1,31 @@
-import { CfnOutput, Duration, Fn, Aws, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { DATABASE_NAME, DATABASE_PORT, databaseInstanceIdentifier, isLab, resourceName, statefulRemovalPolicy } from '../defaults.ts';
+import { DATABASE_MASTER_USERNAME, DATABASE_NAME, DATABASE_PORT, databaseInstanceIdentifier, isLab, resourceName, secretName } from '../defaults.ts';
+import { ALWAYS_ON_CALENDAR, databaseCalendar } from '../lab-calendar.ts';
 
 export interface DataStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly vpc: ec2.IVpc;
   readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  /** Where the instance exports its PostgreSQL log (the logs stack); it must exist first. */
+  readonly databaseLogGroup: logs.ILogGroup;
 }
-
-export const DATABASE_MASTER_USERNAME = 'hrapp_admin';
 
 /**
  * PostgreSQL 15 in the private subnets, encrypted, backed up for 7 days. Its master credentials
  * are generated into a secret here, because the instance needs them at creation; the secrets
- * stack adds the rotation and hands the secret to the app.
+ * stack rotates them and gives the app a login of its own. With lab hours, the backup and
+ * maintenance windows fall inside them, when the database runs.
  */
 export class DataStack extends Stack {
   readonly database: rds.IDatabaseInstance;
-  readonly credentials: secretsmanager.ISecret;
+  /** The master's credentials, with host and port: never the app's. */
+  readonly masterCredentials: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -41,17 +44,11 @@ export class DataStack extends Stack {
     const generatedSecret = new rds.DatabaseSecret(this, 'DatabaseSecret', {
       username: DATABASE_MASTER_USERNAME,
       dbname: DATABASE_NAME,
-      secretName: credentialsSecretName(config),
+      secretName: secretName(config, 'db-credentials'),
     });
-    // RDS creates the export's log group itself, untagged and outside the stack, unless it exists.
-    const instanceIdentifier = databaseInstanceIdentifier(config.deploymentId);
-    const postgresLogs = new logs.LogGroup(this, 'PostgresLogs', {
-      logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: statefulRemovalPolicy(config),
-    });
+    const calendar = config.labSchedule ? databaseCalendar(config.labSchedule) : ALWAYS_ON_CALENDAR;
     const instance = new rds.DatabaseInstance(this, 'Database', {
-      instanceIdentifier,
+      instanceIdentifier: databaseInstanceIdentifier(config.deploymentId),
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15 }),
       instanceType: new ec2.InstanceType(config.dbInstanceClass.replace(/^db\./, '')),
       vpc: props.vpc,
@@ -74,6 +71,8 @@ export class DataStack extends Stack {
       storageType: rds.StorageType.GP3,
       storageEncrypted: true,
       backupRetention: Duration.days(7),
+      preferredBackupWindow: calendar.backupWindow,
+      preferredMaintenanceWindow: calendar.maintenanceWindow,
       autoMinorVersionUpgrade: true,
       cloudwatchLogsExports: ['postgresql'],
       deletionProtection: !lab,
@@ -81,13 +80,13 @@ export class DataStack extends Stack {
       removalPolicy: lab ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
       deleteAutomatedBackups: lab,
     });
-    instance.node.addDependency(postgresLogs);
+    instance.node.addDependency(props.databaseLogGroup);
     // `instance.secret` is the attachment (host, port) over the generated secret itself.
     // Production keeps the credentials of the final snapshot; CloudFormation force-deletes a lab's.
     generatedSecret.applyRemovalPolicy(lab ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN);
     Validations.of(generatedSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotated every 30 days by the RotationSchedule of the secrets stack, which deploys right after this one.',
+      reason: 'Rotated by the master RotationSchedule of the secrets stack, which deploys right after this one.',
     });
     Validations.of(instance).acknowledge({
       id: 'AwsSolutions-RDS11',
@@ -101,22 +100,11 @@ export class DataStack extends Stack {
     }
 
     this.database = instance;
-    this.credentials = instance.secret!;
+    this.masterCredentials = instance.secret!;
 
     new CfnOutput(this, 'DbEndpoint', { value: instance.dbInstanceEndpointAddress, description: 'PostgreSQL host name' });
     new CfnOutput(this, 'DbPort', { value: instance.dbInstanceEndpointPort, description: 'PostgreSQL port' });
     new CfnOutput(this, 'DbName', { value: DATABASE_NAME, description: 'the database the app uses' });
-    new CfnOutput(this, 'DbSecretName', { value: credentialsSecretName(config), description: 'database credentials secret (name)' });
+    new CfnOutput(this, 'DbSecretName', { value: secretName(config, 'db-credentials'), description: 'the master credentials (name); the app has its own, see the secrets stack' });
   }
-}
-
-/**
- * `hrapp-{id}-db-credentials` in production. A lab copy appends the first block of its stack's
- * UUID: a redeploy never collides with a secret of the same name that is pending deletion.
- */
-function credentialsSecretName(config: DeploymentConfig): string {
-  const base = resourceName(config.deploymentId, 'db-credentials');
-  if (!isLab(config)) return base;
-  const stackUuidPrefix = Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
-  return `${base}-${stackUuidPrefix}`;
 }

@@ -1,7 +1,7 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FactName } from 'aws-cdk-lib/region-info';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
@@ -85,23 +85,21 @@ export class NetworkStack extends Stack {
         id: 'AwsSolutions-S1',
         reason: 'This is the log bucket: logging its own access would need yet another bucket; CloudTrail records its management events.',
       });
-      // Regions older than August 2022 deliver as their ELB account (a mapping by region, so the
-      // template stays region-agnostic), newer ones as the log delivery service.
       logBucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'LoadBalancerAccessLogs',
           actions: ['s3:PutObject'],
-          principals: [
-            new iam.AccountPrincipal(this.regionalFact(FactName.ELBV2_ACCOUNT)),
-            new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
-          ],
+          principals: loadBalancerLogPrincipals(this),
           resources: [logBucket.arnForObjects(`${LOAD_BALANCER_LOG_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`)],
         }),
       );
+      // With @aws-cdk/aws-s3:createDefaultLoggingPolicy (cdk.json) the flow log's delivery
+      // statements are in the bucket policy, so a later policy update keeps them.
       vpc.addFlowLog('FlowLogs', {
         destination: ec2.FlowLogDestination.toS3(logBucket, 'vpc-flow-logs/'),
         trafficType: ec2.FlowLogTrafficType.ALL,
       });
+      logBucket.policy!.applyRemovalPolicy(RemovalPolicy.RETAIN);
       this.logBucket = logBucket;
     }
     this.vpc = vpc;
@@ -138,8 +136,8 @@ export class NetworkStack extends Stack {
 
     app.addIngressRule(alb, ec2.Port.tcp(APP_PORT), 'from the load balancer');
     app.addEgressRule(database, ec2.Port.tcp(DATABASE_PORT), 'to the database');
-    app.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (S3, Secrets Manager, SSM, Logs)');
-    app.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'package repositories');
+    // Amazon Linux's package repositories are served over HTTPS too: no port 80.
+    app.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (S3, Secrets Manager, SSM, Logs) and package repositories');
 
     database.addIngressRule(app, ec2.Port.tcp(DATABASE_PORT), 'from the app tier');
 
@@ -155,6 +153,31 @@ export class NetworkStack extends Stack {
     new CfnOutput(this, 'AppSecurityGroupId', { value: app.securityGroupId });
     new CfnOutput(this, 'DatabaseSecurityGroupId', { value: database.securityGroupId });
   }
+}
+
+/**
+ * Who delivers load balancer access logs: in regions opened before August 2022, the region's ELB
+ * account (which CDK's table knows); in newer ones, the log delivery service. The service
+ * principal is always granted, and the account is chosen by one condition per region that has
+ * one, so the template stays region-agnostic and a region missing from the table still works.
+ */
+function loadBalancerLogPrincipals(stack: Stack): iam.IPrincipal[] {
+  const accounts = RegionInfo.regions.flatMap((region) => (region.elbv2Account ? [{ name: region.name, account: region.elbv2Account }] : []));
+  const inRegion = accounts.map(
+    ({ name }) => new CfnCondition(stack, `ElbLogAccountIn${name.replace(/-/g, '')}`, { expression: Fn.conditionEquals(Aws.REGION, name) }),
+  );
+  const hasAccount = new CfnCondition(stack, 'ElbLogAccountKnown', { expression: anyOf(inRegion) });
+  const account = Fn.join('', accounts.map(({ account: id }, index) => Fn.conditionIf(inRegion[index].logicalId, id, '').toString()));
+  return [
+    new iam.ArnPrincipal(Fn.conditionIf(hasAccount.logicalId, `arn:${Aws.PARTITION}:iam::${account}:root`, Aws.NO_VALUE).toString()),
+    new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
+  ];
+}
+
+/** `Fn::Or` of any number of conditions (it takes 2 to 10). */
+function anyOf(conditions: CfnCondition[]): ReturnType<typeof Fn.conditionOr> {
+  if (conditions.length <= 10) return Fn.conditionOr(...conditions);
+  return Fn.conditionOr(Fn.conditionOr(...conditions.slice(0, 9)), anyOf(conditions.slice(9)));
 }
 
 /** Places the subnets at the seed's fixed CIDRs instead of CDK's sequential allocation. */

@@ -9,6 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { alarmTopic } from '../constructs/alarm-topic.ts';
+import { awsCustomResourceFunction } from '../function-logs.ts';
 
 /** Security Hub's AWS Foundational Security Best Practices standard, enabled explicitly. */
 export const FOUNDATIONAL_STANDARD_ARN = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::standards/aws-foundational-security-best-practices/v/1.0.0`;
@@ -152,6 +153,7 @@ export class SecurityStack extends Stack {
         conditions: fromConfig,
       }),
     );
+    configBucket.policy!.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Validations.of(configBucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'AWS Config history only, written by Config itself; access logs of it would add a bucket for nothing.',
@@ -210,8 +212,7 @@ export class SecurityStack extends Stack {
     });
 
     // The one function that performs the calls above, shared by all four resources.
-    const provider = this.node.findChild(cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '').replace(/^/, 'AWS'));
-    Validations.of(provider).acknowledge({
+    Validations.of(awsCustomResourceFunction(this)).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: "CDK's custom resource function writes its own logs with the basic execution policy.",
     });

@@ -51,6 +51,8 @@ export class StorageStack extends Stack {
       }),
     );
 
+    // The policy lives as long as the bucket: a retained bucket without it would admit any role.
+    bucket.policy!.applyRemovalPolicy(statefulRemovalPolicy(config));
     Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'Server access logs are optional in the lab design; a log bucket per team would outlive the lab teardown.',
