@@ -108,7 +108,8 @@ async function runLighthouse(url, cookie, config) {
     const audit = (id) => lhr.audits[id];
     return {
       score: Math.round(lhr.categories.performance.score * 100),
-      lcpMs: audit('largest-contentful-paint').numericValue,
+      metrics: Object.fromEntries(['first-contentful-paint', 'largest-contentful-paint', 'speed-index', 'total-blocking-time',
+        'cumulative-layout-shift'].map((id) => [id, audit(id).displayValue])),
       bytes: audit('total-byte-weight').numericValue,
       responsiveImages: audit('uses-responsive-images'),
       cachePolicy: audit('uses-long-cache-ttl'),
@@ -145,6 +146,10 @@ async function transfer(browser, url, cookie, screen) {
   return { first, reload };
 }
 
+const metricNames = {
+  'first-contentful-paint': 'First contentful paint', 'largest-contentful-paint': 'Largest contentful paint',
+  'speed-index': 'Speed index', 'total-blocking-time': 'Total blocking time', 'cumulative-layout-shift': 'Cumulative layout shift',
+};
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function auditLine(audit) {
@@ -165,7 +170,7 @@ function report({ mobile, desktop, phone, laptop, version }) {
     '| | mobile profile (412×823, 1.75×, slow 4G simulated) | desktop profile |',
     '| --- | --- | --- |',
     `| Performance | ${mobile.score} | ${desktop.score} |`,
-    `| Largest contentful paint | ${(mobile.lcpMs / 1000).toFixed(1)} s | ${(desktop.lcpMs / 1000).toFixed(1)} s |`,
+    ...Object.keys(mobile.metrics).map((id) => `| ${metricNames[id]} | ${mobile.metrics[id]} | ${desktop.metrics[id]} |`),
     `| Properly size images | ${auditLine(mobile.responsiveImages)} | ${auditLine(desktop.responsiveImages)} |`,
     `| Efficient cache policy | ${auditLine(mobile.cachePolicy)} | ${auditLine(desktop.cachePolicy)} |`,
     `| Transfer (Lighthouse's total byte weight) | ${kb(mobile.bytes)} | ${kb(desktop.bytes)} |`,

@@ -17,8 +17,6 @@ ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs', ...Object.
 addFormats(ajv);
 ajv.addSchema(document, 'openapi.json');
 
-const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
 function pointer(...tokens) {
   return tokens.map((token) => String(token).replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 }
@@ -51,11 +49,11 @@ const routes = Object.keys(document.paths).map((template) => ({
 
 /** The target's path (origin-form or absolute-form), percent-decoded once as the server decodes it. */
 function decodedPath(target) {
-  const path = target.replace(/^[a-z]+:\/\/[^/]*/i, '').split(/[?#]/)[0];
+  const encoded = target.replace(/^[a-z]+:\/\/[^/]*/i, '').split(/[?#]/)[0];
   try {
-    return decodeURIComponent(path);
+    return decodeURIComponent(encoded);
   } catch {
-    return path; // not UTF-8: it names no route
+    return encoded; // not UTF-8: it names no route
   }
 }
 
@@ -73,38 +71,8 @@ function schemaProblems(validate, value, what) {
   return validate.errors.map((error) => `${what}${error.instancePath} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
 }
 
-/**
- * What in a response contradicts the document: a list of sentences, empty when it conforms.
- * `target` is the request's path with its query; `headers` a fetch Headers or a plain object
- * of lowercased names; `body` the bytes received (none for HEAD).
- */
-export function contractProblems({ method, target, status, headers, body }) {
-  const header = (name) => (typeof headers.get === 'function' ? headers.get(name) : headers[name.toLowerCase()]) ?? null;
-  const pathname = decodedPath(target);
-  const route = routes.find(({ pattern }) => pattern.test(pathname));
-  const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
-  let response;
-  let at;
-  if (route && document.paths[route.template][verb]) {
-    const responses = document.paths[route.template][verb].responses;
-    const key = [String(status), `${String(status)[0]}XX`].find((candidate) => responses[candidate]);
-    if (!key) return [`${status} is not declared for ${verb.toUpperCase()} ${route.template}`];
-    ({ node: response, at } = follow(responses[key], pointer('paths', route.template, verb, 'responses', key)));
-  } else {
-    // No operation: the document's conventions say 405 with Allow for a path that exists, 404
-    // otherwise (or a refusal of the request's framing), always with the error model.
-    const expected = route ? [405] : [404];
-    const problems = [];
-    if (!expected.includes(status) && ![400, 408, 413, 431, 501, 503].includes(status)) {
-      problems.push(`${status} for ${method} ${pathname}, which the document does not describe (expected ${expected.join(' or ')})`);
-    }
-    if (status === 405 && !header('allow')) problems.push('405 without Allow');
-    const validate = validatorAt(pointer('components', 'schemas', 'Error'));
-    const text = body?.length ? body.toString('utf8') : '';
-    if (method !== 'HEAD') problems.push(...schemaProblems(validate, text ? JSON.parse(text) : undefined, 'body'));
-    return problems;
-  }
-
+/** The declared headers of `response` (found at `at`) that are missing or malformed. */
+function headerProblems(response, at, header) {
   const problems = [];
   for (const name of Object.keys(response.headers ?? {})) {
     const { node: spec, at: headerAt } = follow(response.headers[name], `${at}/${pointer('headers', name)}`);
@@ -115,7 +83,51 @@ export function contractProblems({ method, target, status, headers, body }) {
     }
     problems.push(...schemaProblems(validatorAt(`${headerAt}/schema`), headerValue(value, spec.schema), `header ${name}`));
   }
+  return problems;
+}
 
+/** How the body contradicts the JSON schema at `at`. */
+function jsonProblems(bytes, at) {
+  let value;
+  try {
+    value = JSON.parse(bytes?.toString('utf8') ?? '');
+  } catch {
+    return ['the body is not JSON'];
+  }
+  return schemaProblems(validatorAt(at), value, 'body');
+}
+
+/**
+ * What in a response contradicts the document: a list of sentences, empty when it conforms.
+ * `target` is the request's path with its query; `headers` a fetch Headers or a plain object
+ * of lowercased names; `body` the bytes received (none for HEAD).
+ */
+export function contractProblems({ method, target, status, headers, body }) {
+  const header = (name) => (typeof headers.get === 'function' ? headers.get(name) : headers[name.toLowerCase()]) ?? null;
+  const pathname = decodedPath(target);
+  const route = routes.find(({ pattern }) => pattern.test(pathname));
+  const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+  const operation = route && document.paths[route.template][verb];
+  if (!operation) {
+    // No operation: the document's conventions say 405 with Allow for a path that exists, 404
+    // otherwise (or a refusal of the request's framing), with the headers and the error model
+    // of every error.
+    const expected = route ? 405 : 404;
+    const problems = [];
+    if (status !== expected && ![400, 408, 413, 431, 501, 503].includes(status)) {
+      problems.push(`${status} for ${method} ${pathname}, which the document does not describe (expected ${expected})`);
+    }
+    if (status === 405 && !header('allow')) problems.push('405 without Allow');
+    const error = follow({ $ref: '#/components/responses/NotFound' });
+    problems.push(...headerProblems(error.node, error.at, header));
+    if (method !== 'HEAD') problems.push(...jsonProblems(body, pointer('components', 'schemas', 'Error')));
+    return problems;
+  }
+  const key = [String(status), `${String(status)[0]}XX`].find((candidate) => operation.responses[candidate]);
+  if (!key) return [`${status} is not declared for ${verb.toUpperCase()} ${route.template}`];
+  const { node: response, at } = follow(operation.responses[key], pointer('paths', route.template, verb, 'responses', key));
+
+  const problems = headerProblems(response, at, header);
   const bytes = body ?? Buffer.alloc(0);
   if (!response.content) {
     if (bytes.length > 0) problems.push(`a body (${bytes.length} bytes) where the document declares none`);
@@ -127,15 +139,7 @@ export function contractProblems({ method, target, status, headers, body }) {
     problems.push(`Content-Type ${type || '(none)'} is not one of ${Object.keys(response.content).join(', ')}`);
     return problems;
   }
-  if (type === 'application/json') {
-    let value;
-    try {
-      value = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      return [...problems, 'the body is not JSON'];
-    }
-    problems.push(...schemaProblems(validatorAt(`${at}/${pointer('content', type, 'schema')}`), value, 'body'));
-  }
+  if (type === 'application/json') problems.push(...jsonProblems(bytes, `${at}/${pointer('content', type, 'schema')}`));
   return problems;
 }
 
