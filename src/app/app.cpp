@@ -15,6 +15,7 @@
 #include "domain/employee_service.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "image/decode_memory.hpp"
 #include "store/migrations.hpp"
 #include "store/repositories.hpp"
 
@@ -30,8 +31,16 @@ int migrate(const config::Config& config) {
 
 namespace {
 
-ImagePolicy image_policy(const config::Config& config) {
-  return {config.max_image_bytes, {config.image_max_megapixels * 1'000'000, std::chrono::seconds(10)}};
+ImagePolicy image_policy(const config::Config& config, image::DecodeMemory& memory) {
+  image::Limits limits;
+  limits.max_pixels = config.image_max_megapixels * 1'000'000;
+  limits.memory = &memory;
+  return {config.max_image_bytes, limits};
+}
+
+/// What every decode in flight may hold at once; a decode waits up to 2 s for room, then 503.
+image::DecodeMemory decode_memory(const config::Config& config) {
+  return image::DecodeMemory(config.decode_memory_mb * 1024 * 1024, std::chrono::seconds(2));
 }
 
 }  // namespace
@@ -42,7 +51,8 @@ int resize_photos(const config::Config& config) {
   store::migrate(backends.database());
   store::EmployeeRepository rows(backends.database());
   BoundedWorkers decoders(1, 1);
-  EmployeeService employees(rows, backends.blobs(), clock, config.deployment_id, image_policy(config), decoders);
+  auto memory = decode_memory(config);
+  EmployeeService employees(rows, backends.blobs(), clock, config.deployment_id, image_policy(config, memory), decoders);
   const std::size_t made = employees.make_missing_sizes();
   log::info("photo sizes made", {{"made", static_cast<std::int64_t>(made)}});
   return 0;
@@ -80,10 +90,12 @@ int serve(const config::Config& config) {
   limits.address.free_failures = config.signin_address_failures;
   auth::SignInThrottle throttle(failures, clock, limits);
   auth::AuthService auth(users, sessions, hasher, cpu, throttle, clock);
-  // Uploads are decoded one per core at a lower priority, with a short queue: a burst of
-  // uploads neither holds the request threads reads need nor takes their CPU.
-  BoundedWorkers image_decoders(cores, 16, 5);
-  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config),
+  // Uploads are decoded one per core at a lower priority, with a short queue in which each
+  // account waits in a line of its own and holds at most 4 places: a burst of uploads neither
+  // holds the request threads reads need nor takes their CPU, nor another account's turn.
+  BoundedWorkers image_decoders(cores, 16, 5, 4);
+  auto memory = decode_memory(config);
+  EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config, memory),
                             image_decoders);
   api::HealthMonitor health(db);
   health.probe();

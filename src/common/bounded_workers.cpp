@@ -31,7 +31,7 @@ void BoundedWorkers::post(std::string_view key, std::function<void()> job) {
       line = lines_.emplace(std::string(key), std::deque<std::function<void()>>{}).first;
       turns_.push_back(line->first);
     } else if (line->second.size() >= max_queued_per_key_) {
-      throw TooManyRequests("too many requests at once from your address; wait for the ones in progress", 1);
+      throw TooManyRequests("too many of your requests are already waiting; wait for the ones in progress", 1);
     }
     line->second.push_back(std::move(job));
     ++queued_;

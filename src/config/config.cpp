@@ -138,6 +138,11 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.image_max_megapixels = static_cast<std::uint64_t>(parse_int(v, 1, 500, s));
        }},
+      {"DECODE_MEMORY_MB", "--decode-memory-mb",
+       "memory all photo decodes in flight may hold at once, in MiB (128); one decode's canvas may take 96",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.decode_memory_mb = static_cast<std::uint64_t>(parse_int(v, 96, 64 * 1024, s));
+       }},
       {"WEB_DIR", "--web-dir", "folder of the web UI (./web when present)",
        [](Config& c, const std::string& v, const std::string& s) {
          if (!std::filesystem::is_directory(v)) throw ConfigError(s + " must be a folder, got '" + v + "'");

@@ -40,6 +40,7 @@ struct Config {
   int bcrypt_cost = 12;
   std::size_t max_image_bytes = 5 * 1024 * 1024;
   std::uint64_t image_max_megapixels = 40;  // declared width x height, checked before decoding
+  std::uint64_t decode_memory_mb = 128;      // shared by every decode in flight
   std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
   std::size_t io_threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());  // one per core
   std::size_t db_pool_size = 10;

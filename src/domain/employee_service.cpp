@@ -20,6 +20,7 @@ image::Variants decode(const std::string& bytes, const image::Limits& limits) {
       case Reason::too_many_pixels: throw ImageTooLarge(e.what());
       case Reason::unreadable:
       case Reason::too_slow: throw InvalidImage(e.what());
+      case Reason::busy: throw Unavailable(e.what());
     }
     throw;
   }
@@ -44,10 +45,12 @@ std::string key_of(const std::string& key, const StoredSize& size) {
 
 }  // namespace
 
-std::string EmployeeService::store_image(const std::string& bytes) {
+std::string EmployeeService::store_image(const User& user, const std::string& bytes) {
   if (bytes.size() > images_.max_bytes)
     throw PayloadTooLarge("the image is larger than " + std::to_string(images_.max_bytes) + " bytes");
-  const auto variants = decoders_.run([&] { return decode(bytes, images_.limits); });
+  // Each account's uploads wait in a line of their own: one account's burst takes turns with
+  // the others'.
+  const auto variants = decoders_.run(std::to_string(user.id), [&] { return decode(bytes, images_.limits); });
   std::string key = blob::make_image_key(deployment_id_, variants.normalised.extension);
   try {
     // The photo itself first, then the smaller sizes.
@@ -77,7 +80,7 @@ void EmployeeService::delete_image_quietly(const std::string& key) {
 Employee EmployeeService::create(const User& user, EmployeeFields fields, const ImageInput& image) {
   validation::check_employee_fields(fields, true);
   std::optional<std::string> key;
-  if (image.bytes) key = store_image(*image.bytes);
+  if (image.bytes) key = store_image(user, *image.bytes);
   try {
     return repo_.create(fields, key, user.id, clock_.now());
   } catch (...) {
@@ -95,7 +98,7 @@ Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFiel
   if (owner->user_id != user.id) throw Forbidden("only the profile's creator can change it");
 
   store::ImageChange change;
-  if (image.bytes) change = {store::ImageChange::Kind::replace, store_image(*image.bytes)};
+  if (image.bytes) change = {store::ImageChange::Kind::replace, store_image(user, *image.bytes)};
   else if (image.remove) change.kind = store::ImageChange::Kind::remove;
   std::optional<std::pair<store::EmployeeOwnership, Employee>> updated;
   try {

@@ -71,7 +71,7 @@ class EmployeeService {
 
  private:
   /// Checks and re-encodes the bytes, stores every size; returns the new key.
-  std::string store_image(const std::string& bytes);
+  std::string store_image(const User& user, const std::string& bytes);
   /// Removes every size; a failure is logged, not thrown.
   void delete_image_quietly(const std::string& key);
 

@@ -4,10 +4,12 @@
 // it decodes a pixel, and gives up at the budget's deadline.
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "image/decode_memory.hpp"
 #include "image/image.hpp"
 
 namespace hrapp::image {
@@ -27,8 +29,16 @@ struct Raster {
 struct Budget {
   std::uint64_t max_pixels;
   std::chrono::steady_clock::time_point deadline;
+  std::uint64_t max_canvas_bytes = std::numeric_limits<std::uint64_t>::max();
+  DecodeMemory* memory = nullptr;
+  DecodeMemory::Reservation held;  // what the decode holds of `memory`
+
   /// Throws Rejected(too_many_pixels) when a declared canvas is larger than allowed.
   void check_size(std::uint64_t width, std::uint64_t height) const;
+  /// Before a decoder allocates an RGBA canvas of width x height, plus `working` bytes of its
+  /// own: checks the canvas against the byte limit (Rejected, too_many_pixels) and reserves it,
+  /// with what the stored sizes are made with, from the process-wide memory (Rejected, busy).
+  void reserve_canvas(std::uint64_t width, std::uint64_t height, std::uint64_t working = 0);
   bool expired() const { return std::chrono::steady_clock::now() > deadline; }
 };
 
@@ -40,10 +50,13 @@ struct Decoded {
 
 /// The JPEG is decoded at the smallest of 1, 1/2, 1/4, 1/8 scale whose longest side stays at
 /// least `min_side` (a free reduction that libjpeg does while decoding).
-Decoded decode_jpeg(std::string_view bytes, const Budget& budget, unsigned min_side);
-Decoded decode_png(std::string_view bytes, const Budget& budget);
-Decoded decode_gif(std::string_view bytes, const Budget& budget);
-Decoded decode_webp(std::string_view bytes, const Budget& budget);
+Decoded decode_jpeg(std::string_view bytes, Budget& budget, unsigned min_side);
+Decoded decode_png(std::string_view bytes, Budget& budget);
+/// An animation's first frame; a canvas larger than that frame is refused.
+Decoded decode_gif(std::string_view bytes, Budget& budget);
+/// Decoded scaled, so its longest side is `min_side` at least, where it is larger; an
+/// animation's first frame, and a canvas larger than that frame is refused.
+Decoded decode_webp(std::string_view bytes, Budget& budget, unsigned min_side);
 
 std::string encode_jpeg(const Raster& raster, int quality, const std::string& icc);
 std::string encode_webp(const Raster& raster, float quality);

@@ -49,7 +49,7 @@ int read_extension(GifFileType* gif, int transparent) {
 
 }  // namespace
 
-Decoded decode_gif(std::string_view bytes, const Budget& budget) {
+Decoded decode_gif(std::string_view bytes, Budget& budget) {
   Reader reader{bytes};
   int error = 0;
   std::unique_ptr<GifFileType, CloseGif> gif(DGifOpen(&reader, read_bytes, &error));
@@ -67,10 +67,13 @@ Decoded decode_gif(std::string_view bytes, const Budget& budget) {
   const GifImageDesc& frame = gif->Image;
   if (frame.Width <= 0 || frame.Height <= 0 || frame.Left < 0 || frame.Top < 0)
     reject_unreadable("GIF", "its first frame has no size");
-  // The canvas is the logical screen, grown to hold the frame if the file says less.
+  // The canvas is the logical screen, grown to hold the frame if the file says less. A screen
+  // larger than the first frame would cost memory for nothing but transparency: refused.
   const auto width = static_cast<std::uint64_t>(std::max(gif->SWidth, frame.Left + frame.Width));
   const auto height = static_cast<std::uint64_t>(std::max(gif->SHeight, frame.Top + frame.Height));
-  budget.check_size(width, height);
+  if (width * height > static_cast<std::uint64_t>(frame.Width) * static_cast<std::uint64_t>(frame.Height))
+    reject_unreadable("GIF", "its canvas is larger than its first frame");
+  budget.reserve_canvas(width, height, static_cast<std::uint64_t>(frame.Width));
   const ColorMapObject* palette = frame.ColorMap ? frame.ColorMap : gif->SColorMap;
   if (!palette) reject_unreadable("GIF", "it has no colour table");
 

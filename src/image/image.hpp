@@ -7,11 +7,17 @@
 
 namespace hrapp::image {
 
+class DecodeMemory;
+
 /// What a decode may cost. The declared width x height is checked against max_pixels before
-/// any pixel is decoded; decoders give up past the time limit.
+/// any pixel is decoded; the canvas a decoder is about to allocate (after any scaling the format
+/// allows) against max_canvas_bytes, and its bytes are reserved from `memory`, shared by every
+/// decode in flight; decoders give up past the time limit.
 struct Limits {
   std::uint64_t max_pixels = 40'000'000;
+  std::uint64_t max_canvas_bytes = 96 * 1024 * 1024;
   std::chrono::milliseconds time_limit{10'000};
+  DecodeMemory* memory = nullptr;  // none: no process-wide bound
 };
 
 /// The longest side of each stored variant.
@@ -39,7 +45,8 @@ struct Variants {
 /// Why an upload cannot be turned into variants; what() is a client-facing sentence.
 class Rejected : public std::runtime_error {
  public:
-  enum class Reason { unsupported_type, unreadable, too_many_pixels, too_slow };
+  /// busy: the process-wide decode memory had no room in time (the client may try again).
+  enum class Reason { unsupported_type, unreadable, too_many_pixels, too_slow, busy };
   Rejected(Reason reason, const std::string& message) : std::runtime_error(message), reason_(reason) {}
   Reason reason() const { return reason_; }
 

@@ -1,6 +1,8 @@
 // JPEG through libjpeg-turbo. libjpeg reports errors by calling error_exit, which must not
 // return: it longjmps back to the setjmp in run_decode/run_encode. Those functions keep no
 // C++ objects of their own, so the jump skips no destructor; the results live in the caller.
+#include <algorithm>
+#include <climits>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +35,7 @@ void ignore_message(j_common_ptr) {}
 struct DecodeJob {
   ErrorManager err;
   jpeg_progress_mgr progress;
-  const Budget* budget;
+  Budget* budget;
   std::string_view bytes;
   unsigned min_side;
   Decoded* out;
@@ -69,7 +71,7 @@ bool run_decode(DecodeJob& job, jpeg_decompress_struct& cinfo) {
   cinfo.client_data = &job;
   // Bounds libjpeg's own buffers (a progressive picture keeps every coefficient): past this it
   // would need a backing store, which this build refuses with an error.
-  cinfo.mem->max_memory_to_use = static_cast<long>(job.budget->max_pixels * 4);
+  cinfo.mem->max_memory_to_use = static_cast<long>(std::min<std::uint64_t>(job.budget->max_canvas_bytes, LONG_MAX));
   cinfo.progress = &job.progress;
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(job.bytes.data()), job.bytes.size());
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
@@ -98,6 +100,15 @@ bool run_decode(DecodeJob& job, jpeg_decompress_struct& cinfo) {
   cinfo.scale_num = 1;
   cinfo.scale_denom = denom;
   cinfo.dct_method = JDCT_ISLOW;
+  jpeg_calc_output_dimensions(&cinfo);
+  // A progressive picture keeps every coefficient of the full-size picture while it decodes,
+  // whatever the scale.
+  std::uint64_t coefficients = 0;
+  if (cinfo.progressive_mode)
+    for (int c = 0; c < cinfo.num_components; ++c)
+      coefficients += std::uint64_t{cinfo.comp_info[c].width_in_blocks} * cinfo.comp_info[c].height_in_blocks *
+                      DCTSIZE2 * sizeof(JCOEF);
+  job.budget->reserve_canvas(cinfo.output_width, cinfo.output_height, coefficients);
   jpeg_start_decompress(&cinfo);
   Raster& raster = job.out->raster;
   raster.allocate(cinfo.output_width, cinfo.output_height);
@@ -147,7 +158,7 @@ bool run_encode(EncodeJob& job, jpeg_compress_struct& cinfo) {
 
 }  // namespace
 
-Decoded decode_jpeg(std::string_view bytes, const Budget& budget, unsigned min_side) {
+Decoded decode_jpeg(std::string_view bytes, Budget& budget, unsigned min_side) {
   Decoded out;
   DecodeJob job{};
   job.budget = &budget;

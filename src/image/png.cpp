@@ -12,7 +12,7 @@ namespace hrapp::image {
 namespace {
 
 struct DecodeJob {
-  const Budget* budget;
+  Budget* budget;
   std::string_view bytes;
   std::size_t position;
   Decoded* out;
@@ -78,6 +78,7 @@ bool run_decode(DecodeJob& job, png_structp png, png_infop info) {
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
   if (png_get_rowbytes(png, info) != std::size_t{job.width} * 4) png_error(png, "unexpected pixel layout");
+  job.budget->reserve_canvas(job.width, job.height, std::uint64_t{job.height} * sizeof(png_bytep));
   Raster& raster = job.out->raster;
   raster.allocate(job.width, job.height);
   job.rows->resize(job.height);
@@ -88,7 +89,7 @@ bool run_decode(DecodeJob& job, png_structp png, png_infop info) {
 
 }  // namespace
 
-Decoded decode_png(std::string_view bytes, const Budget& budget) {
+Decoded decode_png(std::string_view bytes, Budget& budget) {
   Decoded out;
   std::vector<png_bytep> rows;
   DecodeJob job{};

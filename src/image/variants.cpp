@@ -38,6 +38,22 @@ EncodedImage encode(const Raster& raster, bool transparent, int quality, const s
 
 }  // namespace
 
+void Budget::reserve_canvas(std::uint64_t width, std::uint64_t height, std::uint64_t working) {
+  check_size(width, height);
+  constexpr std::uint64_t kMiB = 1024 * 1024;
+  const std::uint64_t canvas = width * height * 4;
+  if (canvas + working > max_canvas_bytes)
+    throw Rejected(Rejected::Reason::too_many_pixels,
+                   "the image is " + std::to_string(width) + " x " + std::to_string(height) + " pixels, " +
+                       std::to_string((canvas + working + kMiB - 1) / kMiB) + " MiB to decode; at most " +
+                       std::to_string(max_canvas_bytes / kMiB) + " MiB are accepted");
+  if (!memory) return;
+  // The sizes are made from the canvas: the normalised picture and its upright copy, then the
+  // smaller sizes from those.
+  const std::uint64_t normalised = std::min<std::uint64_t>(canvas, std::uint64_t{kNormalisedSide} * kNormalisedSide * 4);
+  held = memory->reserve(canvas + working + 2 * normalised + std::uint64_t{kMediumSide} * kMediumSide * 4);
+}
+
 void Budget::check_size(std::uint64_t width, std::uint64_t height) const {
   if (width == 0 || height == 0)
     throw Rejected(Rejected::Reason::unreadable, "the image could not be read: it declares no width or height");
@@ -102,12 +118,14 @@ bool has_transparency(const Raster& raster) {
 Variants make_variants(std::string_view bytes, const Limits& limits) {
   const auto type = sniff_image_type(bytes);
   if (!type) throw Rejected(Rejected::Reason::unsupported_type, "the image must be a JPEG, PNG, GIF or WebP file");
-  const Budget budget{limits.max_pixels, std::chrono::steady_clock::now() + limits.time_limit};
+  // Held to the end: the reservation covers the sizes made from the canvas too.
+  Budget budget{limits.max_pixels, std::chrono::steady_clock::now() + limits.time_limit, limits.max_canvas_bytes,
+                limits.memory, {}};
   Decoded decoded;
   if (type->extension == "jpg") decoded = decode_jpeg(bytes, budget, kNormalisedSide);
   else if (type->extension == "png") decoded = decode_png(bytes, budget);
   else if (type->extension == "gif") decoded = decode_gif(bytes, budget);
-  else decoded = decode_webp(bytes, budget);
+  else decoded = decode_webp(bytes, budget, kNormalisedSide);
   // Scaled first, turned after: fewer pixels to move, and the longest side is the same.
   Raster normalised = apply_orientation(fit_within(decoded.raster, kNormalisedSide), exif_orientation(decoded.exif));
   decoded.raster = {};

@@ -1,4 +1,4 @@
-// WebP through libwebp: decoding (an animation's first frame, through the demuxer), encoding,
+// WebP through libwebp: decoding (scaled; an animation's first frame, through the demuxer), encoding,
 // and the area-averaging rescaler that both variants are made with.
 #include <webp/decode.h>
 #include <webp/demux.h>
@@ -13,9 +13,6 @@ namespace {
 
 struct DeleteDemuxer {
   void operator()(WebPDemuxer* d) const { WebPDemuxDelete(d); }
-};
-struct DeleteAnimDecoder {
-  void operator()(WebPAnimDecoder* d) const { WebPAnimDecoderDelete(d); }
 };
 
 std::string chunk(WebPDemuxer* demux, const char* fourcc) {
@@ -43,34 +40,50 @@ struct Picture {
 
 }  // namespace
 
-Decoded decode_webp(std::string_view bytes, const Budget& budget) {
+Decoded decode_webp(std::string_view bytes, Budget& budget, unsigned min_side) {
   const WebPData data{reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
   std::unique_ptr<WebPDemuxer, DeleteDemuxer> demux(WebPDemux(&data));
   if (!demux) reject_unreadable("WebP", "it is damaged or incomplete");
   const std::uint32_t width = WebPDemuxGetI(demux.get(), WEBP_FF_CANVAS_WIDTH);
   const std::uint32_t height = WebPDemuxGetI(demux.get(), WEBP_FF_CANVAS_HEIGHT);
   budget.check_size(width, height);
+  // The first frame (a still picture is one frame), decoded on its own: an animation's canvas
+  // larger than it would cost memory for nothing but transparency.
+  WebPIterator frame;
+  if (!WebPDemuxGetFrame(demux.get(), 1, &frame)) reject_unreadable("WebP", "it holds no picture");
+  const WebPData fragment = frame.fragment;
+  const bool covers = frame.x_offset == 0 && frame.y_offset == 0 && static_cast<std::uint32_t>(frame.width) == width &&
+                      static_cast<std::uint32_t>(frame.height) == height;
+  WebPDemuxReleaseIterator(&frame);
+  if (!covers) reject_unreadable("WebP", "its canvas is larger than its first frame");
+
+  WebPDecoderConfig config;
+  if (!WebPInitDecoderConfig(&config)) throw std::runtime_error("libwebp version mismatch");
+  // Scaled while decoding, so a large picture never exists at full size.
+  unsigned out_width = width, out_height = height;
+  const unsigned longest = std::max(width, height);
+  if (longest > min_side) {
+    out_width = std::max(1u, static_cast<unsigned>((std::uint64_t{width} * min_side + longest / 2) / longest));
+    out_height = std::max(1u, static_cast<unsigned>((std::uint64_t{height} * min_side + longest / 2) / longest));
+    config.options.use_scaling = 1;
+    config.options.scaled_width = static_cast<int>(out_width);
+    config.options.scaled_height = static_cast<int>(out_height);
+  }
+  // libwebp's own buffers while decoding: about a row band of the full-size picture.
+  budget.reserve_canvas(out_width, out_height, std::uint64_t{width} * 4 * 16);
   Decoded out;
   out.icc = chunk(demux.get(), "ICCP");
   out.exif = chunk(demux.get(), "EXIF");
   Raster& raster = out.raster;
-  if (WebPDemuxGetI(demux.get(), WEBP_FF_FORMAT_FLAGS) & ANIMATION_FLAG) {
-    WebPAnimDecoderOptions options;
-    WebPAnimDecoderOptionsInit(&options);
-    options.color_mode = MODE_RGBA;
-    options.use_threads = 0;
-    std::unique_ptr<WebPAnimDecoder, DeleteAnimDecoder> decoder(WebPAnimDecoderNew(&data, &options));
-    std::uint8_t* frame = nullptr;
-    int timestamp = 0;
-    if (!decoder || !WebPAnimDecoderGetNext(decoder.get(), &frame, &timestamp))
-      reject_unreadable("WebP", "its first frame cannot be decoded");
-    raster.allocate(width, height);
-    std::copy(frame, frame + raster.rgba.size(), raster.rgba.begin());
-  } else {
-    raster.allocate(width, height);
-    if (!WebPDecodeRGBAInto(data.bytes, data.size, raster.rgba.data(), raster.rgba.size(), static_cast<int>(width * 4)))
-      reject_unreadable("WebP", "it is damaged");
-  }
+  raster.allocate(out_width, out_height);
+  config.output.colorspace = MODE_RGBA;
+  config.output.is_external_memory = 1;
+  config.output.u.RGBA.rgba = raster.rgba.data();
+  config.output.u.RGBA.stride = static_cast<int>(out_width * 4);
+  config.output.u.RGBA.size = raster.rgba.size();
+  const VP8StatusCode status = WebPDecode(fragment.bytes, fragment.size, &config);
+  WebPFreeDecBuffer(&config.output);
+  if (status != VP8_STATUS_OK) reject_unreadable("WebP", "it is damaged");
   if (budget.expired()) reject_too_slow();
   return out;
 }

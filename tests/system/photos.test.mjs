@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { startApp, tempDir, testEnv } from './lib/app.mjs';
-import { bombs, gif, imageSize, mediumOf, png, storedSizesOf, thumbnailOf } from './lib/images.mjs';
+import { bombs, gif, imageSize, mediumOf, nearLimitBombs, png, storedSizesOf, thumbnailOf } from './lib/images.mjs';
 
 let app;
 let client;
@@ -110,6 +110,20 @@ describe('metadata and orientation', () => {
 });
 
 describe('image bombs and damaged files', () => {
+  for (const [kind, bomb, status, code] of [
+    ['png', nearLimitBombs.png, 413, 'image_too_large'],
+    ['gif', nearLimitBombs.gif, 400, 'invalid_image'],
+    ['webp', nearLimitBombs.webp, 400, 'invalid_image'],
+  ]) {
+    test(`a ${kind} of 6300 x 6300, under the pixel limit, is refused by what its canvas would cost`, async () => {
+      const before = storedImages();
+      const reply = await client.createEmployee({ name: 'Near', role: 'R', department: 'Bombs', image: { bytes: bomb(), filename: 'x' } });
+      assertError(reply, status, code);
+      assert.match(reply.body.message, kind === 'png' ? /MiB/ : /canvas is larger than its first frame/);
+      assert.deepEqual(storedImages(), before, 'nothing stored');
+    });
+  }
+
   for (const [kind, bomb] of Object.entries(bombs)) {
     test(`a ${kind} declaring a huge canvas is refused before decoding, leaving nothing`, async () => {
       const before = storedImages();

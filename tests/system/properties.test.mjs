@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { startApp, testEnv } from './lib/app.mjs';
 import { uniqueUsername } from './lib/http.mjs';
-import { imageSize, png, samples, thumbnailOf } from './lib/images.mjs';
+import { imageSize, png, samples, storedSizesOf } from './lib/images.mjs';
 
 const bcryptAtTestCost = /^\$2b\$04\$[./A-Za-z0-9]{53}$/;
 const uuidKey = new RegExp(`^uploads/${testEnv.DEPLOYMENT_ID}/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.(jpg|png|gif|webp)$`);

@@ -146,3 +146,33 @@ export const bombs = {
     return bytes;
   },
 };
+
+function riffChunk(type, data) {
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(data.length);
+  return Buffer.concat([Buffer.from(type, 'latin1'), size, data, Buffer.alloc(data.length % 2)]);
+}
+
+/** An animated WebP whose `width` x `height` canvas holds a first frame of 1 x 1 pixel. */
+export function animatedWebp(width, height) {
+  const frame = webp.subarray(12);  // the 1 x 1 picture's VP8L chunk
+  const vp8x = Buffer.alloc(10);
+  vp8x[0] = 0x02;  // animation
+  vp8x.writeUIntLE(width - 1, 4, 3);
+  vp8x.writeUIntLE(height - 1, 7, 3);
+  const anmf = Buffer.alloc(16);  // at 0, 0; 1 x 1 (stored less one); shown 100 ms
+  anmf.writeUIntLE(100, 12, 3);
+  const body = Buffer.concat([Buffer.from('WEBP'), riffChunk('VP8X', vp8x), riffChunk('ANIM', Buffer.alloc(6)),
+    riffChunk('ANMF', Buffer.concat([anmf, frame]))]);
+  return Buffer.concat([Buffer.from('RIFF'), Buffer.from(new Uint32Array([body.length]).buffer), body]);
+}
+
+/**
+ * Canvases just under the 40 MP limit (6300 x 6300): declared sizes pass, but at four bytes a
+ * pixel each would take 159 MB to decode at full size.
+ */
+export const nearLimitBombs = {
+  png: () => bombs.png(6300, 6300),
+  gif: () => bombs.gif(6300, 6300),  // a logical screen around a 1 x 1 frame
+  webp: () => animatedWebp(6300, 6300),  // an animation canvas around a 1 x 1 first frame
+};
