@@ -105,8 +105,9 @@ start_hrapp() {
     "${HRAPP_BIN:?HRAPP_BIN is not set: run the suite through tests/scripts/run.sh}" \
     serve --port 0 --data-dir "$data_dir" >"$CASE_DIR/app.log" 2>&1 &
   CASE_PIDS+=("$!")
-  # The sleep on PATH is the stand-in that returns at once, so this waits with the real one.
-  for ((waited = 0; waited < 200; waited++)); do
+  # The sleep on PATH is the stand-in that returns at once, so this waits with the real one,
+  # up to a minute: a loaded machine starts it slowly.
+  for ((waited = 0; waited < 1200; waited++)); do
     APP_PORT=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$CASE_DIR/app.log")
     [[ -z $APP_PORT ]] || return 0
     /bin/sleep 0.05

@@ -56,7 +56,7 @@ good_run_on_s3_fetches_the_presigned_photo() {
   exec {s3_out}< <(exec node "$REPO_DIR/tests/fakes/s3.mjs" --bucket hrapp-team01-uploads \
     --access-key AKIDVERIFY --secret-key verify/secret --region eu-west-1)
   CASE_PIDS+=("$!")
-  read -r -t 20 -u "$s3_out" s3 || check_failed "the S3 fake did not start"
+  read -r -t 60 -u "$s3_out" s3 || check_failed "the S3 fake did not start"
   start_hrapp S3_BUCKET_NAME=hrapp-team01-uploads AWS_REGION=eu-west-1 \
     AWS_ENDPOINT_URL_S3="$(sed -E 's/.*"endpoint":"([^"]+)".*/\1/' <<<"$s3")" \
     AWS_ACCESS_KEY_ID=AKIDVERIFY AWS_SECRET_ACCESS_KEY=verify/secret
