@@ -27,13 +27,14 @@ build_packages=(
   libjpeg62-turbo-dev libpng-dev zlib1g-dev libwebp-dev libgif-dev libbrotli-dev
 )
 # Testing: PostgreSQL, the browser, load balancers and load generator, the AWS CLI and botocore
-# (references for signatures and for the fakes' answers), shellcheck, and the fuzz build
-# (clang 14 cannot compile our coroutines with the sanitizers; 16 can).
+# (references for signatures and for the fakes' answers), shellcheck and file (the operator
+# scripts' tests), and the fuzz build (clang 14 cannot compile our coroutines with the
+# sanitizers; 16 can).
 test_packages=(
   postgresql-15 postgresql-client-15 sqlite3
   nodejs npm chromium
   wrk nginx-light haproxy time procps curl ca-certificates openssl
-  awscli python3 python3-botocore shellcheck libimage-exiftool-perl
+  awscli python3 python3-botocore shellcheck file libimage-exiftool-perl
   clang-16 libfuzzer-16-dev libclang-rt-16-dev
 )
 
