@@ -40,6 +40,20 @@ describe('the ConfigRecorder function', () => {
     assert.deepEqual(aws.calls[4][1], { DeliveryChannel: { name: 'default', s3BucketName: 'config-bucket' } });
   });
 
+  it("does not count another service's service-linked recorder as the region's own", async () => {
+    const serviceLinked = {
+      name: 'AWSConfigurationRecorderForSomeService',
+      arn: 'arn:aws:config:eu-north-1:111122223333:configuration-recorder/AWSConfigurationRecorderForSomeService/abc',
+      servicePrincipal: 'someservice.amazonaws.com',
+      recordingScope: 'INTERNAL',
+    };
+    const aws = account({ DescribeConfigurationRecorders: { ConfigurationRecorders: [serviceLinked] } });
+    assert.deepEqual(await ensureRecorder(aws.call, props), { Recorder: 'default', Action: 'created and started' });
+    assert.ok(aws.names().includes('config:StartConfigurationRecorder'));
+    const withOwn = account({ DescribeConfigurationRecorders: { ConfigurationRecorders: [serviceLinked, { name: 'org-recorder', recordingScope: 'PAID' }] } });
+    assert.equal((await ensureRecorder(withOwn.call, props)).Recorder, 'org-recorder');
+  });
+
   it('keeps a delivery channel that exists, and a service-linked role that exists', async () => {
     const aws = account(
       { DescribeDeliveryChannels: { DeliveryChannels: [{ name: 'default', s3BucketName: 'elsewhere' }] } },

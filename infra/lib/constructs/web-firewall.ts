@@ -79,7 +79,7 @@ export class WebFirewall extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
-      description: 'hrapp: AWS managed common and known-bad-inputs rules (body rules counting on uploads), a rate limit on sign-in',
+      description: 'hrapp: AWS managed common and known-bad-inputs rules, body rules counting on uploads, a rate limit on sign-in',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),

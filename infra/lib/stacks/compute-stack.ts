@@ -251,6 +251,14 @@ export class ComputeStack extends Stack {
           : autoscaling.HealthChecks.ec2({ gracePeriod: Duration.seconds(300) }),
       // Creation succeeds only when every instance has signalled that its /health answers.
       signals: autoscaling.Signals.waitForAll({ timeout: SIGNAL_TIMEOUT }),
+      // Lab hours and rolling updates. The lab-end action scales the fleet to 0 but leaves MaxSize
+      // at FLEET_CAPACITY.max, and CloudFormation leaves the group's sizes to the scheduled actions
+      // (IgnoreUnmodifiedGroupSizeProperties, this option). So a deploy outside lab hours keeps
+      // the group at 0: it has no instance to replace and launches none (one would wait for the
+      // stopped database and time out), MinInstancesInService stays below MaxSize as a rolling
+      // update requires, and the next lab start launches the new launch template. With MaxSize 0
+      // that deploy would fail; with the sizes reset it would start 2 instances at night.
+      ignoreUnmodifiedSizeProperties: true,
       // A new package or setting replaces one instance at a time, each waiting for its signal,
       // while the healthy ones keep serving; a FAILURE signal or a time-out rolls back.
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
@@ -261,16 +269,6 @@ export class ComputeStack extends Stack {
       }),
     });
     fleetLogicalId = this.getLogicalId(fleet.node.defaultChild as CfnResource);
-    if (config.labSchedule) {
-      // Lab hours and rolling updates. The lab-end action scales the fleet to 0 but leaves MaxSize
-      // at FLEET_CAPACITY.max, and CloudFormation leaves the group's sizes to the scheduled actions
-      // (IgnoreUnmodifiedGroupSizeProperties). So a deploy outside lab hours keeps the group at 0:
-      // it has no instance to replace and launches none (one would wait for the stopped database
-      // and time out), MinInstancesInService stays below MaxSize as a rolling update requires,
-      // and the next lab start launches the new launch template. With MaxSize 0 that deploy
-      // would fail; without the policy it would bring back 2 instances to a stopped database.
-      (fleet.node.defaultChild as CfnResource).addOverride('UpdatePolicy.AutoScalingScheduledAction', { IgnoreUnmodifiedGroupSizeProperties: true });
-    }
     // Instances must not boot before their permissions exist: the app's, and the
     // cloudformation:SignalResource on this stack that `signals` grants in the role's default policy.
     fleet.node.addDependency(appPolicy, role);
