@@ -129,6 +129,12 @@ if [[ $engine == sqlite ]]; then
   echo "bench: photos: $photo_result" >&2
   read -r -a kvs <<<"${photo_result#RESULT }"
   record "$engine" "photos" "${kvs[@]}"
+  # Decode memory under bombs and large photos, 16 uploads at once per kind: once, like photos.
+  while read -r line; do
+    echo "bench: bombs: $line" >&2
+    read -r -a kvs <<<"${line#RESULT }"
+    record "$engine" "photo bombs: ${kvs[0]#kind=}" "${kvs[@]:1}"
+  done < <(node bench/bombs.mjs "$base" "$app_pid")
 fi
 kill -TERM "$app_pid"
 wait "$app_pid" || true
