@@ -94,3 +94,25 @@ test('the page preloads every module it runs, so none waits for the one that imp
   await context.close();
   assertClean();
 });
+
+for (const { label, width, height } of [{ label: 'phone', width: 390, height: 844 }, { label: 'desktop', width: 1280, height: 900 }]) {
+  test(`nothing moves while the directory loads on a ${label}: no layout shift from the first paint`, async () => {
+    const { page, context, assertClean } = await openPage(browser, { width, height });
+    await signUp(page, unique(`still_${label}`));
+    await page.addInitScript(() => {
+      window.layoutShifts = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          window.layoutShifts.push(`${entry.value.toFixed(4)}: ${entry.sources.map((source) => source.node?.outerHTML?.slice(0, 80)).join(' | ')}`);
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(`/#/?department=${encodeURIComponent(department)}`);
+    await page.reload();
+    await expectCards(page, names);
+    await page.locator('.card img').evaluateAll((images) => Promise.all(images.map((image) => image.decode())));
+    assert.deepEqual(await page.evaluate(() => window.layoutShifts), []);
+    await context.close();
+    assertClean();
+  });
+}
