@@ -91,9 +91,9 @@ int serve(const config::Config& config) {
   auth::SignInThrottle throttle(failures, clock, limits);
   auth::AuthService auth(users, sessions, hasher, cpu, throttle, clock);
   // Uploads are decoded one per core at a lower priority, with a short queue in which each
-  // account waits in a line of its own and holds at most 4 places: a burst of uploads neither
-  // holds the request threads reads need nor takes their CPU, nor another account's turn.
-  BoundedWorkers image_decoders(cores, 16, 5, 4);
+  // account waits in a line of its own: a burst of uploads neither holds the request threads
+  // reads need nor takes their CPU, nor another account's turn.
+  BoundedWorkers image_decoders(cores, 16, 5);
   auto memory = decode_memory(config);
   EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config, memory),
                             image_decoders);

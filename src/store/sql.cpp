@@ -29,7 +29,7 @@ std::int64_t Row::integer(std::size_t i) const {
 Transaction::~Transaction() {
   if (done_) return;
   try {
-    if (conn_.is_usable()) conn_.execute("ROLLBACK");
+    if (conn_.can_send()) conn_.execute("ROLLBACK");
   } catch (const std::exception& e) {
     log::warn("rollback failed", {{"error", std::string_view(e.what())}});
   } catch (...) {

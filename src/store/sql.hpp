@@ -72,8 +72,11 @@ class Connection {
   virtual Result execute(std::string_view sql, std::span<const Param> params = {}) = 0;
   /// Runs several statements without parameters (migrations).
   virtual void execute_script(std::string_view sql) = 0;
-  /// Whether the connection still works; a broken one is dropped from the pool.
+  /// Whether the connection still works and is idle; any other is dropped from the pool.
   virtual bool is_usable() const = 0;
+  /// Whether a statement can still be sent: it has not failed, though a transaction may be
+  /// open (which a rollback then ends, keeping the connection).
+  virtual bool can_send() const = 0;
   /// The statement that opens a transaction that will write.
   virtual std::string_view begin_write_sql() const = 0;
 };

@@ -55,6 +55,8 @@ class PostgresConnection final : public Connection {
     wait_for_result();
   }
 
+  bool can_send() const override { return !broken_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+
   bool is_usable() const override {
     if (broken_ || PQstatus(conn_.get()) != CONNECTION_OK || PQtransactionStatus(conn_.get()) != PQTRANS_IDLE)
       return false;

@@ -119,6 +119,7 @@ class SqliteConnection final : public Connection {
   }
 
   bool is_usable() const override { return db_ != nullptr; }
+  bool can_send() const override { return db_ != nullptr; }
   std::string_view begin_write_sql() const override { return "BEGIN IMMEDIATE"; }
 
  private:

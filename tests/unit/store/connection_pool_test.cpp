@@ -12,6 +12,7 @@ class FakeConnection final : public Connection {
   Result execute(std::string_view, std::span<const Param>) override { return {}; }
   void execute_script(std::string_view) override {}
   bool is_usable() const override { return true; }
+  bool can_send() const override { return true; }
   std::string_view begin_write_sql() const override { return "BEGIN"; }
 };
 

@@ -50,3 +50,26 @@ TEST(PostgresDatabase, AReadWhoseFreshConnectionIsEndedTooFails) {
 
 }  // namespace
 }  // namespace hrapp::store
+
+namespace hrapp::store {
+namespace {
+
+TEST(PostgresDatabase, ATransactionThatIsNotCommittedRollsBackAndKeepsItsConnection) {
+  const auto db = PostgresEngine::make();
+  const auto backend = [&](PooledConnection& conn) { return conn->execute("SELECT pg_backend_pid()").rows.at(0).text(0); };
+  std::string first;
+  {
+    auto conn = db->connect();
+    first = backend(conn);
+    Transaction tx(*conn);
+    EXPECT_THROW(conn->execute("SELECT 1 / 0"), StoreError) << "the transaction is now failed";
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto conn = db->connect();
+    EXPECT_EQ(backend(conn), first) << "the same backend, not a new connection each time";
+    Transaction tx(*conn);  // left without a commit
+  }
+}
+
+}  // namespace
+}  // namespace hrapp::store
