@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, openPage, signUp, unique, apiCall, fillEmployee, saveForm, cards, cardOf, expectCards,
+  launchBrowser, openPage, signUp, unique, apiCall, fillEmployee, saveForm, cards, cardOf, expectCards, waitUntil,
 } from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
 
@@ -194,3 +194,23 @@ function formOf(fields) {
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   return form;
 }
+
+test('a visit asks for the directory\'s page beside the session check, and only once', async () => {
+  const { page, context, assertClean } = await openPage(browser);
+  await signUp(page, unique('early'));
+  const asked = [];
+  page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+  // The session check is held: the page must not wait for it to ask for the directory.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/me', async (route) => { await held; await route.continue(); });
+  await page.reload();
+  await waitUntil(() => asked.includes('/employees'), 10_000);
+  assert.ok(asked.includes('/me'), 'the session check is under way');
+  release();
+  await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.cards[aria-busy]'));
+  assert.equal(asked.filter((pathname) => pathname === '/employees').length, 1, 'the early page is the one shown');
+  await context.close();
+  assertClean();
+});

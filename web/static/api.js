@@ -112,9 +112,9 @@ export const api = {
   async logout() {
     await request('POST', '/logout', { renewOn401: false });
   },
-  /** One page of employees and the total that match. */
-  async listEmployees({ q, department, limit, offset }) {
-    const { body, headers } = await request('GET', `/employees${query({ q, department, limit, offset })}`);
+  /** One page of employees and the total that match. `renewOn401: false` gives up on a 401 as it is. */
+  async listEmployees({ q, department, limit, offset }, { renewOn401 = true } = {}) {
+    const { body, headers } = await request('GET', `/employees${query({ q, department, limit, offset })}`, { renewOn401 });
     const total = Number.parseInt(headers.get('X-Total-Count') ?? '', 10);
     return { employees: body, total: Number.isNaN(total) ? body.length : total };
   },

@@ -3,7 +3,7 @@
 import { api, setSessionRenewer } from './api.js';
 import { announce } from './dom.js';
 import { renderAuthPage, createSessionRenewer } from './views/auth.js';
-import { renderDirectory, directoryReturnHash } from './views/directory.js';
+import { renderDirectory, directoryReturnHash, preloadDirectory } from './views/directory.js';
 import { renderEmployeeForm } from './views/employee-form.js';
 
 const main = document.querySelector('main');
@@ -99,6 +99,9 @@ account.querySelector('[data-sign-out]').addEventListener('click', async () => {
 
 window.addEventListener('hashchange', render);
 
+// The directory, where most visits start, is asked for beside the session check, not after it.
+const start = parseRoute();
+if (start.path === '/') preloadDirectory(start.params);
 try {
   setUser(await api.me());
 } catch {
