@@ -24,7 +24,7 @@ namespace hrapp::app {
 int migrate(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
-  const int applied = store::migrate(backends.database());
+  const int applied = store::migrate(backends.database(), config.db_owner_role);
   log::info("migrations done", {{"applied", std::int64_t{applied}}});
   return 0;
 }
@@ -48,7 +48,7 @@ image::DecodeMemory decode_memory(const config::Config& config) {
 int resize_photos(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
-  store::migrate(backends.database());
+  store::migrate(backends.database(), config.db_owner_role);
   store::EmployeeRepository rows(backends.database());
   BoundedWorkers decoders(1, 1);
   auto memory = decode_memory(config);
@@ -65,10 +65,10 @@ int serve(const config::Config& config) {
   // A database that is down at start-up must not stop the service: it answers 503 and
   // migrates as soon as the database is reachable.
   std::atomic<bool> migrated{false};
-  auto try_migrate = [&db, &migrated] {
+  auto try_migrate = [&db, &migrated, &config] {
     if (migrated) return;
     try {
-      store::migrate(db);
+      store::migrate(db, config.db_owner_role);
       migrated = true;
     } catch (const store::DatabaseUnavailable& e) {
       log::error("database unavailable; will retry migrations", {{"error", std::string_view(e.what())}});

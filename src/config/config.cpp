@@ -152,6 +152,13 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.io_threads = static_cast<std::size_t>(parse_int(v, 1, 64, s));
        }},
+      {"DB_OWNER_ROLE", "--db-owner-role",
+       "PostgreSQL role that owns the schema: migrations run as it (SET ROLE), so the users that rotation alternates "
+       "between, both its members, share the tables (none: the connecting user)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (v.empty() || v.size() > 63) throw ConfigError(s + ": must be a role name of 1 to 63 characters");
+         c.db_owner_role = v;
+       }},
       {"DB_POOL_SIZE", "--db-pool-size", "most pooled database connections (10); on PostgreSQL each I/O thread also keeps one for the directory's reads",
        [](Config& c, const std::string& v, const std::string& s) {
          c.db_pool_size = static_cast<std::size_t>(parse_int(v, 1, 200, s));

@@ -44,6 +44,7 @@ struct Config {
   std::optional<std::filesystem::path> web_dir;  // default: ./web when it exists
   std::size_t io_threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());  // one per core
   std::size_t db_pool_size = 10;
+  std::optional<std::string> db_owner_role;  // migrations run as this role (PostgreSQL)
   int header_timeout_seconds = 10;  // a request's header must arrive within this
   int idle_timeout_seconds = 65;    // keep-alive; longer than the ALB's 60 s
   IpNetworks trusted_proxies;       // the load balancer's subnets: X-Forwarded-For/-Proto believed

@@ -31,10 +31,15 @@ std::vector<Migration> migrations_for(Engine engine) {
 
 }  // namespace
 
-int migrate(Database& db) {
+int migrate(Database& db, const std::optional<std::string>& owner_role) {
   auto conn = db.connect();
   Transaction tx(*conn);
-  if (db.engine() == Engine::postgres) conn->execute("SELECT pg_advisory_xact_lock($1)", std::vector<Param>{kMigrationLockKey});
+  if (db.engine() == Engine::postgres) {
+    conn->execute("SELECT pg_advisory_xact_lock($1)", std::vector<Param>{kMigrationLockKey});
+    // As the owning role for this transaction only (SET LOCAL ROLE): what it creates belongs to
+    // that role, and the pooled connection is itself again after it.
+    if (owner_role) conn->execute("SELECT set_config('role', $1, true)", std::vector<Param>{*owner_role});
+  }
   conn->execute_script(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name VARCHAR(255) NOT NULL, "
       "applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)");

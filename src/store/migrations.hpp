@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/embedded_file.hpp"
@@ -14,6 +16,6 @@ const std::vector<EmbeddedFile>& files();
 /// Applies the engine's migrations not yet recorded in schema_migrations, in version order, in
 /// one transaction. On PostgreSQL an advisory lock makes instances that start together wait
 /// for each other, so each migration runs once. Returns how many were applied.
-int migrate(Database& db);
+int migrate(Database& db, const std::optional<std::string>& owner_role = std::nullopt);
 
 }  // namespace hrapp::store

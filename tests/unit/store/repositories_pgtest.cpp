@@ -3,6 +3,7 @@
 
 #include "common/crypto.hpp"
 #include "store/postgres/postgres_connection.hpp"
+#include "store/migrations.hpp"
 #include "store/store_contract.hpp"
 
 namespace hrapp::store {
@@ -69,6 +70,24 @@ TEST(PostgresDatabase, ATransactionThatIsNotCommittedRollsBackAndKeepsItsConnect
     EXPECT_EQ(backend(conn), first) << "the same backend, not a new connection each time";
     Transaction tx(*conn);  // left without a commit
   }
+}
+
+}  // namespace
+}  // namespace hrapp::store
+
+namespace hrapp::store {
+namespace {
+
+TEST(PostgresMigrations, RunAsTheOwnerRoleSoItOwnsTheSchemaAndTheConnectionIsItselfAfter) {
+  const auto db = PostgresEngine::make();
+  const std::string owner = "owner_" + uuid_v4().substr(0, 8);
+  db->connect()->execute_script("CREATE ROLE " + owner + " NOLOGIN; GRANT " + owner + " TO CURRENT_USER;" +
+                                "GRANT CREATE ON SCHEMA public TO " + owner);
+  migrate(*db, owner);
+  EXPECT_EQ(db->read("SELECT tableowner FROM pg_tables WHERE tablename = 'employees'", {}).rows.at(0).text(0), owner);
+  EXPECT_EQ(db->read("SELECT tableowner FROM pg_tables WHERE tablename = 'schema_migrations'", {}).rows.at(0).text(0), owner);
+  EXPECT_NE(db->read("SELECT current_user", {}).rows.at(0).text(0), owner) << "SET LOCAL: only for the migration";
+  EXPECT_EQ(migrate(*db, owner), 0) << "applied once";
 }
 
 }  // namespace
