@@ -202,17 +202,52 @@ describe('stalled bodies', () => {
   });
 
   test('the time-out runs from the last byte: a slow but steady body is read', async () => {
-    const json = JSON.stringify({ username: client.user.username, password: client.user.password });
+    // 8 KiB (JSON ends in spaces) in pieces with pauses well inside the time-out, longer in all
+    // than it, at about 2.7 KiB/s: above the least rate a body must keep.
+    const json = JSON.stringify({ username: client.user.username, password: client.user.password }).padEnd(8192, ' ');
     const connection = await RawConnection.open(app.port);
     await connection.write(raw('POST', '/login', ['Content-Type: application/json', `Content-Length: ${json.length}`], '', { token: null }));
-    // Longer in all than the time-out, with each pause well inside it.
-    const pieces = json.match(/.{1,12}/g);
+    const pieces = json.match(/[^]{1,1366}/g);
     for (const piece of pieces) {
       await new Promise((resolve) => setTimeout(resolve, (bodyTimeoutSeconds * 1000 * 1.5) / pieces.length));
       await connection.write(piece);
     }
     assert.equal((await connection.readResponse()).status, 200);
     connection.close();
+  });
+
+  test('a body dripped a few bytes at a time, each pause inside the time-out, gets 408 soon after it', async () => {
+    const connection = await RawConnection.open(app.port);
+    const started = Date.now();
+    await connection.write(raw('POST', '/login', ['Content-Type: application/json', 'Content-Length: 1000'], '', { token: null }));
+    let dripping = true;
+    const drip = (async () => {
+      while (dripping && !connection.closed) {
+        await new Promise((resolve) => setTimeout(resolve, bodyTimeoutSeconds * 1000 * 0.6));
+        if (dripping && !connection.closed) await connection.write('    ').catch(() => {});
+      }
+    })();
+    const reply = await connection.readResponse((bodyTimeoutSeconds + 10) * 1000);
+    dripping = false;
+    await drip;
+    assert.equal(reply.status, 408, reply.statusLine);
+    assert.equal(reply.json.error, 'request_timeout');
+    // Without a least rate, the drip would hold the request for as long as it liked.
+    assert.ok(Date.now() - started < bodyTimeoutSeconds * 1000 * 3, `cut off after ${Date.now() - started} ms`);
+  });
+});
+
+describe('HTTP/1.0', () => {
+  test('a Transfer-Encoding in an HTTP/1.0 request is faulty framing: 400 and a close', async () => {
+    const request = Buffer.from('POST /login HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+      'Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n', 'latin1');
+    const connection = await RawConnection.open(app.port);
+    await connection.write(request);
+    const reply = await connection.readResponse();
+    assert.equal(reply.status, 400, reply.statusLine);
+    assert.equal(reply.json.error, 'bad_request');
+    assert.match(reply.json.message, /HTTP\/1\.0/);
+    assert.ok(await connection.waitForClose(10000), 'the connection is closed');
   });
 });
 

@@ -147,6 +147,8 @@ export async function createRoleDatabase() {
     const values = {
       username: role, password: pass, dbname: name, engine: 'postgres', host: '127.0.0.1',
       port: Number(process.env.HRAPP_PG_PORT), dbInstanceIdentifier: `hrapp-${DEPLOYMENT_ID}-db`,
+      // Multi-user rotation's: the master's secret, which the rotation reads and the app never does.
+      masterarn: `arn:aws:secretsmanager:${REGION}:111122223333:secret:hrapp/${DEPLOYMENT_ID}/db-master-AbCdEf`,
     };
     return Object.fromEntries(keys.map((key) => {
       if (!(key in values)) throw new Error(`the deployed secret has a key '${key}' these tests cannot fill`);
