@@ -5,18 +5,14 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/text.hpp"
+
 namespace hrapp {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<boost::asio::ip::address> parse_address(std::string_view text) {
   boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(std::string(trim(text)), ec);
+  const auto address = boost::asio::ip::make_address(std::string(trim_blanks(text)), ec);
   if (ec) return std::nullopt;
   return address;
 }
@@ -33,7 +29,7 @@ IpNetworks IpNetworks::parse(std::string_view list) {
   IpNetworks out;
   while (!list.empty()) {
     const auto comma = list.find(',');
-    const std::string_view entry = trim(list.substr(0, comma));
+    const std::string_view entry = trim_blanks(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     if (entry.empty()) continue;
     const auto bad = [&] { return std::invalid_argument("not an address or network: '" + std::string(entry) + "'"); };

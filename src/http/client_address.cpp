@@ -4,14 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
+
 namespace hrapp::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 /// The comma-separated elements of every header called `name`, in order.
 std::vector<std::string_view> list_header(const Request& request, std::string_view name) {
@@ -21,7 +17,7 @@ std::vector<std::string_view> list_header(const Request& request, std::string_vi
     std::string_view rest = value;
     for (;;) {
       const auto comma = rest.find(',');
-      out.push_back(trim(rest.substr(0, comma)));
+      out.push_back(trim_blanks(rest.substr(0, comma)));
       if (comma == std::string_view::npos) break;
       rest = rest.substr(comma + 1);
     }

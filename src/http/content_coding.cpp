@@ -4,17 +4,12 @@
 #include <strings.h>
 #include <zlib.h>
 
-#include <charconv>
 #include <stdexcept>
+
+#include "common/text.hpp"
 
 namespace hrapp::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -24,7 +19,7 @@ bool iequals(std::string_view a, std::string_view b) {
 int weight_of(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    const std::string_view param = trim(params.substr(0, semi));
+    const std::string_view param = trim_blanks(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
     const std::string_view value = param.substr(2);
@@ -87,7 +82,7 @@ Coding choose_coding(std::string_view accept_encoding, Coding preferred) {
     const std::string_view item = accept_encoding.substr(0, comma);
     accept_encoding = comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const auto semi = item.find(';');
-    const std::string_view name = trim(item.substr(0, semi));
+    const std::string_view name = trim_blanks(item.substr(0, semi));
     const int weight = semi == std::string_view::npos ? 1000 : weight_of(item.substr(semi + 1));
     if (iequals(name, "br")) br = weight;
     else if (iequals(name, "gzip") || iequals(name, "x-gzip")) gzip = weight;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/errors.hpp"
+#include "common/text.hpp"
 
 namespace hrapp::http {
 namespace {
@@ -15,12 +16,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 /// The value of `param` in a header like `form-data; name="x"; filename="y"`: split on the
@@ -38,8 +33,8 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
   for (std::size_t t = 1; t < tokens.size(); ++t) {
     const std::string_view token = tokens[t];
     const auto eq = token.find('=');
-    if (eq == std::string_view::npos || lower(trim(token.substr(0, eq))) != param) continue;
-    std::string_view value = trim(token.substr(eq + 1));
+    if (eq == std::string_view::npos || lower(trim_blanks(token.substr(0, eq))) != param) continue;
+    std::string_view value = trim_blanks(token.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     return std::string(value);
   }
@@ -50,7 +45,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
-  if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
+  if (lower(trim_blanks(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
   auto boundary = header_param(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   return boundary;
@@ -79,8 +74,8 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) throw BadRequest("malformed multipart part header");
-      const std::string name = lower(trim(line.substr(0, colon)));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string name = lower(trim_blanks(line.substr(0, colon)));
+      const std::string_view value = trim_blanks(line.substr(colon + 1));
       if (name == "content-disposition") {
         if (lower(value.substr(0, value.find(';'))) != "form-data")
           throw BadRequest("multipart part is not form-data");

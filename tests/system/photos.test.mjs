@@ -3,11 +3,11 @@
 // 256 px beside it; image bombs and damaged files refused with a 4xx, leaving nothing behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
-import { startApp, tempDir, testEnv } from './lib/app.mjs';
+import { runHrapp, startApp, tempDir, testEnv } from './lib/app.mjs';
 import { bombs, gif, imageSize, mediumOf, nearLimitBombs, png, storedSizesOf, thumbnailOf } from './lib/images.mjs';
 
 let app;
@@ -84,6 +84,19 @@ describe('metadata and orientation', () => {
       assert.equal(size.status, 200);
       assert.equal(size.headers.get('content-type'), 'image/jpeg');
     }
+  });
+
+  test('hrapp resize-photos makes the 640 px size a photo stored before it lacks, and leaves the others', async () => {
+    const { key } = await upload(png({ width: 1000, height: 500, seed: 12 }));
+    const { key: complete } = await upload(png({ width: 300, height: 300, seed: 13 }));
+    const medium = path.join(app.dataDir, mediumOf(key));
+    const untouched = readFileSync(path.join(app.dataDir, mediumOf(complete)));
+    unlinkSync(medium);  // as a photo stored before the size existed
+    const result = await runHrapp(['resize-photos', '--data-dir', app.dataDir], { ...testEnv, ...app.database.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(imageSize(readFileSync(medium)), { width: 640, height: 320 });
+    assert.deepEqual(readFileSync(path.join(app.dataDir, mediumOf(complete))), untouched, 'a photo with every size is left alone');
+    assert.match(result.stdout, /"msg":"photo sizes made","made":1\b/);
   });
 
   test('a photo is cached for a year under a name that never changes its bytes, and revalidates without a body', async () => {

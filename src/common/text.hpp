@@ -1,0 +1,13 @@
+#pragma once
+#include <string_view>
+
+namespace hrapp {
+
+/// `s` without the spaces and tabs at either end (HTTP's optional whitespace).
+inline std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace hrapp
