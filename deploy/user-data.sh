@@ -180,6 +180,15 @@ DB_SSL_ROOT_CERT=/etc/hrapp/rds-ca-bundle.pem
 HTTPS_ONLY=@@HTTPS_ONLY@@
 ENV
 install -m 0644 "$root/opt/hrapp/hrapp.service" "$root/etc/systemd/system/hrapp.service"
+# A memory ceiling sized from this instance: a bug costs the app a restart (Restart=always), not
+# the instance its sshd, agents and journal. High is where the kernel starts reclaiming from it.
+mem_kib=$(awk '$1 == "MemTotal:" {print $2}' /proc/meminfo)
+install -d -m 0755 "$root/etc/systemd/system/hrapp.service.d"
+cat >"$root/etc/systemd/system/hrapp.service.d/memory.conf" <<MEMORY
+[Service]
+MemoryHigh=$((mem_kib * 60 / 100 / 1024))M
+MemoryMax=$((mem_kib * 75 / 100 / 1024))M
+MEMORY
 
 # 5. Start (systemd waits for the app's READY=1), check /health from here, then signal.
 systemctl daemon-reload

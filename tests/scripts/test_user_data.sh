@@ -124,6 +124,14 @@ healthy_boot_in_order() {
   # The files it leaves.
   [[ -x $ROOT/opt/hrapp/bin/hrapp && -f $ROOT/opt/hrapp/web/index.html ]] || check_failed "package not unpacked to /opt/hrapp"
   cmp -s "$ROOT/etc/systemd/system/hrapp.service" "$REPO_DIR/deploy/hrapp.service" || check_failed "unit not installed"
+  local mem_mib max_mib high_mib
+  mem_mib=$(($(awk '$1 == "MemTotal:" {print $2}' /proc/meminfo) / 1024))
+  max_mib=$(sed -n 's/^MemoryMax=\([0-9]*\)M$/\1/p' "$ROOT/etc/systemd/system/hrapp.service.d/memory.conf")
+  high_mib=$(sed -n 's/^MemoryHigh=\([0-9]*\)M$/\1/p' "$ROOT/etc/systemd/system/hrapp.service.d/memory.conf")
+  [[ -n $max_mib && -n $high_mib ]] || check_failed "no memory ceiling for the unit"
+  ((high_mib < max_mib && max_mib < mem_mib && max_mib * 2 > mem_mib)) ||
+    check_failed "memory ceiling $high_mib/$max_mib MiB does not fit $mem_mib MiB"
+
   [[ $(stat -c %a "$ROOT/etc/hrapp/hrapp.env") == 640 && $(stat -c %a "$ROOT/etc/hrapp") == 750 ]] ||
     check_failed "settings readable by others"
   grep -qx 'DB_SECRET_ARN=arn:aws:secretsmanager:eu-west-1:111122223333:secret:hrapp-team01-db-credentials-AbCdEf' \
