@@ -4,15 +4,16 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import type { IConstruct } from 'constructs';
 import { ValidationError } from './errors.ts';
 
+const AWS_CUSTOM_RESOURCE_FUNCTION_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
+
 /** The one function that performs the calls of every AwsCustomResource in `scope`'s stack. */
 export function awsCustomResourceFunction(scope: IConstruct): IConstruct {
   return Stack.of(scope).node.findChild(AWS_CUSTOM_RESOURCE_FUNCTION_ID);
 }
-const AWS_CUSTOM_RESOURCE_FUNCTION_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 /**
- * The functions CDK adds to a team's stacks for its own custom resources, by a fragment of
- * their construct path, and the name each gets: `hrapp-{id}-{name}`.
+ * The functions of a team's custom resources (CDK's own and ours), by a fragment of their
+ * construct path, and the name each gets: `hrapp-{id}-{name}`.
  */
 const PROVIDER_FUNCTION_NAMES: readonly [string, string][] = [
   ['VpcRestrictDefaultSG', 'default-sg-rules'],

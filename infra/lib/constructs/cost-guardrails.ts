@@ -50,12 +50,12 @@ export class CostGuardrails extends Construct {
 
     this.budget(props);
 
-        const hours = props.labSchedule;
+    const hours = props.labSchedule;
     if (!hours) return;
     const timeZone = TimeZone.of(hours.timeZone);
     const at = (minuteOfDay: number) => ({ hour: String(Math.floor(minuteOfDay / 60)), minute: String(minuteOfDay % 60) });
 
-    // Scale-in to zero every evening (also on days without a lab); back only on lab days.
+    // Scale in to zero every evening (also on days without a lab); back only on lab days.
     props.fleet.scaleOnSchedule('LabHoursStart', {
       schedule: autoscaling.Schedule.cron({ ...at(hours.startMinute), weekDay: unixWeekDays(hours.days) }),
       timeZone: hours.timeZone,
@@ -144,7 +144,7 @@ export class CostGuardrails extends Construct {
 }
 
 /** The budget's name, amount and filter, as the Budgets API takes them. */
-export function budgetDefinition(props: Pick<CostGuardrailsProps, 'accountWideName' | 'monthlyBudgetUsd' | 'deploymentId'>): Record<string, unknown> {
+function budgetDefinition(props: Pick<CostGuardrailsProps, 'accountWideName' | 'monthlyBudgetUsd' | 'deploymentId'>): Record<string, unknown> {
   return {
     BudgetName: props.accountWideName,
     BudgetType: 'COST',
