@@ -115,6 +115,11 @@ int serve(const config::Config& config) {
   options.body_gap_timeout = std::chrono::seconds(config.body_timeout_seconds);
   options.max_connections = config.max_connections;
   options.body_budget = config.body_budget_bytes;
+  // A quarter of each for one client, and always room for one upload: a client's flood of idle
+  // connections or silent bodies leaves the others what they need.
+  options.max_connections_per_client = std::max<std::size_t>(1, config.max_connections / 4);
+  options.body_budget_per_client =
+      std::max(config.body_budget_bytes / 4, config.max_image_bytes + config::kUploadOverheadBytes);
   std::unique_ptr<http::Server> listening;
   try {
     listening = std::make_unique<http::Server>(options, api);

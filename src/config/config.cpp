@@ -196,11 +196,11 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.body_timeout_seconds = static_cast<int>(parse_int(v, 1, 300, s));
        }},
-      {"MAX_CONNECTIONS", "--max-connections", "open connections at most; more get 503 (1000)",
+      {"MAX_CONNECTIONS", "--max-connections", "open connections at most, a quarter of them from one client; more get 503 (1000)",
        [](Config& c, const std::string& v, const std::string& s) {
          c.max_connections = static_cast<std::size_t>(parse_int(v, 1, 60000, s));
        }},
-      {"BODY_BUDGET_BYTES", "--body-budget", "request body bytes held at once; past it, 503 (33554432)",
+      {"BODY_BUDGET_BYTES", "--body-budget", "request body bytes held at once, a quarter of them (or one upload) by one client; past it, 503 (33554432)",
        [](Config& c, const std::string& v, const std::string& s) {
          c.body_budget_bytes = static_cast<std::size_t>(parse_int(v, 64 * 1024, std::int64_t{1} << 34, s));
        }},

@@ -219,14 +219,6 @@ awaitable<void> Server::Impl::refuse(Connection& conn, int status, std::string_v
   co_await linger_close(conn);
 }
 
-/// Reserves `bytes` of the process-wide body budget; false when they do not fit.
-bool Server::Impl::reserve_body(std::size_t bytes) {
-  std::size_t held = body_bytes_held.load();
-  do {
-    if (held + bytes > options.body_budget) return false;
-  } while (!body_bytes_held.compare_exchange_weak(held, held + bytes));
-  return true;
-}
 
 /// Logs the request line and writes the response.
 awaitable<void> Server::Impl::respond(Connection& conn, const Request& request, Response&& response, const RequestPlan& plan,
@@ -272,8 +264,10 @@ awaitable<std::optional<Response>> Server::Impl::refuse_from_header(const Reques
     if (answer) co_return answer;
   }
   const std::size_t bytes = framing.content_length ? static_cast<std::size_t>(*framing.content_length) : plan.body_limit;
-  if (!reserve_body(bytes)) co_return busy("the server is receiving too much at once; try again shortly");
-  reservation.held = &body_bytes_held;
+  if (!body_shares.take(request.client_address, bytes))
+    co_return busy("the server is receiving too much at once; try again shortly");
+  reservation.shares = &body_shares;
+  reservation.client = request.client_address;
   reservation.bytes = bytes;
   co_return std::nullopt;
 }

@@ -24,20 +24,25 @@ awaitable<void> Server::Impl::accept_loop() {
       co_await pause.async_wait(kNoThrow);
       continue;
     }
-    if (static_cast<std::size_t>(live_sessions) >= options.max_connections) {
-      asio::co_spawn(loop, turn_away(std::move(socket)), asio::detached);  // the socket's loop
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    // A trusted proxy (the load balancer) carries many clients on its connections: only other
+    // peers are held to a share.
+    const bool shared = !options.trusted_proxies.contains(conn->peer);
+    if (static_cast<std::size_t>(live_sessions) >= options.max_connections ||
+        (shared && !connection_shares.take(conn->peer, 1))) {
+      asio::co_spawn(loop, turn_away(std::move(conn->stream.socket())), asio::detached);  // the socket's loop
       continue;
     }
     next_loop = (next_loop + 1) % loops.size();
-    auto conn = std::make_shared<Connection>(std::move(socket));
     {
       const std::lock_guard lock(connections_mutex);
       std::erase_if(connections, [](const auto& c) { return c.second.expired(); });
       connections.emplace_back(loop.get_executor(), conn);
     }
     ++live_sessions;
-    asio::co_spawn(loop, serve(conn), [this](std::exception_ptr error) {
+    asio::co_spawn(loop, serve(conn), [this, shared, peer = conn->peer](std::exception_ptr error) {
       if (error) log::error("connection ended by an exception", {});
+      if (shared) connection_shares.give_back(peer, 1);
       if (--live_sessions == 0 && draining) end_drain();
     });
   }

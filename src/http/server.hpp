@@ -30,7 +30,9 @@ struct ServerOptions {
   std::size_t header_limit = 16 * 1024;
   std::size_t max_header_fields = 100;
   std::size_t max_connections = 1000;         // more are answered 503 and closed
+  std::size_t max_connections_per_client = 250;  // from one peer that is not a trusted proxy
   std::size_t body_budget = 32 * 1024 * 1024;  // body bytes held at once, process-wide; past it, 503
+  std::size_t body_budget_per_client = 8 * 1024 * 1024;  // held by one client (as resolved)
   IpNetworks trusted_proxies;  // believed about X-Forwarded-For and X-Forwarded-Proto
 };
 

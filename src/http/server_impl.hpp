@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/bounded_workers.hpp"
+#include "http/client_shares.hpp"
 #include "http/server.hpp"
 
 namespace hrapp::http {
@@ -71,7 +72,10 @@ struct Server::Impl {
   std::size_t next_loop = 0;
   asio::thread_pool blocking;
   BoundedWorkers cpu_heavy;  // fair between clients: one line each, served in turn
-  std::atomic<std::size_t> body_bytes_held{0};  // reserved by requests whose body is read or being read
+  /// Body bytes reserved by requests whose body is read or being read, by client.
+  ClientShares body_shares{options.body_budget, options.body_budget_per_client};
+  /// Connections by peer, apart from trusted proxies (each carries many clients).
+  ClientShares connection_shares{options.max_connections, options.max_connections_per_client};
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> draining{false};
@@ -96,18 +100,16 @@ struct Server::Impl {
   awaitable<void> refuse(Connection& conn, int status, std::string_view code, std::string_view message,
                          unsigned version = 11);
 
-  /// Reserves `bytes` of the process-wide body budget; false when they do not fit.
-  bool reserve_body(std::size_t bytes);
-
-  /// A request's share of the body budget, given back when the request is done.
+  /// A request's part of its client's share of the body budget, given back when it is done.
   struct BodyReservation {
-    std::atomic<std::size_t>* held = nullptr;
+    ClientShares* shares = nullptr;
+    std::string client;
     std::size_t bytes = 0;
     BodyReservation() = default;
     BodyReservation(const BodyReservation&) = delete;
     BodyReservation& operator=(const BodyReservation&) = delete;
     ~BodyReservation() {
-      if (held) *held -= bytes;
+      if (shares) shares->give_back(client, bytes);
     }
   };
 

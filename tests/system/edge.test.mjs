@@ -310,7 +310,8 @@ describe('refusals decided from the header', () => {
 
 describe('limits', () => {
   test('past the connection cap, 503 with Retry-After; a freed slot serves again', async () => {
-    const capped = await startApp({ env: { MAX_CONNECTIONS: '3' } });
+    // From a trusted proxy, which carries many clients: the whole cap, no client's share.
+    const capped = await startApp({ env: { MAX_CONNECTIONS: '3', TRUSTED_PROXIES: '127.0.0.1/32' } });
     const held = await Promise.all([1, 2, 3].map(() => RawConnection.open(capped.port)));
     // Each is counted once the server has accepted it: a request on each shows that.
     for (const connection of held) {
@@ -329,6 +330,45 @@ describe('limits', () => {
     assert.equal(again.status, 200);
     for (const connection of held) connection.close();
     assert.equal(await capped.stop(), 0);
+  });
+
+  test('one client holds at most a quarter of the connections; another client is still served', async () => {
+    const capped = await startApp({ env: { MAX_CONNECTIONS: '8' } });
+    const held = await Promise.all([1, 2].map(() => RawConnection.open(capped.port)));
+    for (const connection of held) {
+      await connection.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.equal((await connection.readResponse()).status, 200);
+    }
+    const third = await RawConnection.open(capped.port);
+    assert.equal((await third.readResponse()).status, 503, 'past its share of 2');
+    const other = await RawConnection.open(capped.port, '127.0.0.2');
+    await other.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal((await other.readResponse()).status, 200, 'another client keeps its share');
+    for (const connection of [...held, third, other]) connection.close();
+    assert.equal(await capped.stop(), 0);
+  });
+
+  test('one client\'s silent bodies hold at most its share of the body budget; another client signs in', async () => {
+    // Behind a trusted proxy, X-Forwarded-For names the client.
+    const shared = await startApp({ env: { TRUSTED_PROXIES: '127.0.0.1/32', BODY_TIMEOUT_SECONDS: '20' } });
+    const colleague = shared.client();
+    await colleague.signUp('share');
+    const silent = () => `POST /login HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.7\r\nContent-Type: application/json\r\n` +
+      'Transfer-Encoding: chunked\r\n\r\n';
+    // Each reserves the JSON limit (64 KiB): the client's share of the 32 MiB budget is 8 MiB,
+    // 128 of them.
+    const held = await Promise.all(Array.from({ length: 130 }, () => RawConnection.open(shared.port)));
+    for (const connection of held) await connection.write(silent());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const answered = held.filter((connection) => connection.buffer.length > 0);
+    assert.equal(answered.length, 2, 'two silent bodies past the share of 128');
+    for (const connection of answered) assert.equal((await connection.readResponse()).status, 503);
+    const login = await colleague.request('POST', '/login', {
+      json: { username: colleague.user.username, password: colleague.user.password }, headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    assert.equal(login.status, 200, `${login}`);
+    for (const connection of held) connection.close();
+    assert.equal(await shared.stop(), 0);
   });
 
   test('past the body budget, 503 with Retry-After before the body; the budget comes back', async () => {

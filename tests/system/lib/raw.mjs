@@ -18,10 +18,10 @@ function parseHead(text) {
 }
 
 export class RawConnection {
-  /** Opens a connection to the app on 127.0.0.1. */
-  static open(port) {
+  /** Opens a connection to the app on 127.0.0.1, from `localAddress` (another loopback address is another client). */
+  static open(port, localAddress = undefined) {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new RawConnection(socket)));
+      const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => resolve(new RawConnection(socket)));
       socket.once('error', reject);
     });
   }
