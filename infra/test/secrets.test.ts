@@ -11,7 +11,7 @@ describe('secrets stack', () => {
   const schedules = Object.fromEntries(resourcesOf(lab.secrets, 'AWS::SecretsManager::RotationSchedule').map(([id, schedule]) => [schedule.Properties!.HostedRotationLambda.RotationType, { id, ...schedule }]));
   const app = schedules.PostgreSQLMultiUser;
   const master = schedules.PostgreSQLSingleUser;
-  const [appSecretId, appSecret] = only(lab.secrets, 'AWS::SecretsManager::Secret');
+  const [, appSecret] = only(lab.secrets, 'AWS::SecretsManager::Secret');
   const masterArn = /^\{Fn::ImportValue:"hrapp-seclab-data:ExportsOutputRefDatabaseSecretAttachment\w+"\}$/;
 
   it("gives the app its own secret with every field it reads: host, port, username, password, dbname", () => {
@@ -64,20 +64,15 @@ describe('secrets stack', () => {
     const statements = resourcesOf(lab.secrets, 'AWS::IAM::Policy')
       .filter(([, policy]) => JSON.stringify(policy.Properties!.Roles) === JSON.stringify([{ Ref: roleRef }]))
       .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement);
-    assert.deepEqual(
-      statements.map((s: any) => [s.Action, flatten(s.Resource)]),
-      [
-        [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], flatten({ 'Fn::ImportValue': masterArnImport() })],
-        [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], `{AppSecretAttachment${appSecretAttachmentSuffix()}}`],
-      ],
-      fnId,
-    );
+    const read = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+    assert.deepEqual(statements.map((s: any) => s.Action), [read, read], fnId);
+    assert.match(flatten(statements[0].Resource), masterArn);
+    assert.match(flatten(statements[1].Resource), /^\{AppSecretAttachment\w+\}$/);
   });
 
   it("publishes the app's secret ARN as DbSecretArn", () => {
     const outputs = lab.secrets.toJSON().Outputs;
     assert.match(flatten(outputs.DbSecretArn.Value), /^\{AppSecretAttachment\w+\}$/);
-    assert.ok(appSecretId);
   });
 
   it('deploys after the data stack and before compute', () => {
@@ -85,11 +80,4 @@ describe('secrets stack', () => {
     assert.ok(secrets.dependencies.includes(data));
     assert.ok(compute.dependencies.includes(secrets));
   });
-
-  function masterArnImport(): string {
-    return flatten(master.Properties!.SecretId).replace(/^\{Fn::ImportValue:"(.*)"\}$/, '$1');
-  }
-  function appSecretAttachmentSuffix(): string {
-    return flatten(app.Properties!.SecretId).replace(/^\{AppSecretAttachment(\w+)\}$/, '$1');
-  }
 });
