@@ -131,6 +131,9 @@ int serve(const config::Config& config) {
     try_migrate();
     health.probe();
   });
+  // Instance credentials are fetched here when due, not by a request (which could be on an I/O
+  // thread); the Secrets Manager snapshot has its own refresh on the pool's connections.
+  server.every(std::chrono::seconds(15), [&backends] { backends.refresh_credentials_ahead(); });
   server.every(std::chrono::minutes(5), [&auth, &throttle] {
     try {
       if (const auto purged = auth.purge_expired_sessions()) log::info("expired sessions purged", {{"count", purged}});

@@ -23,6 +23,10 @@ class Backends {
   ~Backends();
   store::Database& database() { return *database_; }
   blob::BlobStore& blobs() { return *blobs_; }
+  /// Refreshes AWS credentials that are due (a background task's); nothing without AWS.
+  void refresh_credentials_ahead() {
+    if (aws_credentials_) aws_credentials_->refresh_ahead();
+  }
   std::string_view database_description() const { return database_description_; }
   std::string_view blob_description() const { return blob_description_; }
 

@@ -19,6 +19,9 @@ class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
   virtual Credentials get() = 0;
+  /// Fetches new credentials ahead of their expiry, when that is due; a background task's, on
+  /// the blocking pool, so that get() finds them ready. Never throws.
+  virtual void refresh_ahead() {}
 };
 
 /// Fixed credentials (the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN variables).

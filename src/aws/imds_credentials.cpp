@@ -3,13 +3,15 @@
 #include <boost/json/parse.hpp>
 
 #include "common/log.hpp"
+#include "common/no_wait.hpp"
 #include "common/errors.hpp"
 
 namespace hrapp::aws {
 namespace {
 
 constexpr std::chrono::seconds kTokenLifetime{21600};
-constexpr std::chrono::minutes kRefreshAhead{5};
+/// Credentials are not used in the last five minutes before they expire.
+constexpr std::chrono::seconds kRefreshAhead{5 * 60};
 
 std::string json_string(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
@@ -55,22 +57,43 @@ Credentials ImdsCredentialsProvider::fetch() {
   return c;
 }
 
+std::optional<Credentials> ImdsCredentialsProvider::cached_for(std::chrono::seconds margin) const {
+  const std::lock_guard lock(cache_mutex_);
+  if (cached_ && clock_.now() + margin < *cached_->expiration) return cached_;
+  return std::nullopt;
+}
+
 Credentials ImdsCredentialsProvider::get() {
-  const std::lock_guard lock(mutex_);  // one refresh at a time; the others wait and reuse it
-  const auto now = clock_.now();
-  if (cached_ && now < *cached_->expiration - kRefreshAhead) return *cached_;
+  if (auto ready = cached_for(kRefreshAhead)) return std::move(*ready);
+  NoWaitScope::check();  // the network: not on an I/O thread
+  return refresh();
+}
+
+void ImdsCredentialsProvider::refresh_ahead() {
   try {
-    cached_ = fetch();
-    log::info("instance credentials refreshed", {{"expires", std::string_view(format_iso_seconds(*cached_->expiration))}});
+    refresh();
+  } catch (const std::exception&) {
+    // Logged by refresh; get() tries again when it must.
+  }
+}
+
+Credentials ImdsCredentialsProvider::refresh() {
+  const std::lock_guard fetching(fetch_mutex_);
+  if (auto ready = cached_for(kRefreshAhead)) return std::move(*ready);  // fetched while this waited
+  try {
+    Credentials fresh = fetch();
+    log::info("instance credentials refreshed", {{"expires", std::string_view(format_iso_seconds(*fresh.expiration))}});
+    const std::lock_guard lock(cache_mutex_);
+    cached_ = fresh;
+    return fresh;
   } catch (const std::exception& e) {
-    if (cached_ && now < *cached_->expiration) {
+    if (auto unexpired = cached_for(std::chrono::seconds(0))) {
       log::warn("instance metadata unreachable; using unexpired credentials", {{"error", std::string_view(e.what())}});
-      return *cached_;
+      return std::move(*unexpired);
     }
     log::error("no AWS credentials", {{"error", std::string_view(e.what())}});
     throw Unavailable("AWS credentials are unavailable");
   }
-  return *cached_;
 }
 
 }  // namespace hrapp::aws

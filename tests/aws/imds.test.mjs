@@ -3,10 +3,12 @@
 // they expire and never used past that, kept while metadata is briefly down, and a new token
 // when the old one is refused.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startImds } from '../fakes/imds.mjs';
+import { SLOW_MS, startImds } from '../fakes/imds.mjs';
 import { startS3 } from '../fakes/s3.mjs';
-import { startApp } from '../system/lib/app.mjs';
+import { startApp, tempDir } from '../system/lib/app.mjs';
+import { Database } from '../system/lib/database.mjs';
 import { png } from '../system/lib/images.mjs';
 import { BUCKET, KeyRing, imdsEnv, newRoleCredentials, recordedSince, s3Env, sleep } from './lib/aws.mjs';
 
@@ -121,6 +123,42 @@ test('metadata briefly down: unexpired credentials keep serving, then the new on
     assert.equal(reply.status, 201);
     assert.deepEqual([put.verdict.ok, put.verdict.accessKeyId], [true, second.AccessKeyId]);
   } finally {
+    assert.equal(await app.stop(), 0);
+    await imds.close();
+  }
+});
+
+test('slow metadata holds no I/O thread: /livez answers at once while due credentials are fetched', async () => {
+  const { role: first, refreshAt } = dueIn(1500);
+  keyring.addRole(first);
+  const imds = await startImds({ credentials: first });
+  // One I/O thread, and SQLite, whose reads run on it: a fetch made there would hold every
+  // request of the process.
+  const dataDir = tempDir();
+  const app = await startApp({
+    dataDir, database: new Database({ sqliteFile: path.join(dataDir, 'hrapp.db') }),
+    env: { ...s3Env(s3), ...imdsEnv(imds), IO_THREADS: '1' },
+  });
+  const client = app.client();
+  await client.signUp('slowmeta');
+  try {
+    const created = (await createWithImage(client)).reply;
+    assert.equal(created.status, 201);
+    const second = keyring.addRole(newRoleCredentials(new Date(Date.now() + 6 * 3600 * 1000)));
+    imds.setCredentials(second);
+    await imds.setFault('slow');
+    await sleep(Math.max(0, refreshAt + 200 - Date.now()));
+    // The read's presigned URL needs the due credentials: it waits for metadata, off the loop.
+    const read = client.get(`/employees/${created.body.id}`);
+    await sleep(300);
+    const started = Date.now();
+    assert.equal((await fetch(`${app.url}/livez`)).status, 200);
+    assert.ok(Date.now() - started < SLOW_MS / 2, `/livez took ${Date.now() - started} ms while metadata answers in ${SLOW_MS} ms`);
+    const reply = await read;
+    assert.equal(reply.status, 200, `${reply}`);
+    assert.ok(new URL(reply.body.image_url).searchParams.get('X-Amz-Credential').startsWith(`${second.AccessKeyId}/`), 'signed with the new credentials');
+  } finally {
+    await imds.setFault(null);
     assert.equal(await app.stop(), 0);
     await imds.close();
   }

@@ -19,8 +19,12 @@ const isoSeconds = (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
  * Starts the fake. credentials: {AccessKeyId, SecretAccessKey, Token, Expiration?} (Expiration
  * a Date or ISO string, default six hours on); `now` is the clock tokens age by. Returns
  * {endpoint, port, calls, setCredentials(c), setFault(fault, count?), expireTokens(), close()};
- * `calls` lists {method, path, status} per request; the only fault is 'down'.
+ * `calls` lists {method, path, status} per request; the faults are 'down' and 'slow' (each
+ * answer SLOW_MS late).
  */
+/** How late the 'slow' fault answers. */
+export const SLOW_MS = 4000;
+
 export async function startImds({ role = 'hrapp-instance-role', credentials, region = 'us-east-1', now = () => new Date() }) {
   const tokens = new Map(); // token -> expiry (ms)
   const calls = [];
@@ -62,7 +66,12 @@ export async function startImds({ role = 'hrapp-instance-role', credentials, reg
     return [404, 'Not Found'];
   }
 
-  const server = new FakeServer(async (req, res) => {
+  const server = new FakeServer(async (req, res, body, faults) => {
+    // 'slow': metadata answers, but only after SLOW_MS (a throttled or overloaded service).
+    if (faults.current === 'slow') {
+      faults.take();
+      await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+    }
     const [status, text, headers = {}] = route(req);
     calls.push({ method: req.method, path: req.url, status });
     res.writeHead(status, { 'content-type': 'text/plain', server: 'EC2ws', ...headers });
@@ -78,7 +87,7 @@ export async function startImds({ role = 'hrapp-instance-role', credentials, reg
     /** Invalidates every token issued so far: the next request with one gets 401. */
     expireTokens: () => tokens.clear(),
     async setFault(fault, count) {
-      if (fault !== null && fault !== 'down') throw new Error(`unknown IMDS fault ${fault}`);
+      if (fault !== null && fault !== 'down' && fault !== 'slow') throw new Error(`unknown IMDS fault ${fault}`);
       await server.setFault(fault, count);
     },
     close: () => server.close(),
