@@ -33,8 +33,9 @@ struct StoredSize {
   unsigned side;
   image::EncodedImage image::Variants::*encoded;
 };
-constexpr std::array<StoredSize, 3> kStoredSizes{{
+constexpr std::array<StoredSize, 4> kStoredSizes{{
     {"thumb", image::kThumbnailSide, &image::Variants::thumbnail},
+    {"w384", image::kSmallSide, &image::Variants::small},
     {"w640", image::kMediumSide, &image::Variants::medium},
     {"", image::kNormalisedSide, &image::Variants::normalised},
 }};
@@ -167,7 +168,7 @@ std::size_t EmployeeService::make_missing_sizes() {
 std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
   // Photos stored before re-encoding may be PNG or GIF; those have no thumbnail.
   static const std::regex kName(
-      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb|\\.w640)?\\.(jpg|png|gif|webp)$");
+      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb|\\.w384|\\.w640)?\\.(jpg|png|gif|webp)$");
   if (!std::regex_match(file_name, kName)) return std::nullopt;
   return blobs_.get("uploads/" + deployment_id_ + "/" + file_name);
 }

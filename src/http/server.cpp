@@ -59,6 +59,13 @@ awaitable<void> Server::Impl::turn_away(tcp::socket socket) {
   stream.socket().close(ec);
 }
 
+namespace {
+
+/// How long an idle connection may still bring a request once the drain has begun.
+constexpr std::chrono::milliseconds kDrainIdleGrace{500};
+
+}  // namespace
+
 void Server::Impl::begin_drain() {
   if (draining.exchange(true)) return;
   log::info("draining", {});
@@ -71,11 +78,19 @@ void Server::Impl::begin_drain() {
     const std::lock_guard lock(connections_mutex);
     open = connections;
   }
-  for (auto& [executor, weak] : open) {
-    asio::post(executor, [weak = weak] {
-      if (auto conn = weak.lock(); conn && conn->idle) conn->stream.socket().close();
-    });
-  }
+  // Idle keep-alive connections close after a short grace, and only when nothing has arrived
+  // on them: a request the load balancer sent just as the drain began is still served (and its
+  // connection then closes), not cut off unanswered.
+  auto grace = std::make_shared<asio::steady_timer>(ioc, kDrainIdleGrace);
+  grace->async_wait([grace, open = std::move(open)](beast::error_code) {
+    for (const auto& [executor, weak] : open) {
+      asio::post(executor, [weak = weak] {
+        const auto conn = weak.lock();
+        beast::error_code available_ec;
+        if (conn && conn->idle && conn->stream.socket().available(available_ec) == 0) conn->stream.socket().close();
+      });
+    }
+  });
   // In-flight requests get drain_timeout; then the loop stops regardless.
   drain_deadline.expires_after(options.drain_timeout);
   drain_deadline.async_wait([this](beast::error_code wait_ec) {

@@ -23,6 +23,8 @@ struct Limits {
 /// The longest side of each stored variant.
 inline constexpr unsigned kNormalisedSide = 1600;
 inline constexpr unsigned kMediumSide = 640;
+/// A phone's card slot (about 320 device pixels): the 640 px size would be mostly wasted there.
+inline constexpr unsigned kSmallSide = 384;
 inline constexpr unsigned kThumbnailSide = 256;
 
 struct EncodedImage {
@@ -34,11 +36,12 @@ struct EncodedImage {
 };
 
 /// What is stored for one upload: the picture upright, without metadata, at most
-/// kNormalisedSide px, and smaller copies of at most kMediumSide and kThumbnailSide px, all made
-/// from one decode.
+/// kNormalisedSide px, and smaller copies of at most kMediumSide, kSmallSide and kThumbnailSide
+/// px, all made from one decode.
 struct Variants {
   EncodedImage normalised;
   EncodedImage medium;
+  EncodedImage small;
   EncodedImage thumbnail;
 };
 

@@ -51,7 +51,8 @@ void Budget::reserve_canvas(std::uint64_t width, std::uint64_t height, std::uint
   // The sizes are made from the canvas: the normalised picture and its upright copy, then the
   // smaller sizes from those.
   const std::uint64_t normalised = std::min<std::uint64_t>(canvas, std::uint64_t{kNormalisedSide} * kNormalisedSide * 4);
-  held = memory->reserve(canvas + working + 2 * normalised + std::uint64_t{kMediumSide} * kMediumSide * 4);
+  held = memory->reserve(canvas + working + 2 * normalised + std::uint64_t{kMediumSide} * kMediumSide * 4 +
+                         std::uint64_t{kSmallSide} * kSmallSide * 4);
 }
 
 void Budget::check_size(std::uint64_t width, std::uint64_t height) const {
@@ -133,7 +134,9 @@ Variants make_variants(std::string_view bytes, const Limits& limits) {
   Variants variants;
   // Each smaller size is scaled from the next larger one: fewer pixels to read.
   Raster medium = fit_within(normalised, kMediumSide);
-  variants.thumbnail = encode(fit_within(medium, kThumbnailSide), transparent, kThumbnailQuality, decoded.icc);
+  Raster small = fit_within(medium, kSmallSide);
+  variants.thumbnail = encode(fit_within(small, kThumbnailSide), transparent, kThumbnailQuality, decoded.icc);
+  variants.small = encode(small, transparent, kMediumQuality, decoded.icc);
   variants.medium = encode(medium, transparent, kMediumQuality, decoded.icc);
   variants.normalised = encode(normalised, transparent, kNormalisedQuality, decoded.icc);
   return variants;

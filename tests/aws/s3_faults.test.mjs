@@ -6,7 +6,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { startS3 } from '../fakes/s3.mjs';
 import { startApp } from '../system/lib/app.mjs';
 import { assertError } from '../system/lib/assertions.mjs';
-import { imageSize, mediumOf, png, thumbnailOf } from '../system/lib/images.mjs';
+import { imageSize, mediumOf, png, smallOf, thumbnailOf } from '../system/lib/images.mjs';
 import { BUCKET, KeyRing, getObject, keyEnv, keyOfUrl, listKeys, newKeys, recordedSince, s3Env } from './lib/aws.mjs';
 
 const keyring = new KeyRing();
@@ -86,6 +86,7 @@ for (const [fault, status] of [['SlowDown', 503], ['InternalError', 500]]) {
       [`/${BUCKET}/${key}`, true, fault, status],
       [`/${BUCKET}/${key}`, true, undefined, 200],
       [`/${BUCKET}/${mediumOf(key)}`, true, undefined, 200],
+      [`/${BUCKET}/${smallOf(key)}`, true, undefined, 200],
       [`/${BUCKET}/${thumbnailOf(key)}`, true, undefined, 200],
     ]);
     const [first, retry] = puts.map((p) => p.headers['x-amz-date']);

@@ -1,5 +1,5 @@
 // Decoding and re-encoding (every decoder, scaled WebP, first frames, EXIF orientation, resizing,
-// both encoders, the decode memory's reservations): any bytes give three sizes within their
+// both encoders, the decode memory's reservations): any bytes give four sizes within their
 // bounds or a Rejected, never a crash, a leak or a hang, and the memory reserved is returned.
 #include <algorithm>
 #include <chrono>
@@ -21,12 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto variants = hrapp::image::make_variants(bytes, limits);
     const auto& n = variants.normalised;
     const auto& m = variants.medium;
+    const auto& s = variants.small;
     const auto& t = variants.thumbnail;
-    if (n.bytes.empty() || m.bytes.empty() || t.bytes.empty() || n.extension != t.extension || m.extension != n.extension)
-      std::abort();
-    if (std::max(n.width, n.height) > hrapp::image::kNormalisedSide) std::abort();
+    for (const auto* size : {&m, &s, &t})
+      if (size->bytes.empty() || size->extension != n.extension) std::abort();
+    if (n.bytes.empty() || std::max(n.width, n.height) > hrapp::image::kNormalisedSide) std::abort();
     if (std::max(m.width, m.height) > hrapp::image::kMediumSide || m.width > n.width || m.height > n.height) std::abort();
-    if (std::max(t.width, t.height) > hrapp::image::kThumbnailSide || t.width > m.width || t.height > m.height) std::abort();
+    if (std::max(s.width, s.height) > hrapp::image::kSmallSide || s.width > m.width || s.height > m.height) std::abort();
+    if (std::max(t.width, t.height) > hrapp::image::kThumbnailSide || t.width > s.width || t.height > s.height) std::abort();
   } catch (const hrapp::image::Rejected&) {
   }
   if (memory.held() != 0) std::abort();  // every reservation returned

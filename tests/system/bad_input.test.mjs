@@ -167,7 +167,7 @@ describe('files', () => {
     const everything = allFiles(app.dataDir);
     assert.ok(everything.every((f) => !f.includes('pwned')), 'no file is named after the client');
     const images = allFiles(path.join(app.dataDir, 'uploads'));
-    assert.ok(images.every((f) => new RegExp(`^${testEnv.DEPLOYMENT_ID}/[0-9a-f-]{36}(\\.thumb|\\.w640)?\\.(jpg|webp)$`).test(f)), images.join());
+    assert.ok(images.every((f) => new RegExp(`^${testEnv.DEPLOYMENT_ID}/[0-9a-f-]{36}(\\.thumb|\\.w384|\\.w640)?\\.(jpg|webp)$`).test(f)), images.join());
     assert.equal(existsSync('/tmp/pwned.png'), false);
   });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertError } from './lib/assertions.mjs';
 import { runHrapp, startApp, tempDir, testEnv } from './lib/app.mjs';
-import { bombs, gif, imageSize, mediumOf, nearLimitBombs, png, storedSizesOf, thumbnailOf } from './lib/images.mjs';
+import { bombs, gif, imageSize, mediumOf, nearLimitBombs, png, smallOf, storedSizesOf, thumbnailOf } from './lib/images.mjs';
 
 let app;
 let client;
@@ -69,13 +69,15 @@ describe('metadata and orientation', () => {
     assert.deepEqual(imageSize(stored(key)), { width: 30, height: 60 }, 'turned a quarter as the EXIF said');
   });
 
-  test('a large picture is stored at most 1600 px, its smaller sizes at most 640 and 256 px, each listed', async () => {
+  test('a large picture is stored at most 1600 px, its smaller sizes at most 640, 384 and 256 px, each listed', async () => {
     const { key, employee } = await upload(png({ width: 2400, height: 600, seed: 9 }));
     assert.deepEqual(imageSize(stored(key)), { width: 1600, height: 400 });
     assert.deepEqual(imageSize(stored(mediumOf(key))), { width: 640, height: 160 });
+    assert.deepEqual(imageSize(stored(smallOf(key))), { width: 384, height: 96 });
     assert.deepEqual(imageSize(stored(thumbnailOf(key))), { width: 256, height: 64 });
     assert.deepEqual(employee.image_variants, [
       { width: 256, url: thumbnailOf(employee.image_url) },
+      { width: 384, url: smallOf(employee.image_url) },
       { width: 640, url: mediumOf(employee.image_url) },
       { width: 1600, url: employee.image_url },
     ]);

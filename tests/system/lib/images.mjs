@@ -109,9 +109,14 @@ export function mediumOf(keyOrUrl) {
   return keyOrUrl.replace(/\.(jpg|webp)$/, '.w640.$1');
 }
 
-/** Every stored size of an image, by key or URL: the image, its 640 px size and its thumbnail. */
+/** The 384 px size's key or URL beside an image's: `{uuid}.w384.{ext}`. */
+export function smallOf(keyOrUrl) {
+  return keyOrUrl.replace(/\.(jpg|webp)$/, '.w384.$1');
+}
+
+/** Every stored size of an image, by key or URL, largest first: as they are stored and deleted. */
 export function storedSizesOf(keyOrUrl) {
-  return [keyOrUrl, mediumOf(keyOrUrl), thumbnailOf(keyOrUrl)];
+  return [keyOrUrl, mediumOf(keyOrUrl), smallOf(keyOrUrl), thumbnailOf(keyOrUrl)];
 }
 
 /**

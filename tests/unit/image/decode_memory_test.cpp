@@ -102,6 +102,7 @@ TEST(Variants, AWebPIsDecodedScaledToTheLargestStoredSize) {
   EXPECT_EQ(variants.normalised.width, kNormalisedSide);
   EXPECT_EQ(variants.normalised.height, 400u);
   EXPECT_EQ(variants.medium.width, kMediumSide);
+  EXPECT_EQ(variants.small.width, kSmallSide);
   EXPECT_EQ(variants.thumbnail.width, kThumbnailSide);
 }
 
