@@ -6,7 +6,7 @@ ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: run test deps deps-build build build-asan unit test-openapi test-system test-aws test-fakes test-package test-e2e \
-        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-fleet bench-web screenshots clean
+        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-compression bench-fleet bench-web screenshots clean
 
 ## Set-up, only what is missing: `deps-build` the Debian packages that building needs; `deps`
 ## those and what the tests need (Debian packages and npm modules).
@@ -87,6 +87,12 @@ package: build
 
 bench: build deps
 	bench/run.sh $(RELEASE)
+
+## The per-response compression levels' cost and saving on a directory page (http/content_coding.cpp).
+bench-compression: deps-build
+	mkdir -p build/bench
+	g++ -std=c++20 -O2 -Wall -Wextra -Werror bench/compression_levels.cpp -o build/bench/compression_levels -lbrotlienc -lz
+	build/bench/compression_levels
 
 ## Lighthouse on the web UI's directory (50 people with camera-like photos), mobile and desktop,
 ## and what it transfers; writes its section of bench/RESULTS.md.
