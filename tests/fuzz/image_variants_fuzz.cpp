@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& m = variants.medium;
     const auto& s = variants.small;
     const auto& t = variants.thumbnail;
-    for (const auto* size : {&m, &s, &t})
-      if (size->bytes.empty() || size->extension != n.extension) std::abort();
+    for (const auto* smaller : {&m, &s, &t})
+      if (smaller->bytes.empty() || smaller->extension != n.extension) std::abort();
     if (n.bytes.empty() || std::max(n.width, n.height) > hrapp::image::kNormalisedSide) std::abort();
     if (std::max(m.width, m.height) > hrapp::image::kMediumSide || m.width > n.width || m.height > n.height) std::abort();
     if (std::max(s.width, s.height) > hrapp::image::kSmallSide || s.width > m.width || s.height > m.height) std::abort();
