@@ -109,12 +109,18 @@ void EmployeeRoutes::append_employee(std::string& out, const Employee& e) const 
   append_json_string(out, e.role);
   out += ",\"department\":";
   append_json_string(out, e.department);
-  out += ",\"image_url\":";
-  append_json_string_or_null(out, employees_.image_url(e));
-  out += ",\"thumbnail_url\":";
-  append_json_string_or_null(out, employees_.thumbnail_url(e));
-  out += ",\"image_variants\":";
+  // Each URL once: on S3 each is a signature. The largest size is the photo, the smallest its
+  // thumbnail.
   const auto sizes = employees_.photo_sizes(e);
+  const auto url_or_null = [&](const PhotoSize* size) {
+    if (size) append_json_string(out, size->url);
+    else out += "null";
+  };
+  out += ",\"image_url\":";
+  url_or_null(sizes.empty() ? nullptr : &sizes.back());
+  out += ",\"thumbnail_url\":";
+  url_or_null(sizes.empty() ? nullptr : &sizes.front());
+  out += ",\"image_variants\":";
   if (sizes.empty()) out += "null";
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     out += i == 0 ? "[{\"width\":" : ",{\"width\":";
@@ -214,6 +220,7 @@ Response EmployeeRoutes::image(Context& c) {
   // A name never changes its bytes (a new photo gets a new name), so it is its own validator,
   // and a browser that holds it is answered without reading the photo.
   const std::string& name = c.captures.at(0);
+  if (!EmployeeService::is_image_name(name)) throw NotFound("no such image");
   const std::string etag = "\"" + name + "\"";
   Response r;
   r.headers.emplace_back("Cache-Control", std::string(blob::kImageCacheControl));

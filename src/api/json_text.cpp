@@ -29,9 +29,4 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void append_json_string_or_null(std::string& out, const std::optional<std::string>& text) {
-  if (text) append_json_string(out, *text);
-  else out += "null";
-}
-
 }  // namespace hrapp::api

@@ -123,16 +123,6 @@ void EmployeeService::remove(const User& user, std::int64_t id) {
   if (removed->image_key) delete_image_quietly(*removed->image_key);
 }
 
-std::optional<std::string> EmployeeService::image_url(const Employee& e) const {
-  if (!e.image_key) return std::nullopt;
-  return blobs_.url_for(*e.image_key);
-}
-
-std::optional<std::string> EmployeeService::thumbnail_url(const Employee& e) const {
-  if (!e.image_key) return std::nullopt;
-  return blobs_.url_for(key_of(*e.image_key, kStoredSizes.front()));
-}
-
 std::vector<PhotoSize> EmployeeService::photo_sizes(const Employee& e) const {
   std::vector<PhotoSize> sizes;
   if (!e.image_key) return sizes;
@@ -165,11 +155,15 @@ std::size_t EmployeeService::make_missing_sizes() {
   return made;
 }
 
-std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
-  // Photos stored before re-encoding may be PNG or GIF; those have no thumbnail.
+bool EmployeeService::is_image_name(const std::string& file_name) {
+  // Photos stored before re-encoding may be PNG or GIF; those have no smaller sizes.
   static const std::regex kName(
       "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(\\.thumb|\\.w384|\\.w640)?\\.(jpg|png|gif|webp)$");
-  if (!std::regex_match(file_name, kName)) return std::nullopt;
+  return std::regex_match(file_name, kName);
+}
+
+std::optional<blob::StoredBlob> EmployeeService::image(const std::string& file_name) {
+  if (!is_image_name(file_name)) return std::nullopt;
   return blobs_.get("uploads/" + deployment_id_ + "/" + file_name);
 }
 

@@ -59,13 +59,14 @@ class EmployeeService {
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
   Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);
   void remove(const User& user, std::int64_t id);
-  std::optional<std::string> image_url(const Employee& e) const;
-  std::optional<std::string> thumbnail_url(const Employee& e) const;
-  /// Every stored size of the photo, smallest first; empty without a photo.
+  /// Every stored size of the photo, smallest first (the thumbnail) to the photo itself; empty
+  /// without a photo.
   std::vector<PhotoSize> photo_sizes(const Employee& e) const;
   /// Makes the sizes missing from photos stored before they existed, from each photo; returns
   /// how many sizes it made. A photo that cannot be read is logged and skipped.
   std::size_t make_missing_sizes();
+  /// Whether `file_name` can name a stored image (no other name reaches the store).
+  static bool is_image_name(const std::string& file_name);
   /// The stored image for /images/{name}; nullopt if none.
   std::optional<blob::StoredBlob> image(const std::string& file_name);
 
