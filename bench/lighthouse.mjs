@@ -51,7 +51,7 @@ async function makePhotos(count) {
 /** Starts hrapp on a free port: resolves to `{ url, stop }` once it logs that it listens. */
 function startApp() {
   const child = spawn(path.resolve(binary), ['serve', '--port', '0', '--web-dir', path.join(repo, 'web')], {
-    env: { ...process.env, DATA_DIR: path.join(work, 'data'), BCRYPT_COST: '4' },
+    env: { ...process.env, DATA_DIR: path.join(work, 'data'), BCRYPT_COST: '4', REGISTRATION: 'open' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -10,7 +10,8 @@ app_pid=""
 trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 # The bench's clients stand behind 127.0.0.1 as behind the load balancer: X-Forwarded-For names them.
-env_vars=(BCRYPT_COST=12 LOG_LEVEL=warn DATA_DIR="$work/data" TRUSTED_PROXIES=127.0.0.1/32)
+# Sign-up is open (the seed's), as the bench registers its users.
+env_vars=(BCRYPT_COST=12 LOG_LEVEL=warn REGISTRATION=open DATA_DIR="$work/data" TRUSTED_PROXIES=127.0.0.1/32)
 if [[ $engine == postgres ]]; then
   psql -q "$HRAPP_TEST_POSTGRES_URL" -c "CREATE DATABASE hrapp_bench"
   db_url="${HRAPP_TEST_POSTGRES_URL%/*}/hrapp_bench"
