@@ -44,7 +44,7 @@ run_script() {
 
 check_failed() {
   printf '    assertion failed: %s\n' "$*"
-  printf '    --- script output ---\n%s\n' "$OUTPUT" | sed 's/^/    /'
+  printf '    --- script output ---\n%s\n' "${OUTPUT-}" | sed 's/^/    /'
   printf '    --- aws calls ---\n' && sed 's/^/    /' "$FAKE_AWS_DIR/calls"
   exit 1
 }
@@ -96,8 +96,9 @@ cleanup_case() {
 }
 
 # start_hrapp [VAR=VALUE...]: starts the real app (HRAPP_BIN, set by run.sh) on a free loopback
-# port with a data folder (SQLite, local images) of the case's own and the settings given; sets
-# APP_PORT once it is listening. Its log lines are in $CASE_DIR/app.log, one JSON object each.
+# port with a data folder (SQLite, local images) of the case's own and the settings given (open
+# sign-up, the seed's workflow, unless they say REGISTRATION=invite); sets APP_PORT once it is
+# listening. Its log lines are in $CASE_DIR/app.log, one JSON object each.
 start_hrapp() {
   local data_dir="$CASE_DIR/app" waited
   mkdir -p "$data_dir"
