@@ -75,16 +75,61 @@ good_run_on_s3_fetches_the_presigned_photo() {
   assert_workflow_requests "${WHOLE_WORKFLOW/GET \/images\/PHOTO 200;/}"
 }
 
-# The invitation is added to the registration's JSON: the app must still take the body (a
-# sign-up that is open ignores the field).
+# An invitation from the app started invitation-only (REGISTRATION=invite, its default): the
+# first admin signs up with the setup link's token the app logged, then invites a member.
+# Sets INVITATION to the invitation's token; its requests come before the workflow's in the
+# access log.
+readonly INVITING='POST /register 201;POST /login 200;POST /invitations 201;'
+INVITATION=''
+an_invitation() {
+  local base="http://127.0.0.1:$APP_PORT" jar="$CASE_DIR/admin-cookies" setup='' waited body
+  for ((waited = 0; waited < 100; waited++)); do
+    setup=$(sed -n 's/.*"msg":"first admin setup link".*"path":"\/#setup=\([^"]*\)".*/\1/p' "$CASE_DIR/app.log" | head -n 1)
+    [[ -z $setup ]] || break
+    /bin/sleep 0.05
+  done
+  [[ -n $setup ]] || check_failed "the app logged no setup link: $(cat "$CASE_DIR/app.log")"
+  curl -sSf -o /dev/null -H 'Content-Type: application/json' \
+    --data "{\"username\":\"lab-admin\",\"password\":\"Trainer-4711-pass\",\"invitation\":\"$setup\"}" "$base/register" ||
+    check_failed "the setup link's token did not make an admin"
+  curl -sSf -o /dev/null -c "$jar" -H 'Content-Type: application/json' \
+    --data '{"username":"lab-admin","password":"Trainer-4711-pass"}' "$base/login" || check_failed "the admin's sign-in failed"
+  body=$(curl -sSf -b "$jar" -H 'Content-Type: application/json' --data '{"role":"member"}' "$base/invitations") ||
+    check_failed "the admin could not invite"
+  INVITATION=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$body")
+  [[ -n $INVITATION ]] || check_failed "no token in the invitation: $body"
+}
+
+# Invitation-only sign-up: with an invitation the whole workflow runs, as a member.
 invitation_goes_with_the_registration() {
-  start_hrapp
+  start_hrapp REGISTRATION=invite
+  an_invitation
   stack_outputs
   aws_reply "elbv2 describe-target-health *" 'healthy'
-  run_script verify --invitation 'Tk_0-9.~x' team01
+  run_script verify --invitation "$INVITATION" team01
   assert_status 0
   assert_output_has ", with the invitation): HTTP 201"
-  assert_workflow_requests "$WHOLE_WORKFLOW"
+  assert_output_has "deployment team01 works end to end"
+  assert_workflow_requests "$INVITING$WHOLE_WORKFLOW"
+  # An invitation signs up one account: a second run with it is refused, with the hint.
+  run_script verify --invitation "$INVITATION" team01
+  assert_status 1
+  assert_output_has "HTTP 403, expected 201"
+  assert_output_has "needs an invitation: pass --invitation TOKEN, a fresh one"
+}
+
+# Invitation-only sign-up without one: the run stops at the registration and says what to pass.
+invitation_only_sign_up_needs_one() {
+  start_hrapp REGISTRATION=invite
+  stack_outputs
+  aws_reply "elbv2 describe-target-health *" 'healthy'
+  run_script verify team01
+  assert_status 1
+  assert_output_has 'FAIL  POST /register (verify-'
+  assert_output_has '"invitation_required"'
+  assert_output_has "sign-up on http://127.0.0.1:$APP_PORT needs an invitation: pass --invitation TOKEN"
+  assert_output_lacks "POST /login"
+  assert_output_lacks "clean-up"
 }
 
 unhealthy_targets_time_out() {
@@ -274,7 +319,9 @@ bad_arguments_are_refused() {
 
 run_case "a good run reports every step of the workflow" good_run_reports_every_step
 run_case "with photos in S3 the photo comes from its presigned URL" good_run_on_s3_fetches_the_presigned_photo
-run_case "an invitation goes along in a registration the app accepts" invitation_goes_with_the_registration
+run_case "with an invitation, invitation-only sign-up runs the workflow, once per invitation" \
+  invitation_goes_with_the_registration
+run_case "invitation-only sign-up without an invitation says to pass one" invitation_only_sign_up_needs_one
 run_case "targets that never become healthy time out" unhealthy_targets_time_out
 run_case "an app that cannot reach its database fails the run at /health" unhealthy_app_fails
 run_case "a failure after the employee exists still deletes it and signs out" \
