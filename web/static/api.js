@@ -1,6 +1,8 @@
 // The one place that speaks HTTP to hrapp (docs/api.md). Errors become ApiError; a 401 on a
 // signed-in request waits for the user to sign in again and then repeats the request, so the
-// page (and whatever was typed into it) stays as it was.
+// page (and whatever was typed into it) stays as it was. A 403 mfa_enrolment_required (a role
+// that needs a second factor, not yet set up) is reported to the app, which opens the account
+// screen.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -12,10 +14,16 @@ export class ApiError extends Error {
 }
 
 let renewSession = null;
+let enrolmentRequired = null;
 
 /** Registers the function that gets a new session (resolves) or gives up (rejects). */
 export function setSessionRenewer(renewer) {
   renewSession = renewer;
+}
+
+/** Registers the function called when the server says the account must set up two-factor sign-in first. */
+export function setEnrolmentRequiredHandler(handler) {
+  enrolmentRequired = handler;
 }
 
 /** The response's headers as XMLHttpRequest lists them, one "name: value" a line. */
@@ -79,7 +87,11 @@ async function request(method, path, { json, form, onUploadProgress, renewOn401 
     }
     const isJson = (response.headers.get('Content-Type') || '').startsWith('application/json');
     const body = response.status === 204 || !isJson ? null : await response.json();
-    if (!response.ok) throw new ApiError(response.status, body);
+    if (!response.ok) {
+      const error = new ApiError(response.status, body);
+      if (error.code === 'mfa_enrolment_required') enrolmentRequired?.(error);
+      throw error;
+    }
     return { body, headers: response.headers };
   }
 }
@@ -103,11 +115,17 @@ export const api = {
       throw error;
     }
   },
-  async register(username, password) {
-    return (await request('POST', '/register', { json: { username, password }, renewOn401: false })).body;
+  /** `invitation` is the token of an invitation or first-administrator link, if there is one. */
+  async register(username, password, invitation) {
+    const json = { username, password };
+    if (invitation) json.invitation = invitation;
+    return (await request('POST', '/register', { json, renewOn401: false })).body;
   },
-  async login(username, password) {
-    return (await request('POST', '/login', { json: { username, password }, renewOn401: false })).body;
+  /** `code` is a one-time code or a recovery code, sent only when the account asked for one (401 mfa_required). */
+  async login(username, password, code) {
+    const json = { username, password };
+    if (code) json.code = code;
+    return (await request('POST', '/login', { json, renewOn401: false })).body;
   },
   async logout() {
     await request('POST', '/logout', { renewOn401: false });
@@ -134,4 +152,78 @@ export const api = {
   async departments() {
     return (await request('GET', '/departments')).body;
   },
+  async changePassword(currentPassword, newPassword) {
+    return (await request('POST', '/me/password', { json: { current_password: currentPassword, new_password: newPassword } })).body;
+  },
+  /** Ends every session of the account, this one included. */
+  async signOutEverywhere() {
+    return (await request('POST', '/me/sessions/revoke', { renewOn401: false })).body;
+  },
+  /** Starts two-factor enrolment: { secret, otpauth_uri, qr_svg }. */
+  async startMfa() {
+    return (await request('POST', '/me/mfa')).body;
+  },
+  /** Turns two-factor sign-in on with a first code: { recovery_codes }. */
+  async confirmMfa(code) {
+    return (await request('POST', '/me/mfa/confirm', { json: { code } })).body;
+  },
+  async disableMfa(password) {
+    return (await request('POST', '/me/mfa/disable', { json: { password } })).body;
+  },
+  /** Sets a new password with the token of a password-reset link (no session needed). */
+  async resetPassword(token, newPassword) {
+    return (await request('POST', '/password-reset', { json: { token, new_password: newPassword }, renewOn401: false })).body;
+  },
+
+  // Administration (role admin).
+  /** One page of accounts, sorted by username, and how many there are. */
+  async listUsers({ limit, offset } = {}) {
+    const { body, headers } = await request('GET', `/users${query({ limit, offset })}`);
+    const total = Number.parseInt(headers.get('X-Total-Count') ?? '', 10);
+    return { users: body, total: Number.isNaN(total) ? body.length : total };
+  },
+  /** `changes`: { role } and/or { disabled }. */
+  async updateUser(id, changes) {
+    return (await request('PATCH', `/users/${encodeURIComponent(id)}`, { json: changes })).body;
+  },
+  async revokeUserSessions(id) {
+    return (await request('POST', `/users/${encodeURIComponent(id)}/sessions/revoke`)).body;
+  },
+  async resetUserMfa(id) {
+    return (await request('DELETE', `/users/${encodeURIComponent(id)}/mfa`)).body;
+  },
+  /** A one-time password-reset link: { token, url, expires_at }. */
+  async passwordResetLink(id) {
+    return (await request('POST', `/users/${encodeURIComponent(id)}/password-reset`)).body;
+  },
+  /** { id, token, url, role, expires_at }: the token and URL are shown this once. */
+  async createInvitation({ role, expiresInDays }) {
+    return (await request('POST', '/invitations', { json: { role, expires_in_days: expiresInDays } })).body;
+  },
+  async listInvitations() {
+    return (await request('GET', '/invitations')).body;
+  },
+  async revokeInvitation(id) {
+    await request('DELETE', `/invitations/${encodeURIComponent(id)}`);
+  },
+  /**
+   * A page of the audit log, newest first: { entries, before }, where `before` asks for the
+   * next (older) page, from the Link header's rel="next", or is null on the last page.
+   */
+  async audit({ actor, target, before, limit }) {
+    const { body, headers } = await request('GET', `/audit${query({ actor, target, before, limit })}`);
+    return { entries: body, before: nextBefore(headers.get('Link')) };
+  },
 };
+
+/** The `before` parameter of a Link header's rel="next" URL, or null. */
+function nextBefore(link) {
+  for (const part of (link ?? '').split(',')) {
+    const match = part.match(/<([^>]*)>(.*)$/);
+    const rel = match?.[2].match(/;\s*rel\s*=\s*"?([^";]*)"?/i);
+    if (!rel || !rel[1].trim().split(/\s+/).includes('next')) continue;
+    const before = new URL(match[1], location.origin).searchParams.get('before');
+    if (before) return before;
+  }
+  return null;
+}

@@ -68,7 +68,9 @@ export function showFieldError(form, name, message) {
  */
 export function showErrors(form, error, fieldForCode = {}) {
   clearErrors(form);
-  const fieldErrors = [...error.fields];
+  // A refusal (403) names what the account lacks, such as a role, not a field of this form:
+  // its message is shown whole.
+  const fieldErrors = error.status === 403 ? [] : [...error.fields];
   if (fieldErrors.length === 0 && fieldForCode[error.code]) {
     fieldErrors.push({ field: fieldForCode[error.code], message: error.message });
   }
@@ -109,6 +111,55 @@ export async function whileBusy(form, action) {
   } finally {
     button.disabled = false;
     form.removeAttribute('aria-busy');
+  }
+}
+
+/** "5 Dec 2026, 17:42" in the reader's own locale and time zone; "—" for none. */
+export function formatDateTime(iso) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** A <time> element showing `iso` as formatDateTime does, or "—" as text. */
+export function timeElement(iso, fallback = '—') {
+  return iso ? h('time', { datetime: iso }, formatDateTime(iso)) : fallback;
+}
+
+/**
+ * A read-only text box holding a secret to hand on (an invitation or reset link), with a Copy
+ * button. The text stays selectable, for browsers that do not allow copying from a plain-HTTP page.
+ */
+export function copyField({ id, label, value, hint }) {
+  const input = h('input', { id, type: 'text', readonly: true, value, spellcheck: 'false', autocomplete: 'off',
+    'aria-describedby': hint ? `${id}-hint` : null, class: 'copy-value' });
+  input.addEventListener('focus', () => input.select());
+  const status = h('span', { class: 'copy-status', role: 'status' });
+  const button = h('button', { type: 'button', class: 'button', 'aria-label': `Copy ${label.toLowerCase()}` }, 'Copy');
+  button.addEventListener('click', async () => {
+    status.textContent = (await copyText(input)) ? 'Copied.' : 'Select the text and copy it.';
+  });
+  return h('div', { class: 'field copy-field' },
+    h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    h('div', { class: 'copy-row' }, input, button),
+    status);
+}
+
+/** Copies the input's text to the clipboard; resolves false where the browser refuses. */
+async function copyText(input) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    return true;
+  } catch {
+    input.focus();
+    input.select();
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
   }
 }
 

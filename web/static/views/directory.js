@@ -1,6 +1,7 @@
 // The directory: a grid of employee cards with search, a department filter and pages.
 import { api } from '../api.js';
 import { h, announce, avatarPlaceholder, confirmDialog, focusHeading, photoImage } from '../dom.js';
+import { canChangeProfile } from '../roles.js';
 
 const pageSize = 12;
 const searchDelayMs = 300;
@@ -86,14 +87,14 @@ function photo(employee, { firstRow }) {
   return link;
 }
 
-function card(employee, { isOwner, onDelete, firstRow }) {
+function card(employee, { canChange, onDelete, firstRow }) {
   return h('li', { class: 'card', 'data-employee-id': employee.id },
     photo(employee, { firstRow }),
     h('div', { class: 'card-body' },
       h('h2', { class: 'card-name' }, employee.name),
       h('p', { class: 'card-role' }, employee.role),
       h('p', { class: 'card-department' }, h('span', { class: 'visually-hidden' }, 'Department: '), employee.department),
-      isOwner
+      canChange
         ? h('div', { class: 'card-actions' },
           h('a', { class: 'button button-small', href: `#/edit/${employee.id}`, 'aria-label': `Edit ${employee.name}` }, 'Edit'),
           h('button', { type: 'button', class: 'button button-small button-danger-quiet', 'aria-label': `Delete ${employee.name}`,
@@ -162,7 +163,7 @@ export function renderDirectory(main, { user, params, notice }) {
       }
       const columns = gridColumns(list);
       list.replaceChildren(...employees.map((employee, index) =>
-        card(employee, { isOwner: employee.user_id === user.id, onDelete: remove, firstRow: index < columns })));
+        card(employee, { canChange: canChangeProfile(user, employee), onDelete: remove, firstRow: index < columns })));
       summary.textContent = describe(total, employees.length);
       pager.hidden = pages <= 1;
       pageLabel.textContent = `Page ${state.page} of ${pages}`;

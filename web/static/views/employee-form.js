@@ -1,7 +1,9 @@
-// Add and edit a profile: text fields, a photo picker with a preview, and delete for the owner.
+// Add and edit a profile: text fields, a photo picker with a preview, and delete for those who
+// may (the person who added it, HR and administrators).
 import { api } from '../api.js';
 import { confirmDeletion, directoryReturnHash } from './directory.js';
 import { h, field, formAlert, clearErrors, showErrors, showFieldError, avatarPlaceholder, focusHeading, whileBusy, photoImage } from '../dom.js';
+import { canChangeProfile } from '../roles.js';
 import { imageHint, imageTypes, preparePhoto, PhotoProblem, typeProblem } from '../photo-upload.js';
 
 /** "1.4 MB": what a person reads for the size of a file. */
@@ -31,8 +33,8 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
       else message(main, 'Profile unavailable', `The profile could not be loaded. ${error.message}`);
       return;
     }
-    if (employee.user_id !== user.id) {
-      message(main, employee.name, 'Only the person who added this profile can edit or delete it.');
+    if (!canChangeProfile(user, employee)) {
+      message(main, employee.name, 'Only the person who added this profile can edit or delete it. People with the HR or administrator role can too.');
       return;
     }
   }
