@@ -106,15 +106,16 @@ describe('web firewall', () => {
     assert.deepEqual(rules.map((rule) => rule.Priority), [0, 1, 2, 3, 4]);
   });
 
-  it('blocks an address that sends more than 100 requests in 5 minutes to exactly /login or /register', () => {
+  it('blocks an address that sends more than 2,000 requests in 5 minutes to exactly /login, /register or /password-reset: a flood guard, not a guess limit', () => {
     const rule = rules.find((candidate) => candidate.Statement.RateBasedStatement)!;
     assert.deepEqual(rule.Action, { Block: {} });
     const rate = rule.Statement.RateBasedStatement;
-    assert.deepEqual([rate.Limit, rate.EvaluationWindowSec, rate.AggregateKeyType], [100, 300, 'IP']);
+    assert.deepEqual([rate.Limit, rate.EvaluationWindowSec, rate.AggregateKeyType], [2000, 300, 'IP']);
     const paths = rate.ScopeDownStatement.OrStatement.Statements.map((statement: any) => statement.ByteMatchStatement);
     assert.deepEqual(paths.map((match: any) => [match.SearchString, match.PositionalConstraint, JSON.stringify(match.FieldToMatch)]), [
       ['/login', 'EXACTLY', '{"UriPath":{}}'],
       ['/register', 'EXACTLY', '{"UriPath":{}}'],
+      ['/password-reset', 'EXACTLY', '{"UriPath":{}}'],
     ]);
     assert.equal(rule.Priority, 0, 'the rate limit is evaluated first');
   });

@@ -2,9 +2,17 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
-/** Requests per source IP in any 5 minutes to the sign-in paths before the firewall blocks it. */
-export const SIGN_IN_RATE_LIMIT = 100;
-export const SIGN_IN_PATHS = ['/login', '/register'];
+/**
+ * Requests per source IP in any 5 minutes to the sign-in paths before the firewall blocks it: a
+ * flood guard, far above what a busy office sends from one address. Guessing is the app's to
+ * stop: it throttles failed sign-ins per account, and per address only for browsers it does not
+ * know (a device cookie, set on a successful sign-in, spares a colleague behind the same NAT).
+ * A limit of 100 would block a whole office signing in at 9:00 behind one address, the very
+ * lockout the device cookies exist to prevent.
+ */
+export const SIGN_IN_RATE_LIMIT = 2000;
+/** Where a password or a one-time token is sent without a session. */
+export const SIGN_IN_PATHS = ['/login', '/register', '/password-reset'];
 
 /**
  * Rules of AWSManagedRulesCommonRuleSet that only count, everywhere: its 8 KB body limit would
@@ -32,7 +40,7 @@ export interface WebFirewallProps {
 
 /**
  * An AWS WAF web ACL on the load balancer: AWS's common and known-bad-inputs rule groups, and
- * a per-IP rate limit on sign-up and sign-in, the compensating control for having no MFA.
+ * a per-IP flood guard on sign-up, sign-in and password reset (SIGN_IN_RATE_LIMIT).
  */
 export class WebFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -79,7 +87,7 @@ export class WebFirewall extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
-      description: 'hrapp: AWS managed common and known-bad-inputs rules, body rules counting on uploads, a rate limit on sign-in',
+      description: 'hrapp: AWS managed common and known-bad-inputs rules, body rules counting on uploads, a flood guard on sign-in',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
