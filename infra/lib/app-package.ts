@@ -70,15 +70,21 @@ function checkLayout(packagePath: string, version: string): void {
   }
 }
 
-/** One shared library the binary needs and the Amazon Linux 2023 package that provides it. */
+/**
+ * One shared library the binary needs and the Amazon Linux 2023 package that provides it, or
+ * BUNDLED when the tarball carries it in its lib/.
+ */
 export interface RuntimeLibrary {
   readonly soname: string;
   readonly packageName: string;
 }
 
+/** The package name of a library shipped in the tarball's lib/ (found through the binary's RUNPATH): nothing to install. */
+export const BUNDLED = 'bundled';
+
 export const RUNTIME_PACKAGES_FILE = path.join(DEPLOY_DIR, 'runtime-packages.txt');
 
-/** Reads `deploy/runtime-packages.txt` (`<soname> <package>` per line, `#` comments). */
+/** Reads `deploy/runtime-packages.txt` (`<soname> <package>` or `<soname> bundled` per line, `#` comments). */
 export function readRuntimeLibraries(file: string = RUNTIME_PACKAGES_FILE): RuntimeLibrary[] {
   const libraries: RuntimeLibrary[] = [];
   readFileSync(file, 'utf8')
@@ -98,7 +104,7 @@ export function readRuntimeLibraries(file: string = RUNTIME_PACKAGES_FILE): Runt
   return libraries;
 }
 
-/** The distinct packages to install, in the order first listed. */
+/** The distinct packages to install, in the order first listed; bundled libraries need none. */
 export function runtimePackageNames(libraries: readonly RuntimeLibrary[]): string[] {
-  return [...new Set(libraries.map((library) => library.packageName))];
+  return [...new Set(libraries.map((library) => library.packageName).filter((name) => name !== BUNDLED))];
 }

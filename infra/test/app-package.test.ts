@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { locateAppPackage, readRuntimeLibraries, runtimePackageNames } from '../lib/app-package.ts';
+import { BUNDLED, locateAppPackage, readRuntimeLibraries, runtimePackageNames } from '../lib/app-package.ts';
 import { dummyPackage } from './support.ts';
 
 function tarball(name: string, files: string[]): string {
@@ -61,11 +61,19 @@ describe('deploy/runtime-packages.txt', () => {
     assert.equal(bySoname.get('libgcc_s.so.1'), 'libgcc');
     assert.equal(bySoname.get('libc.so.6'), 'glibc');
     assert.ok(!bySoname.has('libstdc++.so.6'), 'libstdc++ is linked statically');
+    assert.equal(bySoname.get('libqrencode.so.4'), BUNDLED, 'Debian has no static libqrencode: the tarball carries it');
     assert.equal(new Set(libraries.map((library) => library.soname)).size, libraries.length, 'each soname once');
   });
 
-  it('yields each package once, in order', () => {
+  it('yields each package once, in order, and none for a bundled library', () => {
     assert.deepEqual(runtimePackageNames(libraries), ['libpq', 'openssl-libs', 'libgcc', 'glibc']);
+    assert.deepEqual(
+      runtimePackageNames([
+        { soname: 'libqrencode.so.4', packageName: BUNDLED },
+        { soname: 'libpq.so.5', packageName: 'libpq' },
+      ]),
+      ['libpq'],
+    );
   });
 
   it('fails on a malformed line, naming it', () => {

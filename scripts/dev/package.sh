@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the deployable tarball: hrapp-<version>/{bin/hrapp, web/, hrapp.service, VERSION},
-# written beside the binary as hrapp-<version>-linux-x86_64.tar.gz. The CDK app ships it as
-# an asset; tests/package/check.sh checks it runs on Amazon Linux 2023.
+# Builds the deployable tarball: hrapp-<version>/{bin/hrapp, lib/, web/, hrapp.service, VERSION},
+# written beside the binary as hrapp-<version>-linux-x86_64.tar.gz. lib/ holds the libraries
+# that deploy/runtime-packages.txt marks `bundled`, copied from this machine; the binary finds
+# them through its RUNPATH ($ORIGIN/../lib). The CDK app ships the tarball as an asset;
+# tests/package/check.sh checks it runs on Amazon Linux 2023.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 binary=${1:?usage: package.sh <path-to-hrapp-binary>}
@@ -17,9 +19,19 @@ out_dir=$(dirname "$binary")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 top="$stage/hrapp-$version"
-mkdir -p "$top/bin" "$top/web"
+mkdir -p "$top/bin" "$top/lib" "$top/web"
 # Debug sections stay in the build tree; the instances get a smaller binary.
 objcopy --strip-debug "$binary" "$top/bin/hrapp"
+# The file itself, under its soname (Debian's soname is a link to libNAME.so.X.Y.Z).
+readonly LIBRARY_DIR=/usr/lib/x86_64-linux-gnu
+while read -r soname _; do
+  [[ -f $LIBRARY_DIR/$soname ]] || {
+    echo "error: $LIBRARY_DIR/$soname is missing: the package bundles it (scripts/dev/install-deps.sh build installs it)" >&2
+    exit 1
+  }
+  cp -L "$LIBRARY_DIR/$soname" "$top/lib/$soname"
+  chmod 0644 "$top/lib/$soname"
+done < <(sed 's/#.*//' deploy/runtime-packages.txt | awk '$2 == "bundled"')
 if [[ -f web/index.html ]]; then cp -R web/. "$top/web/"; fi
 cp deploy/hrapp.service "$top/hrapp.service"
 printf '%s\n' "$version" > "$top/VERSION"
