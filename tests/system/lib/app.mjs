@@ -177,10 +177,18 @@ export async function startApp({ env = {}, args = [], dataDir = tempDir(), datab
   return app;
 }
 
-/** Runs a one-shot hrapp command (version, help, migrate, or a bad setting). */
-export async function runHrapp(args, env = {}) {
+/**
+ * Runs a one-shot hrapp command (version, help, migrate, user, or a bad setting). `stdin`, when
+ * given, is written to the command's standard input, which is then closed.
+ */
+export async function runHrapp(args, env = {}, { stdin } = {}) {
   try {
-    const { stdout, stderr } = await run(binary, args, { env: childEnv(env), timeout: 30000 });
+    const running = run(binary, args, { env: childEnv(env), timeout: 30000 });
+    if (stdin !== undefined) {
+      running.child.stdin.on('error', () => {}); // a command that exits without reading
+      running.child.stdin.end(stdin);
+    }
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     if (typeof error.code !== 'number') throw error;
