@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
         return app::migrate(inv.config);
       case config::Command::resize_photos:
         return app::resize_photos(inv.config);
+      case config::Command::user_add:
+      case config::Command::user_reset:
+        return app::user_command(inv);
       case config::Command::serve:
         return app::serve(inv.config);
     }

@@ -13,7 +13,7 @@ namespace json = boost::json;
 using http::Response;
 
 std::string user_json(const User& user) {
-  return json::serialize(json::object{{"id", user.id}, {"username", user.username}});
+  return json::serialize(json::object{{"id", user.id}, {"username", user.username}, {"role", role_name(user.role)}});
 }
 
 }  // namespace
@@ -29,7 +29,7 @@ std::vector<http::Route<Context>> AccountRoutes::routes() {
       {"POST", "/register", Access::open, BodyKind::json, kJsonLimit, cpu_heavy, bind(&AccountRoutes::register_user)},
       {"POST", "/login", Access::open, BodyKind::json, kJsonLimit, cpu_heavy, bind(&AccountRoutes::login)},
       {"POST", "/logout", Access::session, BodyKind::none, kJsonLimit, blocking, bind(&AccountRoutes::logout)},
-      {"GET", "/me", Access::session, BodyKind::none, 0, blocking, bind(&AccountRoutes::me)},
+      {"POST", "/password-reset", Access::open, BodyKind::json, kJsonLimit, cpu_heavy, bind(&AccountRoutes::reset_password)},
   };
 }
 
@@ -53,15 +53,20 @@ auto AccountRoutes::logged_sign_in(Context& c, std::string_view action, Attempt&
   } catch (const UsernameTaken&) {
     event("sign-up refused", 0);
     throw;
+  } catch (const Refused& e) {
+    event(e.code(), 0);
+    throw;
   }
 }
 
 Response AccountRoutes::register_user(Context& c) {
   const auto creds = read_credentials(c.request);
   const User user = logged_sign_in(c, "register", [&] {
-    return auth_.register_user(creds.username, creds.password, c.request.client_address);
+    return auth_.register_user(creds.username, creds.password, creds.invitation, c.request.client_address);
   });
-  log::info("user registered", {{"user_id", user.id}, {"client", std::string_view(c.request.client_address)}});
+  log::info("user registered", {{"user_id", user.id},
+                                {"role", role_name(user.role)},
+                                {"client", std::string_view(c.request.client_address)}});
   Response r = http::json_response(201, user_json(user));
   // The account, as its owner reads it once signed in.
   r.set_header("Location", "/me");
@@ -73,12 +78,14 @@ Response AccountRoutes::login(Context& c) {
   // The session this request arrived with, if any, ends as the new one begins.
   const auto previous = sessions_.token_of(c.request);
   const auto signed_in = logged_sign_in(c, "login", [&] {
-    return auth_.login(creds.username, creds.password, c.request.client_address, previous);
+    return auth_.login({creds.username, creds.password, creds.code, sessions_.device_cookie_of(c.request), previous},
+                       c.request.client_address);
   });
   c.request.user_id = signed_in.user.id;
   Response r = http::json_response(200, user_json(signed_in.user));
   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(auth_.policy().absolute_timeout).count();
   r.headers.emplace_back("Set-Cookie", sessions_.cookie(c.request, signed_in.token, static_cast<long>(max_age)));
+  r.headers.emplace_back("Set-Cookie", sessions_.device_cookie(c.request, signed_in.device_cookie));
   return r;
 }
 
@@ -89,6 +96,17 @@ Response AccountRoutes::logout(Context& c) {
   return r;
 }
 
-Response AccountRoutes::me(Context& c) { return http::json_response(200, user_json(*c.user)); }
+Response AccountRoutes::reset_password(Context& c) {
+  JsonFields body(c.request);
+  const std::string token = body.required_text("token");
+  const std::string password = body.required_text("new_password");
+  body.check();
+  logged_sign_in(c, "password-reset", [&] {
+    auth_.reset_password(token, password, c.request.client_address);
+    return true;
+  });
+  log::info("password reset", {{"client", std::string_view(c.request.client_address)}});
+  return http::json_response(200, R"({"status":"password_changed"})");
+}
 
 }  // namespace hrapp::api

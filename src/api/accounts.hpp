@@ -6,7 +6,7 @@
 
 namespace hrapp::api {
 
-/// Accounts: sign-up, sign-in, sign-out, and who is signed in.
+/// Signing up, in and out, and a reset link's new password.
 class AccountRoutes {
  public:
   explicit AccountRoutes(const Sessions& sessions) : sessions_(sessions), auth_(sessions.auth()) {}
@@ -18,7 +18,7 @@ class AccountRoutes {
   http::Response register_user(Context&);
   http::Response login(Context&);
   http::Response logout(Context&);
-  http::Response me(Context&);
+  http::Response reset_password(Context&);
 
   const Sessions& sessions_;
   auth::AuthService& auth_;

@@ -58,11 +58,11 @@ std::string_view routing_method(std::string_view method) { return method == "HEA
 
 }  // namespace
 
-Api::Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health,
-         const http::StaticFiles& web, ApiOptions options)
+Api::Api(auth::AuthService& auth, auth::AccountService& accounts, const auth::Policy& policy,
+         EmployeeService& employees, const HealthMonitor& health, const http::StaticFiles& web, ApiOptions options)
     : health_(health), web_(web), api_document_("application/json; charset=utf-8", std::string(document::files().at(0).text)),
-      options_(std::move(options)), sessions_(auth, options_.https_only),
-      accounts_(sessions_),
+      options_(std::move(options)), sessions_(auth, policy, options_.https_only),
+      accounts_(sessions_), self_service_(sessions_, accounts), admin_(sessions_, accounts),
       employees_(employees, sessions_, options_.max_image_bytes + config::kUploadOverheadBytes),
       router_(routes()) {
   csp_ = "default-src 'none'; script-src 'self'";
@@ -81,7 +81,7 @@ std::vector<http::Route<Context>> Api::routes() {
       {"GET", "/openapi.json", Access::open, BodyKind::none, 0, io_thread,
        [this](Context& c) { return api_document_.response(c.request.header("accept-encoding").value_or(""), "no-cache"); }},
   };
-  for (auto&& resource : {accounts_.routes(), employees_.routes()})
+  for (auto&& resource : {accounts_.routes(), self_service_.routes(), admin_.routes(), employees_.routes()})
     table.insert(table.end(), resource.begin(), resource.end());
   return table;
 }
@@ -193,7 +193,10 @@ Response Api::dispatch(http::Request& request, const http::RequestPlan& plan) {
   if (route.access != Access::open) {
     context.session = sessions_.session_of(request);
     if (!context.session) throw Unauthorized();
-    if (route.access == Access::session) sessions_.require_user(context);
+    if (route.access == Access::session) {
+      sessions_.require_user(context);
+      check_enrolment(route, context);
+    }
   }
   check_content_type(request, route.body);
   Response response;
@@ -204,8 +207,20 @@ Response Api::dispatch(http::Request& request, const http::RequestPlan& plan) {
     if (route.access != Access::open) sessions_.require_user(context);
     throw;
   }
-  if (route.access != Access::open) sessions_.require_user(context);
+  if (route.access != Access::open) {
+    sessions_.require_user(context);
+    check_enrolment(route, context);
+  }
   return response;
+}
+
+void Api::check_enrolment(const http::Route<Context>& route, const Context& context) const {
+  if (!sessions_.policy().must_enrol(*context.user)) return;
+  // The account's own routes stay open, so that it can enrol (or sign out).
+  if (route.pattern == "/me" || route.pattern.starts_with("/me/") || route.pattern == "/logout") return;
+  throw Refused("mfa_enrolment_required",
+                "accounts with the " + std::string(role_name(context.user->role)) +
+                    " role must set up two-factor sign-in first (POST /me/mfa)");
 }
 
 void Api::add_security_headers(Response& r) const {

@@ -4,8 +4,10 @@
 #include <vector>
 
 #include "api/accounts.hpp"
+#include "api/admin.hpp"
 #include "api/employees.hpp"
 #include "api/health.hpp"
+#include "api/me.hpp"
 #include "api/sessions.hpp"
 #include "http/handler.hpp"
 #include "http/router.hpp"
@@ -31,8 +33,8 @@ struct ApiOptions {
 /// (origin, content type, session), security headers, and the mapping of errors to responses.
 class Api final : public http::Handler {
  public:
-  Api(auth::AuthService& auth, EmployeeService& employees, const HealthMonitor& health, const http::StaticFiles& web,
-      ApiOptions options);
+  Api(auth::AuthService& auth, auth::AccountService& accounts, const auth::Policy& policy, EmployeeService& employees,
+      const HealthMonitor& health, const http::StaticFiles& web, ApiOptions options);
   http::RequestPlan plan(const http::Request& request, const http::BodyFraming& framing) const override;
   std::optional<http::Response> admit(const http::Request& request, const http::RequestPlan& plan) override;
   http::Response handle(http::Request& request, const http::RequestPlan& plan) override;
@@ -47,6 +49,8 @@ class Api final : public http::Handler {
   http::Response unrouted(const http::Request& request, const std::vector<std::string>& allowed) const;
   /// Refuses (and logs) an unsafe request from another site or origin.
   void check_origin(const http::Request& request) const;
+  /// Refuses an account that must set up a second factor first, except on its own routes.
+  void check_enrolment(const http::Route<Context>& route, const Context& context) const;
   void add_security_headers(http::Response& response) const;
   http::Response health() const;
   std::vector<http::Route<Context>> routes();
@@ -58,6 +62,8 @@ class Api final : public http::Handler {
   std::string csp_;
   Sessions sessions_;
   AccountRoutes accounts_;
+  SelfServiceRoutes self_service_;
+  AdminRoutes admin_;
   EmployeeRoutes employees_;
   http::Router<Context> router_;
 };

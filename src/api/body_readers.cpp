@@ -38,16 +38,50 @@ std::optional<std::string> string_member(const json::object& obj, std::string_vi
 
 }  // namespace
 
+JsonFields::JsonFields(const http::Request& req) : object_(parse_json_object(req.body)) {}
+
+std::optional<std::string> JsonFields::text(std::string_view key) { return string_member(object_, key, problems_); }
+
+std::string JsonFields::required_text(std::string_view key) {
+  auto value = text(key);
+  if (!value && std::none_of(problems_.begin(), problems_.end(), [&](const FieldError& p) { return p.field == key; }))
+    problems_.push_back({std::string(key), "is required"});
+  return value.value_or("");
+}
+
+std::optional<bool> JsonFields::boolean(std::string_view key) {
+  const auto* value = object_.if_contains(key);
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_bool()) {
+    problems_.push_back({std::string(key), "must be true or false"});
+    return std::nullopt;
+  }
+  return value->as_bool();
+}
+
+std::optional<std::int64_t> JsonFields::integer(std::string_view key) {
+  const auto* value = object_.if_contains(key);
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_int64()) {
+    problems_.push_back({std::string(key), "must be a whole number"});
+    return std::nullopt;
+  }
+  return value->as_int64();
+}
+
+void JsonFields::check() {
+  if (!problems_.empty()) throw ValidationError(std::move(problems_));
+}
+
 Credentials read_credentials(const http::Request& req) {
-  const auto obj = parse_json_object(req.body);
-  std::vector<FieldError> problems;
-  auto username = string_member(obj, "username", problems);
-  auto password = string_member(obj, "password", problems);
-  if (!username && problems.empty()) problems.push_back({"username", "is required"});
-  if (!password && std::none_of(problems.begin(), problems.end(), [](auto& p) { return p.field == "password"; }))
-    problems.push_back({"password", "is required"});
-  if (!problems.empty()) throw ValidationError(std::move(problems));
-  return {std::move(*username), std::move(*password)};
+  JsonFields body(req);
+  Credentials out;
+  out.username = body.required_text("username");
+  out.password = body.required_text("password");
+  out.code = body.text("code");
+  out.invitation = body.text("invitation");
+  body.check();
+  return out;
 }
 
 EmployeeInput read_employee_input(const http::Request& req) {

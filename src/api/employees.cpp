@@ -5,11 +5,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/url.hpp>
 
-#include <charconv>
-#include <limits>
 
 #include "api/body_readers.hpp"
 #include "api/json_text.hpp"
+#include "api/request_params.hpp"
 #include "common/log.hpp"
 #include "domain/validation.hpp"
 #include "http/negotiation.hpp"
@@ -19,27 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using http::Response;
-
-std::int64_t parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  // Ids are SERIAL (32-bit) in the schema: a larger number names no row, and must not reach
-  // PostgreSQL, which would refuse it as out of range.
-  if (ec != std::errc{} || ptr != text.data() + text.size() || id <= 0 || id > std::numeric_limits<std::int32_t>::max())
-    throw NotFound("no employee with id " + text);
-  return id;
-}
-
-std::int64_t parse_bounded(std::string_view text, std::int64_t min, std::int64_t max, const char* name,
-                           std::vector<FieldError>& problems) {
-  std::int64_t value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || value < min || value > max) {
-    problems.push_back({name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max)});
-    return min;
-  }
-  return value;
-}
 
 /// The list's URL for the page at `offset`, with the same filters.
 std::string page_url(const EmployeeQuery& query, std::int64_t offset) {
@@ -66,6 +44,12 @@ std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t t
 
 }  // namespace
 
+store::ChangeCheck EmployeeRoutes::may_change(const Context& c) const {
+  return [&policy = sessions_.policy(), &user = *c.user](std::int64_t creator) {
+    policy.require_may_change_profile(user, creator);
+  };
+}
+
 std::vector<http::Route<Context>> EmployeeRoutes::routes() {
   auto bind = [this](Response (EmployeeRoutes::*fn)(Context&)) { return [this, fn](Context& c) { return (this->*fn)(c); }; };
   using http::Access;
@@ -85,7 +69,7 @@ std::vector<http::Route<Context>> EmployeeRoutes::routes() {
        bind(&EmployeeRoutes::get_employee), false,
        [this](const http::Request& r, const std::vector<std::string>& captures) {
          return sessions_.prefetch_for(r, [&](const store::SessionCheck& s) {
-           return employees_.prefetch_find(parse_id(captures.at(0)), s);
+           return employees_.prefetch_find(parse_id(captures.at(0), "employee"), s);
          });
        }},
       {"PUT", "/employees/{id}", Access::session, BodyKind::multipart, upload_limit_, blocking,
@@ -189,21 +173,21 @@ Response EmployeeRoutes::list_employees(Context& c) {
 }
 
 Response EmployeeRoutes::get_employee(Context& c) {
-  const std::int64_t id = parse_id(c.captures.at(0));
+  const std::int64_t id = parse_id(c.captures.at(0), "employee");
   const auto found = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.find(id, s); });
   if (!found) throw NotFound("no employee with id " + std::to_string(id));
   return employee_json(200, *found);
 }
 
 Response EmployeeRoutes::update_employee(Context& c, bool replace_all) {
-  const std::int64_t id = parse_id(c.captures.at(0));
+  const std::int64_t id = parse_id(c.captures.at(0), "employee");
   auto input = read_employee_input(c.request);
-  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all);
+  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all, may_change(c));
   return employee_json(200, e);
 }
 
 Response EmployeeRoutes::delete_employee(Context& c) {
-  employees_.remove(*c.user, parse_id(c.captures.at(0)));
+  employees_.remove(*c.user, parse_id(c.captures.at(0), "employee"), may_change(c));
   Response r;
   r.status = 204;
   return r;

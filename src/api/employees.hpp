@@ -27,6 +27,8 @@ class EmployeeRoutes {
   http::Response image(Context&);
   void append_employee(std::string& out, const Employee& e) const;
   http::Response employee_json(int status, const Employee& e) const;
+  /// The policy's check of whether the signed-in account may change a profile someone made.
+  store::ChangeCheck may_change(const Context& c) const;
 
   EmployeeService& employees_;
   const Sessions& sessions_;

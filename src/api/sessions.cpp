@@ -9,11 +9,17 @@ constexpr std::string_view kSessionCookie = "hrapp_session";
 /// Browsers accept a __Host- cookie only from a secure origin, Secure, Path=/ and without Domain,
 /// so no sibling host or plain-HTTP page can set or shadow it.
 constexpr std::string_view kHttpsSessionCookie = "__Host-hrapp_session";
+constexpr std::string_view kDeviceCookie = "hrapp_device";
+constexpr std::string_view kHttpsDeviceCookie = "__Host-hrapp_device";
+/// A device cookie outlives sessions: it is what spares a known browser an address's lockout.
+constexpr long kDeviceCookieSeconds = 365L * 24 * 60 * 60;
 
 }  // namespace
 
-Sessions::Sessions(auth::AuthService& auth, bool https_only)
-    : auth_(auth), https_only_(https_only), cookie_name_(https_only ? kHttpsSessionCookie : kSessionCookie) {}
+Sessions::Sessions(auth::AuthService& auth, const auth::Policy& policy, bool https_only)
+    : auth_(auth), policy_(policy), https_only_(https_only),
+      cookie_name_(https_only ? kHttpsSessionCookie : kSessionCookie),
+      device_cookie_name_(https_only ? kHttpsDeviceCookie : kDeviceCookie) {}
 
 std::optional<std::string> Sessions::token_of(const http::Request& request) const {
   return http::find_cookie(request.header("cookie").value_or(""), cookie_name_);
@@ -33,6 +39,15 @@ void Sessions::require_user(Context& c) const {
 
 std::string Sessions::cookie(const http::Request& request, std::string_view value, long max_age_seconds) const {
   return http::session_cookie(cookie_name_, value, {https_only_ || request.https, max_age_seconds});
+}
+
+std::optional<std::string> Sessions::device_cookie_of(const http::Request& request) const {
+  return http::find_cookie(request.header("cookie").value_or(""), device_cookie_name_);
+}
+
+std::string Sessions::device_cookie(const http::Request& request, std::string_view value) const {
+  // Strict: it is only ever needed by the site's own sign-in.
+  return http::session_cookie(device_cookie_name_, value, {https_only_ || request.https, kDeviceCookieSeconds, "Strict"});
 }
 
 }  // namespace hrapp::api

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/auth_service.hpp"
+#include "auth/policy.hpp"
 #include "common/errors.hpp"
 #include "http/message.hpp"
 
@@ -26,7 +27,7 @@ struct Context {
 /// signed-in user.
 class Sessions {
  public:
-  Sessions(auth::AuthService& auth, bool https_only);
+  Sessions(auth::AuthService& auth, const auth::Policy& policy, bool https_only);
 
   /// The session cookie's value, if the request carries one.
   std::optional<std::string> token_of(const http::Request& request) const;
@@ -36,6 +37,9 @@ class Sessions {
   void require_user(Context& c) const;
   /// A Set-Cookie value for the session cookie (an empty value with max age 0 clears it).
   std::string cookie(const http::Request& request, std::string_view value, long max_age_seconds) const;
+  /// The browser's device cookie (auth/device_cookies.hpp), and a Set-Cookie value for it.
+  std::optional<std::string> device_cookie_of(const http::Request& request) const;
+  std::string device_cookie(const http::Request& request, std::string_view value) const;
 
   /// Makes `read` under the request's session, in one statement, and applies the session policy
   /// to what it found; returns what was read. Throws Unauthorized.
@@ -63,11 +67,14 @@ class Sessions {
   }
 
   auth::AuthService& auth() const { return auth_; }
+  const auth::Policy& policy() const { return policy_; }
 
  private:
   auth::AuthService& auth_;
+  const auth::Policy& policy_;
   bool https_only_;
   std::string cookie_name_;
+  std::string device_cookie_name_;
 };
 
 }  // namespace hrapp::api

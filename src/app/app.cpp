@@ -1,13 +1,18 @@
 // The composition root: the only place that knows which implementations are in use.
 #include "app/app.hpp"
 
+#include <functional>
+#include <iostream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "api/api.hpp"
 #include "api/health.hpp"
 #include "app/backends.hpp"
+#include "auth/account_service.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/policy.hpp"
 #include "common/bounded_workers.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -17,6 +22,8 @@
 #include "http/static_files.hpp"
 #include "image/decode_memory.hpp"
 #include "store/migrations.hpp"
+#include "store/accounts.hpp"
+#include "store/audit.hpp"
 #include "store/repositories.hpp"
 
 namespace hrapp::app {
@@ -43,6 +50,23 @@ image::DecodeMemory decode_memory(const config::Config& config) {
   return image::DecodeMemory(config.decode_memory_mb * 1024 * 1024, std::chrono::seconds(2));
 }
 
+/// While no enabled admin exists, logs a one-time link that makes one. The token is in the URL's
+/// fragment, which browsers never send: no access log or proxy sees it.
+void log_setup_link(auth::AccountService& accounts, const config::Config& config) {
+  try {
+    const auto token = accounts.setup_token_if_no_admin();
+    if (!token) return;
+    const std::string path = "/#setup=" + *token;
+    const std::string url = "http://" + config.host + ":" + std::to_string(config.port) + path;
+    log::warn("first admin setup link",
+              {{"path", std::string_view(path)},
+               {"url", std::string_view(url)},
+               {"hint", "open it to make the first admin account; it works once, for 7 days, until an admin exists"}});
+  } catch (const std::exception& e) {
+    log::error("first admin setup link not made", {{"error", std::string_view(e.what())}});
+  }
+}
+
 }  // namespace
 
 int resize_photos(const config::Config& config) {
@@ -58,6 +82,32 @@ int resize_photos(const config::Config& config) {
   return 0;
 }
 
+int user_command(const config::Invocation& invocation) {
+  std::string password;
+  if (!std::getline(std::cin, password)) throw config::ConfigError("hrapp user: give the password on standard input");
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  const config::Config& config = invocation.config;
+  SystemClock clock;
+  Backends backends(config, clock);
+  store::migrate(backends.database(), config.db_owner_role);
+  store::AccountRepository accounts(backends.database());
+  store::AuditRepository audit(backends.database());
+  const auth::PasswordHasher hasher(config.bcrypt_cost);
+  auth::AccountService service(accounts, audit, hasher, clock);
+  try {
+    const User user = invocation.command == config::Command::user_add
+                          ? service.add_user(invocation.username, parse_role(invocation.role).value_or(Role::member), password)
+                          : service.recover_admin(invocation.username, password);
+    log::info(invocation.command == config::Command::user_add ? "account added" : "admin recovered",
+              {{"user_id", user.id}, {"username", std::string_view(user.username)}, {"role", role_name(user.role)}});
+    return 0;
+  } catch (const AppError& e) {
+    std::string message = e.what();
+    for (const auto& field : e.fields()) message += "; " + field.field + " " + field.message;
+    throw config::ConfigError("hrapp user: " + message);
+  }
+}
+
 int serve(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
@@ -65,18 +115,21 @@ int serve(const config::Config& config) {
   // A database that is down at start-up must not stop the service: it answers 503 and
   // migrates as soon as the database is reachable.
   std::atomic<bool> migrated{false};
-  auto try_migrate = [&db, &migrated, &config] {
+  // Once migrated: while no admin exists, a one-time link to make the first one.
+  std::function<void()> after_migrations;
+  auto try_migrate = [&db, &migrated, &config, &after_migrations] {
     if (migrated) return;
     try {
       store::migrate(db, config.db_owner_role);
       migrated = true;
+      if (after_migrations) after_migrations();
     } catch (const store::DatabaseUnavailable& e) {
       log::error("database unavailable; will retry migrations", {{"error", std::string_view(e.what())}});
     }
   };
-  try_migrate();
 
-  store::UserRepository users(db);
+  store::AccountRepository accounts(db);
+  store::AuditRepository audit(db);
   store::SessionRepository sessions(db);
   store::EmployeeRepository employee_rows(db);
   const auth::PasswordHasher hasher(config.bcrypt_cost);
@@ -89,7 +142,13 @@ int serve(const config::Config& config) {
   limits.account.free_failures = config.signin_account_failures;
   limits.address.free_failures = config.signin_address_failures;
   auth::SignInThrottle throttle(failures, clock, limits);
-  auth::AuthService auth(users, sessions, hasher, cpu, throttle, clock);
+  auth::AuthService auth(accounts, sessions, hasher, cpu, throttle, clock,
+                         config.open_registration ? auth::Registration::open : auth::Registration::invite);
+  auth::AccountService account_service(accounts, audit, hasher, clock);
+  std::set<Role> mfa_roles;
+  for (const auto& name : config.mfa_required_roles)
+    if (const auto role = parse_role(name)) mfa_roles.insert(*role);
+  const auth::Policy policy(std::move(mfa_roles));
   // Uploads are decoded one per core at a lower priority, with a short queue in which each
   // account waits in a line of its own: a burst of uploads neither holds the request threads
   // reads need nor takes their CPU, nor another account's turn.
@@ -97,10 +156,13 @@ int serve(const config::Config& config) {
   auto memory = decode_memory(config);
   EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config, memory),
                             image_decoders);
+  after_migrations = [&account_service, &config] { log_setup_link(account_service, config); };
+  try_migrate();
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);
-  api::Api api(auth, employees, health, web, {config.max_image_bytes, backends.blobs().image_origin(), config.https_only});
+  api::Api api(auth, account_service, policy, employees, health, web,
+               {config.max_image_bytes, backends.blobs().image_origin(), config.https_only});
 
   http::ServerOptions options;
   options.host = config.host;

@@ -9,5 +9,8 @@ int serve(const config::Config& config);
 int migrate(const config::Config& config);
 /// `hrapp resize-photos`: makes the sizes missing from photos stored before they existed.
 int resize_photos(const config::Config& config);
+/// `hrapp user add NAME --role ROLE` and `hrapp user reset NAME`: the password is the first line
+/// of standard input, so it is never in `ps` or a shell's history.
+int user_command(const config::Invocation& invocation);
 
 }  // namespace hrapp::app

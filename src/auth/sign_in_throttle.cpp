@@ -49,17 +49,20 @@ seconds SignInThrottle::take(const std::string& subject, const ThrottlePolicy& p
   return seconds(1);
 }
 
-Attempt SignInThrottle::begin(std::string_view username, std::string_view client_address) {
+Attempt SignInThrottle::begin(std::string_view username, std::string_view client_address,
+                              const std::optional<std::string>& device) {
   // The account is named by a hash: any text a client sends fits the column, and the table
   // holds no usernames.
-  Attempt attempt{"account:" + sha256_hex(lowercase(username)), "address:" + std::string(client_address)};
-  // The address first: a client whose address must wait counts nothing against the account,
-  // so a stranger cannot keep someone else's account waiting by hammering it.
-  if (const auto wait = take(attempt.address, limits_.address); wait.count() > 0)
-    throw TooManyRequests("too many failed sign-ins from your address; try again in " + std::to_string(wait.count()) + " s",
+  Attempt attempt{"account:" + sha256_hex(lowercase(username)),
+                  device ? "device:" + sha256_hex(*device) : "address:" + std::string(client_address)};
+  // The client first: a client that must wait counts nothing against the account, so a stranger
+  // cannot keep someone else's account waiting by hammering it.
+  if (const auto wait = take(attempt.client, device ? limits_.device : limits_.address); wait.count() > 0)
+    throw TooManyRequests(std::string(device ? "too many failed sign-ins from this browser" : "too many failed sign-ins from your address") +
+                              "; try again in " + std::to_string(wait.count()) + " s",
                           wait.count());
   if (const auto wait = take(attempt.account, limits_.account); wait.count() > 0) {
-    failures_.refund(attempt.address);
+    failures_.refund(attempt.client);
     throw TooManyRequests("too many failed sign-ins for this account; try again in " + std::to_string(wait.count()) + " s",
                           wait.count());
   }
@@ -83,14 +86,14 @@ void best_effort(std::string_view what, Write&& write) noexcept {
 void SignInThrottle::succeeded(const Attempt& attempt) noexcept {
   best_effort("sign-in counts not cleared", [&] {
     failures_.remove(attempt.account);
-    failures_.refund(attempt.address);
+    failures_.refund(attempt.client);
   });
 }
 
 void SignInThrottle::abandoned(const Attempt& attempt) noexcept {
   best_effort("sign-in counts not taken back", [&] {
     failures_.refund(attempt.account);
-    failures_.refund(attempt.address);
+    failures_.refund(attempt.client);
   });
 }
 

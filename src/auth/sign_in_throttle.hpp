@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,14 +27,18 @@ struct SignInLimits {
   /// An address that keeps failing (guessing across accounts) waits up to 15 minutes; about
   /// 80 failures an hour go by unthrottled.
   ThrottlePolicy address{20, std::chrono::minutes(15), std::chrono::seconds(45)};
+  /// A browser with a device cookie for the account (auth/device_cookies.hpp) has this limit of
+  /// its own in place of its address's.
+  ThrottlePolicy device{5, std::chrono::minutes(15), std::chrono::seconds(60)};
   /// Counts untouched this long are deleted.
   std::chrono::seconds keep{24 * 60 * 60};
 };
 
-/// The subjects of one sign-in or sign-up attempt.
+/// The subjects of one sign-in or sign-up attempt: the account, and the client (its address, or
+/// its device cookie's id).
 struct Attempt {
   std::string account;
-  std::string address;
+  std::string client;
 };
 
 /// Sign-in throttling for the fleet: counts live in the database (store::ThrottleRepository).
@@ -44,9 +49,11 @@ class SignInThrottle {
   SignInThrottle(store::ThrottleRepository& failures, const Clock& clock, SignInLimits limits = {})
       : failures_(failures), clock_(clock), limits_(limits) {}
 
-  /// Counts an attempt on `username` from `client_address`. Throws TooManyRequests (counting
-  /// nothing) when either must wait first.
-  Attempt begin(std::string_view username, std::string_view client_address);
+  /// Counts an attempt on `username` from `client_address`, or from the browser `device` (a
+  /// device cookie's id, valid for this account) whatever its address. Throws TooManyRequests
+  /// (counting nothing) when either must wait first.
+  Attempt begin(std::string_view username, std::string_view client_address,
+                const std::optional<std::string>& device = std::nullopt);
   /// The attempt succeeded: the account's failures are cleared, the address's attempt taken back.
   /// Best effort (logged): the client has its answer whether or not the counts are written.
   void succeeded(const Attempt& attempt) noexcept;

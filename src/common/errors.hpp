@@ -33,6 +33,8 @@ struct BadRequest : AppError {
 struct ValidationError : AppError {
   explicit ValidationError(std::vector<FieldError> fields)
       : AppError("validation_failed", "some fields are missing or invalid", std::move(fields)) {}
+  ValidationError(std::string field, std::string message)
+      : ValidationError(std::vector<FieldError>{{std::move(field), std::move(message)}}) {}
 };
 struct UsernameTaken : AppError {
   UsernameTaken()
@@ -56,6 +58,16 @@ struct Unauthorized : AppError {
 };
 struct Forbidden : AppError {
   explicit Forbidden(std::string message) : AppError("forbidden", std::move(message)) {}
+};
+/// The account's role does not allow this; `roles` names the ones that do ("hr or admin").
+struct RoleRequired : AppError {
+  RoleRequired(const std::string& what, const std::string& roles)
+      : AppError("role_required", what + " needs the " + roles + " role", {{"role", "must be " + roles}}) {}
+};
+/// A refusal with its own code and 4xx status (http/error_response.cpp maps each code).
+struct Refused : AppError {
+  Refused(std::string code, std::string message, std::vector<FieldError> fields = {})
+      : AppError(std::move(code), std::move(message), std::move(fields)) {}
 };
 struct NotFound : AppError {
   explicit NotFound(std::string message) : AppError("not_found", std::move(message)) {}

@@ -11,7 +11,8 @@ namespace hrapp::log {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 
-/// A field value (nullptr writes null). Passwords, hashes and tokens are never passed here.
+/// A field value (nullptr writes null). Passwords, hashes and tokens are never passed here, but
+/// for the first-admin setup link, which exists to be read from the log by the operator.
 using Value = std::variant<std::string_view, std::int64_t, double, bool, std::nullptr_t>;
 using Field = std::pair<std::string_view, Value>;
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include "common/text.hpp"
+
 namespace hrapp::config {
 namespace {
 
@@ -152,6 +154,26 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const std::string& s) {
          c.io_threads = static_cast<std::size_t>(parse_int(v, 1, 64, s));
        }},
+      {"REGISTRATION", "--registration",
+       "who may sign up: invite (only with an admin's invitation; the default) or open (anyone, as a member)",
+       [](Config& c, const std::string& v, const std::string& s) {
+         if (v != "invite" && v != "open") throw ConfigError(s + ": must be invite or open, not '" + v + "'");
+         c.open_registration = v == "open";
+       }},
+      {"MFA_REQUIRED_ROLES", "--mfa-required-roles",
+       "comma-separated roles (member, hr, admin) whose accounts must set up two-factor sign-in before anything else",
+       [](Config& c, const std::string& v, const std::string& s) {
+         c.mfa_required_roles.clear();
+         for (std::size_t start = 0; start <= v.size();) {
+           const auto end = std::min(v.find(',', start), v.size());
+           const std::string role(trim_blanks(std::string_view(v).substr(start, end - start)));
+           start = end + 1;
+           if (role.empty()) continue;  // "" or "admin, hr," name no role there
+           if (role != "member" && role != "hr" && role != "admin")
+             throw ConfigError(s + ": '" + role + "' is not a role (member, hr or admin)");
+           c.mfa_required_roles.push_back(role);
+         }
+       }},
       {"DB_OWNER_ROLE", "--db-owner-role",
        "PostgreSQL role that owns the schema: migrations run as it (SET ROLE), so the users that rotation alternates "
        "between, both its members, share the tables (none: the connecting user)",
@@ -229,6 +251,14 @@ Invocation parse(const std::vector<std::string>& args, const Environment& env) {
     if (cmd == "serve") inv.command = Command::serve;
     else if (cmd == "migrate") inv.command = Command::migrate;
     else if (cmd == "resize-photos") inv.command = Command::resize_photos;
+    else if (cmd == "user") {
+      const std::string action = i < args.size() ? args[i++] : "";
+      if (action == "add") inv.command = Command::user_add;
+      else if (action == "reset") inv.command = Command::user_reset;
+      else throw ConfigError("usage: hrapp user add NAME [--role member|hr|admin] | hrapp user reset NAME");
+      if (i >= args.size() || args[i].starts_with("-")) throw ConfigError("hrapp user " + action + ": name the account");
+      inv.username = args[i++];
+    }
     else if (cmd == "version") inv.command = Command::version;
     else if (cmd == "help") inv.command = Command::help;
     else throw ConfigError("unknown command '" + cmd + "'; try 'hrapp --help'");
@@ -245,6 +275,14 @@ Invocation parse(const std::vector<std::string>& args, const Environment& env) {
     }
     const auto eq = arg.find('=');
     const std::string flag = arg.substr(0, eq);
+    if (flag == "--role" && inv.command == Command::user_add) {
+      if (eq != std::string::npos) inv.role = arg.substr(eq + 1);
+      else if (i + 1 < args.size()) inv.role = args[++i];
+      else throw ConfigError("flag --role needs a value");
+      if (inv.role != "member" && inv.role != "hr" && inv.role != "admin")
+        throw ConfigError("--role: must be member, hr or admin, not '" + inv.role + "'");
+      continue;
+    }
     const Setting* setting = nullptr;
     for (const auto& s : settings())
       if (!s.flag.empty() && s.flag == flag) setting = &s;
@@ -271,6 +309,11 @@ std::string usage() {
       "  serve     run the web service (migrates the database first)\n"
       "  migrate   apply database migrations and exit\n"
       "  resize-photos  make the photo sizes that photos stored before them lack, and exit\n"
+      "  user add NAME [--role member|hr|admin]\n"
+      "            make an account (a laptop's first admin); its password is read from standard input\n"
+      "  user reset NAME\n"
+      "            recover an admin: the account becomes an enabled admin without a second factor or\n"
+      "            sessions, with the password read from standard input\n"
       "  version   print the version\n"
       "  help      print this text\n\n"
       "settings (environment variable, flag):\n";

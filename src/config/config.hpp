@@ -55,16 +55,20 @@ struct Config {
   // upload's size each, six uploads at the default image limit.
   std::size_t max_connections = 1000;
   std::size_t body_budget_bytes = 32 * 1024 * 1024;
+  bool open_registration = false;  // REGISTRATION=open: anyone may sign up (as a member)
+  std::vector<std::string> mfa_required_roles;  // roles that must set up a second factor first
 };
 
 /// What a multipart upload may carry besides its image (fields, part headers).
 inline constexpr std::size_t kUploadOverheadBytes = 64 * 1024;
 
-enum class Command { serve, migrate, resize_photos, version, help };
+enum class Command { serve, migrate, resize_photos, user_add, user_reset, version, help };
 
 struct Invocation {
   Command command = Command::help;
   Config config;
+  std::string username;  // user add, user reset
+  std::string role = "member";  // user add --role
 };
 
 /// A bad setting; what() is one line naming the variable or flag and the bad value.

@@ -91,19 +91,20 @@ Employee EmployeeService::create(const User& user, EmployeeFields fields, const 
 }
 
 Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image,
-                                 bool replace_all) {
+                                 bool replace_all, const store::ChangeCheck& may_change) {
   validation::check_employee_fields(fields, replace_all);
-  // Refuse early, before any upload, when the profile is missing or someone else's.
-  const auto owner = repo_.ownership(id);
-  if (!owner) throw NotFound("no employee with id " + std::to_string(id));
-  if (owner->user_id != user.id) throw Forbidden("only the profile's creator can change it");
+  // Refuse early, before any upload, when the profile is missing or may not be changed; the
+  // check is made again under the row's lock.
+  const auto current = repo_.find(id);
+  if (!current) throw NotFound("no employee with id " + std::to_string(id));
+  may_change(current->user_id);
 
   store::ImageChange change;
   if (image.bytes) change = {store::ImageChange::Kind::replace, store_image(user, *image.bytes)};
   else if (image.remove) change.kind = store::ImageChange::Kind::remove;
-  std::optional<std::pair<store::EmployeeOwnership, Employee>> updated;
+  std::optional<std::pair<Employee, Employee>> updated;
   try {
-    updated = repo_.update(id, user.id, fields, change, clock_.now());
+    updated = repo_.update(id, user.id, may_change, fields, change, clock_.now());
   } catch (...) {
     if (change.kind == store::ImageChange::Kind::replace) delete_image_quietly(change.new_key);
     throw;
@@ -117,8 +118,8 @@ Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFiel
   return std::move(updated->second);
 }
 
-void EmployeeService::remove(const User& user, std::int64_t id) {
-  const auto removed = repo_.remove(id, user.id);
+void EmployeeService::remove(const User& user, std::int64_t id, const store::ChangeCheck& may_change) {
+  const auto removed = repo_.remove(id, user.id, may_change, clock_.now());
   if (!removed) throw NotFound("no employee with id " + std::to_string(id));
   if (removed->image_key) delete_image_quietly(*removed->image_key);
 }

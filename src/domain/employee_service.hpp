@@ -5,7 +5,7 @@
 #include "blob/blob_store.hpp"
 #include "common/bounded_workers.hpp"
 #include "common/clock.hpp"
-#include "domain/employee.hpp"
+#include "store/records.hpp"
 #include "image/image.hpp"
 #include "store/repositories.hpp"
 
@@ -57,8 +57,10 @@ class EmployeeService {
   }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
-  Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all);
-  void remove(const User& user, std::int64_t id);
+  /// `may_change` throws unless `user` may change a profile made by the account it is given.
+  Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all,
+                  const store::ChangeCheck& may_change);
+  void remove(const User& user, std::int64_t id, const store::ChangeCheck& may_change);
   /// Every stored size of the photo, smallest first (the thumbnail) to the photo itself; empty
   /// without a photo.
   std::vector<PhotoSize> photo_sizes(const Employee& e) const;

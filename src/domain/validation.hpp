@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "domain/employee.hpp"
+#include "store/records.hpp"
 #include "common/errors.hpp"
 
 namespace hrapp::validation {

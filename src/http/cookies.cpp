@@ -23,7 +23,9 @@ std::string session_cookie(std::string_view name, std::string_view value, const 
   std::string out(name);
   out += '=';
   out += value;
-  out += "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(options.max_age_seconds);
+  out += "; Path=/; HttpOnly; SameSite=";
+  out += options.same_site;
+  out += "; Max-Age=" + std::to_string(options.max_age_seconds);
   if (options.secure) out += "; Secure";
   return out;
 }

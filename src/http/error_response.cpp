@@ -17,6 +17,11 @@ int status_for(std::string_view code) {
       {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
       {"payload_too_large", 413},  {"image_too_large", 413},  {"unsupported_media_type", 415}, {"too_many_requests", 429},
       {"headers_too_large", 431},
+      // Accounts (docs/api.md)
+      {"mfa_required", 401},       {"role_required", 403},     {"invitation_required", 403},
+      {"account_disabled", 403},   {"mfa_enrolment_required", 403}, {"mfa_required_by_role", 403},
+      {"reset_invalid", 403},      {"last_admin", 409},        {"mfa_already_enabled", 409},
+      {"mfa_not_started", 409},    {"invitation_used", 409},
       {"internal", 500},           {"upload_failed", 500},     {"storage_unavailable", 500},           {"unavailable", 503},
   };
   const auto found = kStatus.find(code);

@@ -35,13 +35,16 @@ TimePoint parse_db_time(const std::string& text) {
 
 /// A live session: its token's hash is $1 and it expires after $2. Its columns come first in
 /// every read made under a session.
-constexpr std::string_view kSessionColumns = "s.user_id, u.username, s.created_at, s.last_seen_at";
-constexpr std::size_t kSessionColumnCount = 4;
+/// A disabled account's sessions are deleted with the change; the check stays as a second guard.
+constexpr std::string_view kSessionColumns =
+    "s.user_id, u.username, s.created_at, s.last_seen_at, u.role, CASE WHEN u.mfa_secret IS NULL THEN 0 ELSE 1 END";
+constexpr std::size_t kSessionColumnCount = 6;
 constexpr std::string_view kSessionTables = "sessions s JOIN users u ON u.id = s.user_id";
-constexpr std::string_view kSessionIsLive = "s.id = $1 AND s.expires_at > $2";
+constexpr std::string_view kSessionIsLive = "s.id = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL";
 
 SessionRecord session_from(const Row& row) {
-  return SessionRecord{User{row.integer(0), row.text(1)}, parse_db_time(row.text(2)), parse_db_time(row.text(3))};
+  return SessionRecord{User{row.integer(0), row.text(1), parse_role(row.text(4)).value_or(Role::member), row.integer(5) != 0},
+                       parse_db_time(row.text(2)), parse_db_time(row.text(3))};
 }
 
 Params session_params(const SessionCheck& session) { return Params{session.token_hash, format_db_timestamp(session.now)}; }
@@ -162,47 +165,60 @@ std::string like_pattern(std::string_view text) {
 }
 
 std::string select_for_update(const Database& db) {
-  std::string sql = "SELECT user_id, image_s3_key FROM employees WHERE id = $1";
+  std::string sql = "SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $1";
   if (db.engine() == Engine::postgres) sql += " FOR UPDATE";  // SQLite's BEGIN IMMEDIATE already locks
   return sql;
 }
 
-/// Reads the row's owner inside a transaction; throws Forbidden for another user's row.
-std::optional<EmployeeOwnership> lock_owned(Connection& conn, const Database& db, std::int64_t id,
-                                            std::int64_t user_id) {
-  const auto found = conn.execute(select_for_update(db), Params{id});
+/// Reads the row inside a transaction and asks whether it may be changed (which throws if not).
+std::optional<Employee> lock_for_change(Connection& conn, const Database& db, std::int64_t id,
+                                        const ChangeCheck& may_change) {
+  auto found = conn.execute(select_for_update(db), Params{id});
   if (found.rows.empty()) return std::nullopt;
-  EmployeeOwnership before{found.rows[0].integer(0), found.rows[0].optional_text(1)};
-  if (before.user_id != user_id) throw Forbidden("only the profile's creator can change it");
+  Employee before = employee_from(found.rows[0]);
+  may_change(before.user_id);
   return before;
+}
+
+std::string employee_target(std::int64_t id) { return "employee:" + std::to_string(id); }
+
+/// The audit trail's view of a change to a profile: each text field and the photo's key.
+boost::json::object employee_changes(const Employee* before, const Employee* after) {
+  boost::json::object changes;
+  const auto field = [&](std::string_view name, auto member) {
+    std::optional<boost::json::value> from, to;
+    if (before) from = boost::json::value(before->*member);
+    if (after) to = boost::json::value(after->*member);
+    if (!before || !after || before->*member != after->*member) note_change(changes, name, from, to);
+  };
+  field("name", &Employee::name);
+  field("role", &Employee::role);
+  field("department", &Employee::department);
+  const auto key = [](const Employee* e) -> std::optional<boost::json::value> {
+    if (!e) return std::nullopt;
+    return e->image_key ? boost::json::value(*e->image_key) : boost::json::value(nullptr);
+  };
+  if (!before || !after || before->image_key != after->image_key) note_change(changes, "image", key(before), key(after));
+  return changes;
 }
 
 }  // namespace
 
-User UserRepository::create(const std::string& username, const std::string& password_hash, TimePoint now) {
-  auto conn = db_.connect();
-  const auto result = conn->execute(
-      "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id, username",
-      Params{username, password_hash, format_db_timestamp(now)});
-  return User{result.rows.at(0).integer(0), result.rows.at(0).text(1)};
-}
-
-std::optional<UserCredentials> UserRepository::find_by_username(const std::string& username) {
-  auto conn = db_.connect();
-  const auto result =
-      conn->execute("SELECT id, username, password_hash FROM users WHERE lower(username) = lower($1)", Params{username});
-  if (result.rows.empty()) return std::nullopt;
-  const Row& row = result.rows[0];
-  return UserCredentials{User{row.integer(0), row.text(1)}, row.text(2)};
-}
-
 void SessionRepository::create(const std::string& token_hash, std::int64_t user_id, TimePoint now,
-                               TimePoint expires_at) {
+                               TimePoint expires_at, std::int64_t max_live) {
   auto conn = db_.connect();
+  Transaction tx(*conn);
   const std::string now_text = format_db_timestamp(now);
+  // Noting the sign-in locks the account's row, so concurrent sign-ins count its sessions in turn.
+  conn->execute("UPDATE users SET last_sign_in_at = $2 WHERE id = $1", Params{user_id, now_text});
   conn->execute(
       "INSERT INTO sessions (id, user_id, expires_at, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
       Params{token_hash, user_id, format_db_timestamp(expires_at), now_text});
+  conn->execute(
+      "DELETE FROM sessions WHERE user_id = $1 AND id NOT IN (SELECT id FROM sessions WHERE user_id = $1 "
+      "AND expires_at > $2 ORDER BY created_at DESC, id = $4 DESC LIMIT $3)",
+      Params{user_id, now_text, max_live, token_hash});
+  tx.commit();
 }
 
 std::optional<SessionRecord> SessionRepository::find_live(const std::string& token_hash, TimePoint now) {
@@ -274,20 +290,24 @@ std::int64_t ThrottleRepository::purge(TimePoint before) {
 Employee EmployeeRepository::create(const EmployeeFields& fields, const std::optional<std::string>& image_key,
                                     std::int64_t user_id, TimePoint now) {
   auto conn = db_.connect();
+  Transaction tx(*conn);
   const std::string now_text = format_db_timestamp(now);
   const Param key = image_key ? Param{*image_key} : Param{nullptr};
   auto result = conn->execute(
       "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING " + std::string(kEmployeeColumns),
       Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text});
-  return employee_from(result.rows.at(0));
+  Employee created = employee_from(result.rows.at(0));
+  record(*conn, {user_id, "employee.create", employee_target(created.id), employee_changes(nullptr, &created)}, now);
+  tx.commit();
+  return created;
 }
 
-std::optional<EmployeeOwnership> EmployeeRepository::ownership(std::int64_t id) {
+std::optional<Employee> EmployeeRepository::find(std::int64_t id) {
   auto conn = db_.connect();
-  const auto result = conn->execute("SELECT user_id, image_s3_key FROM employees WHERE id = $1", Params{id});
+  auto result = conn->execute("SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $1", Params{id});
   if (result.rows.empty()) return std::nullopt;
-  return EmployeeOwnership{result.rows[0].integer(0), result.rows[0].optional_text(1)};
+  return employee_from(result.rows[0]);
 }
 
 SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_t id, const SessionCheck& session) {
@@ -330,13 +350,13 @@ std::vector<std::string> EmployeeRepository::image_keys() {
   return out;
 }
 
-std::optional<std::pair<EmployeeOwnership, Employee>> EmployeeRepository::update(std::int64_t id, std::int64_t user_id,
-                                                                               const EmployeeFields& fields,
-                                                                               const ImageChange& image,
-                                                                               TimePoint now) {
+std::optional<std::pair<Employee, Employee>> EmployeeRepository::update(std::int64_t id, std::int64_t actor,
+                                                                      const ChangeCheck& may_change,
+                                                                      const EmployeeFields& fields,
+                                                                      const ImageChange& image, TimePoint now) {
   auto conn = db_.connect();
   Transaction tx(*conn);
-  auto before = lock_owned(*conn, db_, id, user_id);
+  auto before = lock_for_change(*conn, db_, id, may_change);
   if (!before) return std::nullopt;
   std::string sets = "updated_at = $2";
   Params params{id, format_db_timestamp(now)};
@@ -351,16 +371,20 @@ std::optional<std::pair<EmployeeOwnership, Employee>> EmployeeRepository::update
   if (image.kind == ImageChange::Kind::remove) set("image_s3_key", nullptr);
   auto result = conn->execute(
       "UPDATE employees SET " + sets + " WHERE id = $1 RETURNING " + std::string(kEmployeeColumns), params);
+  Employee after = employee_from(result.rows.at(0));
+  record(*conn, {actor, "employee.update", employee_target(id), employee_changes(&*before, &after)}, now);
   tx.commit();
-  return std::make_pair(std::move(*before), employee_from(result.rows.at(0)));
+  return std::make_pair(std::move(*before), std::move(after));
 }
 
-std::optional<EmployeeOwnership> EmployeeRepository::remove(std::int64_t id, std::int64_t user_id) {
+std::optional<Employee> EmployeeRepository::remove(std::int64_t id, std::int64_t actor, const ChangeCheck& may_change,
+                                                   TimePoint now) {
   auto conn = db_.connect();
   Transaction tx(*conn);
-  auto before = lock_owned(*conn, db_, id, user_id);
+  auto before = lock_for_change(*conn, db_, id, may_change);
   if (!before) return std::nullopt;
   conn->execute("DELETE FROM employees WHERE id = $1", Params{id});
+  record(*conn, {actor, "employee.delete", employee_target(id), employee_changes(&*before, nullptr)}, now);
   tx.commit();
   return before;
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -6,16 +7,11 @@
 #include <vector>
 
 #include "common/time_format.hpp"
-#include "domain/employee.hpp"
+#include "store/records.hpp"
+#include "store/audit.hpp"
 #include "store/database.hpp"
 
 namespace hrapp::store {
-
-/// A user with the stored bcrypt hash, for sign-in only.
-struct UserCredentials {
-  User user;
-  std::string password_hash;
-};
 
 /// A live session as found by its token's hash.
 struct SessionRecord {
@@ -60,21 +56,13 @@ struct DepartmentCount {
 };
 
 /// The queries, written once for both engines ($n parameters, portable SQL).
-class UserRepository {
- public:
-  explicit UserRepository(Database& db) : db_(db) {}
-  /// Throws ConstraintViolation("unique") when the username exists in any case.
-  User create(const std::string& username, const std::string& password_hash, TimePoint now);
-  std::optional<UserCredentials> find_by_username(const std::string& username);
-
- private:
-  Database& db_;
-};
-
 class SessionRepository {
  public:
   explicit SessionRepository(Database& db) : db_(db) {}
-  void create(const std::string& token_hash, std::int64_t user_id, TimePoint now, TimePoint expires_at);
+  /// Starts a session and notes the sign-in; the account keeps at most `max_live` live sessions
+  /// (the oldest end first).
+  void create(const std::string& token_hash, std::int64_t user_id, TimePoint now, TimePoint expires_at,
+              std::int64_t max_live);
   std::optional<SessionRecord> find_live(const std::string& token_hash, TimePoint now);
   void touch(const std::string& token_hash, TimePoint now, TimePoint expires_at);
   /// Returns whether a session was deleted.
@@ -118,18 +106,17 @@ struct ImageChange {
   std::string new_key;  // for replace
 };
 
-/// The owner and image of a row as it was before a change.
-struct EmployeeOwnership {
-  std::int64_t user_id;
-  std::optional<std::string> image_key;
-};
+/// Decides, under the row's lock, whether the actor may change a row created by `creator`;
+/// throws if not.
+using ChangeCheck = std::function<void(std::int64_t creator)>;
 
 class EmployeeRepository {
  public:
   explicit EmployeeRepository(Database& db) : db_(db) {}
+  /// Creates the row and its audit entry, in one transaction.
   Employee create(const EmployeeFields& fields, const std::optional<std::string>& image_key, std::int64_t user_id,
                   TimePoint now);
-  std::optional<EmployeeOwnership> ownership(std::int64_t id);
+  std::optional<Employee> find(std::int64_t id);
   /// The row with this id, read under the session.
   SessionRead<std::optional<Employee>> find(std::int64_t id, const SessionCheck& session);
   /// A page and the total number of matches, read under the session.
@@ -145,14 +132,14 @@ class EmployeeRepository {
   std::vector<DepartmentCount> departments();
   /// Every photo's key, in id order.
   std::vector<std::string> image_keys();
-  /// Updates the row if it exists and `user_id` owns it, in one transaction. Returns the row
-  /// before and after, or nullopt if it vanished; throws Forbidden if another user owns it.
-  std::optional<std::pair<EmployeeOwnership, Employee>> update(std::int64_t id, std::int64_t user_id,
-                                                               const EmployeeFields& fields,
-                                                               const ImageChange& image, TimePoint now);
-  /// Deletes the row if `user_id` owns it; returns what it held, nullopt if there was none;
-  /// throws Forbidden if another user owns it.
-  std::optional<EmployeeOwnership> remove(std::int64_t id, std::int64_t user_id);
+  /// Updates the row if it exists and `may_change` lets `actor` change it, with its audit entry,
+  /// in one transaction. Returns the row before and after, or nullopt if it vanished.
+  std::optional<std::pair<Employee, Employee>> update(std::int64_t id, std::int64_t actor, const ChangeCheck& may_change,
+                                                      const EmployeeFields& fields, const ImageChange& image,
+                                                      TimePoint now);
+  /// Deletes the row if `may_change` lets `actor`, with its audit entry; returns what it held,
+  /// nullopt if there was none.
+  std::optional<Employee> remove(std::int64_t id, std::int64_t actor, const ChangeCheck& may_change, TimePoint now);
 
  private:
   Database& db_;

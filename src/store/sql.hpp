@@ -13,6 +13,13 @@ namespace hrapp::store {
 /// A statement parameter. Statements use $1, $2, ... on both engines.
 using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
 
+/// A parameter that is NULL when `value` is empty.
+template <class T>
+Param nullable(const std::optional<T>& value) {
+  if (value) return Param{*value};
+  return Param{nullptr};
+}
+
 /// One result row; every value as text (or null), as both engines can give it.
 class Row {
  public:

@@ -27,7 +27,8 @@ struct Prepared {
       const int ext = sqlite3_extended_errcode(db);
       std::string kind = "check";
       if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) kind = "unique";
-      else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) kind = "foreign_key";
+      // ON DELETE RESTRICT is enforced as a trigger: its code is SQLITE_CONSTRAINT_TRIGGER.
+      else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY || message == "FOREIGN KEY constraint failed") kind = "foreign_key";
       else if (ext == SQLITE_CONSTRAINT_NOTNULL) kind = "not_null";
       throw ConstraintViolation(kind, message);
     }

@@ -24,7 +24,7 @@ export function tempDir(prefix = 'hrapp-') {
 /** Settings every test instance shares: fast bcrypt and a fixed image prefix. Every test client
  * connects from 127.0.0.1, like a whole office behind one address: the per-address sign-in
  * limit is tested where a test asks for it. */
-export const testEnv = { BCRYPT_COST: '4', DEPLOYMENT_ID: 'systest', LOG_LEVEL: 'info', SIGNIN_ADDRESS_FAILURES: '100000' };
+export const testEnv = { BCRYPT_COST: '4', REGISTRATION: 'open', DEPLOYMENT_ID: 'systest', LOG_LEVEL: 'info', SIGNIN_ADDRESS_FAILURES: '100000' };
 
 function childEnv(extra) {
   const env = { ...process.env, ...testEnv, ...extra };

@@ -24,14 +24,22 @@ class AuthServiceTest : public ::testing::Test {
         db_(store::Engine::sqlite, [p = path_] { return store::sqlite::open(p); }, 2),
         users_(db_), sessions_(db_), failures_(db_), hasher_(4), cpu_(1, 8),
         clock_(*parse_iso8601("2026-03-04T05:06:07Z")), throttle_(failures_, clock_),
-        auth_(users_, sessions_, hasher_, cpu_, throttle_, clock_) {
+        auth_(users_, sessions_, hasher_, cpu_, throttle_, clock_, Registration::open) {
     store::migrate(db_);
   }
   ~AuthServiceTest() override { std::filesystem::remove(path_); }
 
+  User register_user(const std::string& username, const std::string& password, std::string_view address) {
+    return auth_.register_user(username, password, std::nullopt, address);
+  }
+  SignIn login(const std::string& username, const std::string& password, std::string_view address,
+               const std::optional<std::string>& previous = std::nullopt) {
+    return auth_.login({username, password, std::nullopt, std::nullopt, previous}, address);
+  }
+
   std::string path_;
   store::Database db_;
-  store::UserRepository users_;
+  store::AccountRepository users_;
   store::SessionRepository sessions_;
   store::ThrottleRepository failures_;
   PasswordHasher hasher_;
@@ -42,7 +50,7 @@ class AuthServiceTest : public ::testing::Test {
 };
 
 TEST_F(AuthServiceTest, StoresOnlyABcryptHashOfThePassword) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
+  register_user("ada", "correct horse", "192.0.2.1");
   const auto stored = users_.find_by_username("ada");
   ASSERT_TRUE(stored);
   EXPECT_TRUE(std::regex_match(stored->password_hash, std::regex(R"(^\$2b\$04\$[./A-Za-z0-9]{53}$)")));
@@ -51,31 +59,31 @@ TEST_F(AuthServiceTest, StoresOnlyABcryptHashOfThePassword) {
 
 TEST_F(AuthServiceTest, RefusesBadInputWithEveryFieldNamed) {
   try {
-    auth_.register_user("a!", std::string(73, 'x'), "192.0.2.1");
+    register_user("a!", std::string(73, 'x'), "192.0.2.1");
     FAIL();
   } catch (const ValidationError& e) {
     ASSERT_EQ(e.fields().size(), 2u);
     EXPECT_EQ(e.fields()[0].field, "username");
     EXPECT_EQ(e.fields()[1].field, "password");
   }
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  EXPECT_THROW(auth_.register_user("ADA", "another one", "192.0.2.1"), UsernameTaken);
+  register_user("ada", "correct horse", "192.0.2.1");
+  EXPECT_THROW(register_user("ADA", "another one", "192.0.2.1"), UsernameTaken);
 }
 
 TEST_F(AuthServiceTest, UnknownUserAndWrongPasswordFailAlike) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
+  register_user("ada", "correct horse", "192.0.2.1");
   std::string wrong_password, unknown_user;
-  try { auth_.login("ada", "wrong horse", "192.0.2.1"); } catch (const Unauthorized& e) { wrong_password = e.what(); }
-  try { auth_.login("nobody", "correct horse", "192.0.2.1"); } catch (const Unauthorized& e) { unknown_user = e.what(); }
+  try { login("ada", "wrong horse", "192.0.2.1"); } catch (const Unauthorized& e) { wrong_password = e.what(); }
+  try { login("nobody", "correct horse", "192.0.2.1"); } catch (const Unauthorized& e) { unknown_user = e.what(); }
   EXPECT_FALSE(wrong_password.empty());
   EXPECT_EQ(wrong_password, unknown_user);
-  EXPECT_THROW(auth_.login("ada", std::string(80, 'x'), "192.0.2.1"), Unauthorized);
+  EXPECT_THROW(login("ada", std::string(80, 'x'), "192.0.2.1"), Unauthorized);
 }
 
 TEST_F(AuthServiceTest, EachLoginGetsANewTokenAndOnlyItsHashIsStored) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  const auto first = auth_.login("ada", "correct horse", "192.0.2.1");
-  const auto second = auth_.login("ada", "correct horse", "192.0.2.1");
+  register_user("ada", "correct horse", "192.0.2.1");
+  const auto first = login("ada", "correct horse", "192.0.2.1");
+  const auto second = login("ada", "correct horse", "192.0.2.1");
   EXPECT_NE(first.token, second.token);
   EXPECT_GE(first.token.size(), 43u);  // 256 random bits, base64url
   auto conn = db_.connect();
@@ -92,44 +100,44 @@ TEST_F(AuthServiceTest, EachLoginGetsANewTokenAndOnlyItsHashIsStored) {
 }
 
 TEST_F(AuthServiceTest, ASignInEndsTheSessionItArrivedWith) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  const auto first = auth_.login("ada", "correct horse", "192.0.2.1").token;
-  const auto other = auth_.login("ada", "correct horse", "192.0.2.1").token;
-  EXPECT_THROW(auth_.login("ada", "wrong horse", "192.0.2.1", first), Unauthorized);
+  register_user("ada", "correct horse", "192.0.2.1");
+  const auto first = login("ada", "correct horse", "192.0.2.1").token;
+  const auto other = login("ada", "correct horse", "192.0.2.1").token;
+  EXPECT_THROW(login("ada", "wrong horse", "192.0.2.1", first), Unauthorized);
   EXPECT_TRUE(auth_.authenticate(first));  // a failed sign-in ends nothing
-  const auto second = auth_.login("ada", "correct horse", "192.0.2.1", first).token;
+  const auto second = login("ada", "correct horse", "192.0.2.1", first).token;
   EXPECT_FALSE(auth_.authenticate(first));
   EXPECT_TRUE(auth_.authenticate(second));
   EXPECT_TRUE(auth_.authenticate(other));  // the user's other sessions go on
 }
 
 TEST_F(AuthServiceTest, FailedSignInsWaitBeforeAnyBcryptWorkAndASuccessClearsTheAccount) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  for (int i = 0; i < 6; ++i) EXPECT_THROW(auth_.login("ada", "wrong horse", "192.0.2.7"), Unauthorized) << i;
+  register_user("ada", "correct horse", "192.0.2.1");
+  for (int i = 0; i < 6; ++i) EXPECT_THROW(login("ada", "wrong horse", "192.0.2.7"), Unauthorized) << i;
   // Five free failures, a sixth counted: the seventh waits a second, whatever the password.
   try {
-    auth_.login("ada", "correct horse", "192.0.2.7");
+    login("ada", "correct horse", "192.0.2.7");
     FAIL();
   } catch (const TooManyRequests& e) {
     EXPECT_EQ(e.retry_after_seconds, 1);
   }
   clock_.advance(seconds(1));
-  EXPECT_NO_THROW(auth_.login("ada", "correct horse", "192.0.2.7"));
-  for (int i = 0; i < 5; ++i) EXPECT_THROW(auth_.login("ada", "wrong horse", "192.0.2.7"), Unauthorized) << i;
+  EXPECT_NO_THROW(login("ada", "correct horse", "192.0.2.7"));
+  for (int i = 0; i < 5; ++i) EXPECT_THROW(login("ada", "wrong horse", "192.0.2.7"), Unauthorized) << i;
 }
 
 TEST_F(AuthServiceTest, ATakenNameCountsAgainstTheAddressButASuccessfulSignUpDoesNot) {
-  for (int i = 0; i < 30; ++i) auth_.register_user("user" + std::to_string(i), "correct horse", "192.0.2.9");
+  for (int i = 0; i < 30; ++i) register_user("user" + std::to_string(i), "correct horse", "192.0.2.9");
   // Each name asked once, so only the address's count grows: 20 free, the 21st counted.
   for (int i = 0; i < 21; ++i)
-    EXPECT_THROW(auth_.register_user("user" + std::to_string(i), "correct horse", "192.0.2.9"), UsernameTaken) << i;
-  EXPECT_THROW(auth_.register_user("fresh", "correct horse", "192.0.2.9"), TooManyRequests);
-  EXPECT_NO_THROW(auth_.register_user("fresh", "correct horse", "192.0.2.10"));
+    EXPECT_THROW(register_user("user" + std::to_string(i), "correct horse", "192.0.2.9"), UsernameTaken) << i;
+  EXPECT_THROW(register_user("fresh", "correct horse", "192.0.2.9"), TooManyRequests);
+  EXPECT_NO_THROW(register_user("fresh", "correct horse", "192.0.2.10"));
 }
 
 TEST_F(AuthServiceTest, SessionsEndAfterThirtyIdleMinutes) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  const auto token = auth_.login("ada", "correct horse", "192.0.2.1").token;
+  register_user("ada", "correct horse", "192.0.2.1");
+  const auto token = login("ada", "correct horse", "192.0.2.1").token;
   clock_.advance(minutes(29));
   EXPECT_TRUE(auth_.authenticate(token));  // activity moves the idle deadline
   clock_.advance(minutes(29));
@@ -139,8 +147,8 @@ TEST_F(AuthServiceTest, SessionsEndAfterThirtyIdleMinutes) {
 }
 
 TEST_F(AuthServiceTest, SessionsEndTwelveHoursAfterSignInWhateverTheActivity) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  const auto token = auth_.login("ada", "correct horse", "192.0.2.1").token;
+  register_user("ada", "correct horse", "192.0.2.1");
+  const auto token = login("ada", "correct horse", "192.0.2.1").token;
   for (int i = 0; i < 47; ++i) {
     clock_.advance(minutes(15));
     ASSERT_TRUE(auth_.authenticate(token)) << i;
@@ -150,9 +158,9 @@ TEST_F(AuthServiceTest, SessionsEndTwelveHoursAfterSignInWhateverTheActivity) {
 }
 
 TEST_F(AuthServiceTest, ExpiredSessionsArePurged) {
-  auth_.register_user("ada", "correct horse", "192.0.2.1");
-  auth_.login("ada", "correct horse", "192.0.2.1");
-  const auto live = auth_.login("ada", "correct horse", "192.0.2.1").token;
+  register_user("ada", "correct horse", "192.0.2.1");
+  login("ada", "correct horse", "192.0.2.1");
+  const auto live = login("ada", "correct horse", "192.0.2.1").token;
   clock_.advance(minutes(20));
   auth_.authenticate(live);
   clock_.advance(minutes(15));

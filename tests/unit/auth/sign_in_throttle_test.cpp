@@ -19,15 +19,16 @@ class SignInThrottleTest : public ::testing::Test {
   SignInThrottleTest()
       : path_((std::filesystem::temp_directory_path() / ("hrapp-throttle-" + uuid_v4() + ".db")).string()),
         db_(store::Engine::sqlite, [p = path_] { return store::sqlite::open(p); }, 2), failures_(db_),
-        clock_(*parse_iso8601("2026-03-04T05:06:07Z")), throttle_(failures_, clock_, {{2, seconds(8), seconds(600)}, {4, seconds(60), seconds(600)}, seconds(86400)}) {
+        clock_(*parse_iso8601("2026-03-04T05:06:07Z")), throttle_(failures_, clock_, {{2, seconds(8), seconds(600)}, {4, seconds(60), seconds(600)}, {3, seconds(60), seconds(600)}, seconds(86400)}) {
     store::migrate(db_);
   }
   ~SignInThrottleTest() override { std::filesystem::remove(path_); }
 
   /// The wait an attempt is told, or 0 if it was counted.
-  std::int64_t attempt(std::string_view username, std::string_view address) {
+  std::int64_t attempt(std::string_view username, std::string_view address,
+                       const std::optional<std::string>& device = std::nullopt) {
     try {
-      throttle_.begin(username, address);
+      throttle_.begin(username, address, device);
       return 0;
     } catch (const TooManyRequests& e) {
       return e.retry_after_seconds;
@@ -69,7 +70,7 @@ TEST_F(SignInThrottleTest, ASuccessClearsTheAccountAndTakesTheAddressAttemptBack
   const Attempt success = throttle_.begin("ada", "192.0.2.1");
   throttle_.succeeded(success);
   EXPECT_FALSE(failures_.find(success.account));
-  EXPECT_EQ(failures_.find(success.address)->failures, 3);
+  EXPECT_EQ(failures_.find(success.client)->failures, 3);
 }
 
 TEST_F(SignInThrottleTest, AnAddressThatMustWaitCountsNothingAgainstTheAccount) {
@@ -90,6 +91,17 @@ TEST_F(SignInThrottleTest, FailuresAreForgottenOneAtATime) {
   EXPECT_EQ(attempt("ada", "192.0.2.1"), 0);
   clock_.advance(seconds(86400 + 1));
   EXPECT_EQ(throttle_.purge(), 2);  // the account and the address
+}
+
+TEST_F(SignInThrottleTest, ABrowserWithADeviceCookieHasItsOwnLimitInsteadOfItsAddresss) {
+  // A guesser makes the shared address wait ...
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(attempt("guess" + std::to_string(i), "198.51.100.7"), 0);
+  EXPECT_GT(attempt("grace", "198.51.100.7"), 0);
+  // ... while a colleague's known browser on that address is not held back by it,
+  EXPECT_EQ(attempt("grace", "198.51.100.7", "device-of-grace"), 0);
+  // and a guesser with a browser's cookie meets that browser's own limit.
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(attempt("grace" + std::to_string(i), "203.0.113.1", "stolen"), 0);
+  EXPECT_GT(attempt("grace9", "203.0.113.1", "stolen"), 0);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "common/errors.hpp"
 #include "common/no_wait.hpp"
 #include "store/migrations.hpp"
+#include "store/accounts.hpp"
 #include "store/repositories.hpp"
 
 namespace hrapp::store {
@@ -20,8 +21,8 @@ class StoreContract : public ::testing::Test {
     ASSERT_GE(migrate(*db_), 2);
   }
   TimePoint at(int seconds) const { return *parse_iso8601("2026-01-02T03:04:05Z") + std::chrono::seconds(seconds); }
-  std::int64_t user(const std::string& name) { return users().create(name, "$2b$04$hash", at(0)).id; }
-  UserRepository users() { return UserRepository(*db_); }
+  std::int64_t user(const std::string& name) { return users().create({name, "$2b$04$hash", Role::member, std::nullopt}, at(0)).id; }
+  AccountRepository users() { return AccountRepository(*db_); }
   SessionRepository sessions() { return SessionRepository(*db_); }
   EmployeeRepository employees() { return EmployeeRepository(*db_); }
   Employee add(std::int64_t owner, const std::string& name, const std::string& role, const std::string& dept,
@@ -31,8 +32,8 @@ class StoreContract : public ::testing::Test {
   /// Reads under a live session of a reader, as the API makes them.
   SessionCheck reader_session() {
     if (!reader_) {
-      reader_ = users().create("reader", "$2b$04$hash", at(0)).id;
-      sessions().create("reader-token-hash", *reader_, at(0), at(3600));
+      reader_ = users().create({"reader", "$2b$04$hash", Role::member, std::nullopt}, at(0)).id;
+      sessions().create("reader-token-hash", *reader_, at(0), at(3600), 10);
     }
     return {"reader-token-hash", at(10)};
   }
@@ -90,7 +91,7 @@ TYPED_TEST_P(StoreContract, UsernamesAreUniqueRegardlessOfCase) {
   EXPECT_EQ(found->user.username, "Alice");
   EXPECT_EQ(found->password_hash, "$2b$04$hash");
   try {
-    this->users().create("ALICE", "h", this->at(0));
+    this->users().create({"ALICE", "h", Role::member, std::nullopt}, this->at(0));
     FAIL() << "a second Alice was stored";
   } catch (const ConstraintViolation& e) {
     EXPECT_EQ(e.kind(), "unique");
@@ -116,19 +117,23 @@ TYPED_TEST_P(StoreContract, TheSchemaKeepsTheSeedsConstraints) {
   EXPECT_EQ(kind_of("INSERT INTO employees (name, role, department, user_id) VALUES ($1, $2, $3, $4)",
                     {std::string(""), std::string("r"), std::string("d"), owner}),
             "check");
-  // Deleting a user deletes their employees and sessions (ON DELETE CASCADE).
+  // An account with profiles cannot be deleted (ON DELETE RESTRICT): accounts are disabled, and
+  // the directory they built stays. Without profiles, its sessions go with it.
   this->add(owner, "Ada", "Eng", "IT");
-  this->sessions().create("tokenhash", owner, this->at(0), this->at(60));
+  this->sessions().create("tokenhash", owner, this->at(0), this->at(60), 10);
+  EXPECT_EQ(kind_of("DELETE FROM users WHERE id = $1", {owner}), "foreign_key");
+  EXPECT_EQ(conn->execute("SELECT COUNT(*) FROM employees").rows[0].integer(0), 1);
+  conn->execute("DELETE FROM audit_log");
+  conn->execute("DELETE FROM employees");
   conn->execute("DELETE FROM users WHERE id = $1", std::vector<Param>{owner});
-  EXPECT_EQ(conn->execute("SELECT COUNT(*) FROM employees").rows[0].integer(0), 0);
   EXPECT_EQ(conn->execute("SELECT COUNT(*) FROM sessions").rows[0].integer(0), 0);
 }
 
 TYPED_TEST_P(StoreContract, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved) {
   const auto owner = this->user("owner");
   auto s = this->sessions();
-  s.create("h1", owner, this->at(0), this->at(100));
-  s.create("h2", owner, this->at(0), this->at(10));
+  s.create("h1", owner, this->at(0), this->at(100), 10);
+  s.create("h2", owner, this->at(0), this->at(10), 10);
   const auto live = s.find_live("h1", this->at(50));
   ASSERT_TRUE(live);
   EXPECT_EQ(live->user.username, "owner");
@@ -211,14 +216,19 @@ TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
   EXPECT_EQ(depts[0].count, 2);
 }
 
-TYPED_TEST_P(StoreContract, OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned) {
+TYPED_TEST_P(StoreContract, ChangesAskTheCheckUnderTheLockAndReturnTheOldRow) {
   const auto owner = this->user("owner");
   const auto other = this->user("other");
   const auto e = this->add(owner, "Ada", "Eng", "IT", "uploads/x/old.png");
   auto repo = this->employees();
-  EXPECT_THROW(repo.update(e.id, other, {std::string("X"), {}, {}}, {}, this->at(5)), Forbidden);
-  EXPECT_THROW(repo.remove(e.id, other), Forbidden);
-  const auto updated = repo.update(e.id, owner, {std::nullopt, std::string("Boss"), std::nullopt},
+  const auto only = [](std::int64_t actor) -> ChangeCheck {
+    return [actor](std::int64_t creator) {
+      if (creator != actor) throw Forbidden("not yours");
+    };
+  };
+  EXPECT_THROW(repo.update(e.id, other, only(other), {std::string("X"), {}, {}}, {}, this->at(5)), Forbidden);
+  EXPECT_THROW(repo.remove(e.id, other, only(other), this->at(5)), Forbidden);
+  const auto updated = repo.update(e.id, owner, only(owner), {std::nullopt, std::string("Boss"), std::nullopt},
                                    {ImageChange::Kind::replace, "uploads/x/new.png"}, this->at(5));
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->first.image_key, "uploads/x/old.png");
@@ -227,19 +237,28 @@ TYPED_TEST_P(StoreContract, OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsRetur
   EXPECT_EQ(updated->second.image_key, "uploads/x/new.png");
   EXPECT_EQ(updated->second.updated_at, "2026-01-02T03:04:10.000000Z");
   EXPECT_EQ(updated->second.created_at, e.created_at);
-  const auto cleared = repo.update(e.id, owner, {}, {ImageChange::Kind::remove, ""}, this->at(6));
+  const auto cleared = repo.update(e.id, owner, only(owner), {}, {ImageChange::Kind::remove, ""}, this->at(6));
   EXPECT_FALSE(cleared->second.image_key);
-  EXPECT_FALSE(repo.update(e.id + 100, owner, {}, {}, this->at(7)));
-  const auto removed = repo.remove(e.id, owner);
+  EXPECT_FALSE(repo.update(e.id + 100, owner, only(owner), {}, {}, this->at(7)));
+  const auto removed = repo.remove(e.id, owner, only(owner), this->at(8));
   ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->role, "Boss");
   EXPECT_FALSE(this->find(e.id));
-  EXPECT_FALSE(repo.remove(e.id, owner));
+  EXPECT_FALSE(repo.remove(e.id, owner, only(owner), this->at(9)));
+  // Each change wrote its audit row; the refused ones wrote none.
+  const auto trail = AuditRepository(*this->db_).list({std::nullopt, "employee:" + std::to_string(e.id), std::nullopt, 50});
+  ASSERT_EQ(trail.size(), 4u);
+  EXPECT_EQ(trail[0].action, "employee.delete");
+  EXPECT_EQ(trail[1].action, "employee.update");
+  EXPECT_EQ(trail[1].changes, R"({"image":{"from":"uploads/x/new.png","to":null}})");
+  EXPECT_EQ(trail[2].changes, R"({"role":{"from":"Eng","to":"Boss"},"image":{"from":"uploads/x/old.png","to":"uploads/x/new.png"}})");
+  EXPECT_EQ(trail[3].action, "employee.create");
 }
 
 TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive) {
   const auto owner = this->user("owner");
   const auto e = this->add(owner, "Ada", "Eng", "IT");
-  this->sessions().create("h-short", owner, this->at(0), this->at(20));
+  this->sessions().create("h-short", owner, this->at(0), this->at(20), 10);
   auto repo = this->employees();
   const auto by_owner = repo.find(e.id, {"h-short", this->at(5)});
   ASSERT_TRUE(by_owner.session);
@@ -315,7 +334,7 @@ TYPED_TEST_P(StoreContract, EachReadUnderASessionIsOneStatement) {
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
                             TheSchemaKeepsTheSeedsConstraints, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved,
                             EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
-                            OnlyTheOwnerUpdatesOrDeletesAndTheOldImageKeyIsReturned,
+                            ChangesAskTheCheckUnderTheLockAndReturnTheOldRow,
                             ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
                             PagesPastTheEndStillCountEveryMatch, EachReadUnderASessionIsOneStatement,
                             SignInFailuresAreWrittenOnlyOverTheVersionRead);
