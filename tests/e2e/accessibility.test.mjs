@@ -1,11 +1,16 @@
 // axe-core finds no accessibility violation (WCAG 2.x A and AA, and axe's best practices) on
-// any view: sign-in, the directory with photos on a phone and a desktop, and the add form while
-// a photo uploads (its progress bar showing).
+// any view: sign-in, the directory with photos on a phone and a desktop, the add form while
+// a photo uploads (its progress bar showing), the sign-in's code step, the account screen with
+// two-factor setup, and the administration's screens. On a phone, those screens keep to the
+// width and their controls are at least 44 px tall.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launchBrowser, openPage, signUp, unique, apiCall, expectCards, fillEmployee } from './lib/harness.mjs';
+import {
+  launchBrowser, openPage, signUp, unique, apiCall, expectCards, fillEmployee, startApp, setupPath, anonymousCall, password,
+  invitedAccount, waitUntil,
+} from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -65,4 +70,85 @@ test('sign-in, the directory on a phone and a desktop, and an upload in progress
   await page.getByText('Saved Grace Hopper.').waitFor();
   assertClean();
   await context.close();
+});
+
+/** Controls on the page shorter than 44 px (checkboxes and radios aside: their label is the target). */
+async function smallTargets(page) {
+  return page.locator('header a, header button, main a.button, main nav a, main button, main input, main select').evaluateAll((controls) => controls
+    .filter((control) => control.offsetParent !== null && !['checkbox', 'radio'].includes(control.type))
+    .filter((control) => control.getBoundingClientRect().height < 44)
+    .map((control) => `${control.outerHTML.slice(0, 80)} (${Math.round(control.getBoundingClientRect().height)} px)`));
+}
+
+async function assertFitsWidth(page, what) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => {
+    const { scrollWidth, clientWidth } = document.documentElement;
+    return { scrollWidth, clientWidth };
+  });
+  assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
+}
+
+test('the code step of sign-in, the account screen and the administration, on a phone and a desktop', async () => {
+  const app = await startApp({ REGISTRATION: 'invite' });
+  const { page, context, assertClean } = await openPage(browser, { url: app.url });
+  try {
+    const token = (await setupPath(app)).split('#setup=')[1];
+    const admin = await anonymousCall(app.url, 'POST', '/register', { username: unique('admin'), password, invitation: token });
+    assert.equal(admin.status, 201);
+
+    // The code step, as an account with two-factor sign-in gets it.
+    await page.goto('/#/signin');
+    await page.route('**/login', (route) => route.fulfill({ status: 401, contentType: 'application/json',
+      body: JSON.stringify({ error: 'mfa_required', message: 'a second factor is required' }) }));
+    await page.getByLabel('Username').fill(admin.body.username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').waitFor();
+    assert.deepEqual(await violations(page), [], 'the code step');
+    await page.unroute('**/login');
+    await page.reload();
+    await page.getByLabel('Username').fill(admin.body.username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
+    await invitedAccount(context, 'hr');
+
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const phone = width < 600;
+      const check = async (what) => {
+        assert.deepEqual(await violations(page), [], `${what} at ${width} px`);
+        await assertFitsWidth(page, `${what} at ${width} px`);
+        if (phone) assert.deepEqual(await smallTargets(page), [], `${what}: tap targets at ${width} px`);
+      };
+
+      await page.goto('/#/account');
+      await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+      await check('the account screen');
+      await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+      await page.getByRole('textbox', { name: 'Setup key' }).waitFor();
+      await check('two-factor setup');
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      await page.goto('/#/admin/accounts');
+      await page.locator('.accounts-table tbody tr').nth(1).waitFor();
+      await check('the accounts');
+
+      await page.goto('/#/admin/invitations');
+      await page.getByRole('heading', { level: 1, name: 'Invitations' }).waitFor();
+      await page.getByRole('button', { name: 'Create invitation' }).click();
+      await page.getByRole('textbox', { name: 'Invitation link' }).waitFor();
+      await waitUntil(async () => (await page.locator('.invitations-table tbody tr').count()) > 0);
+      await check('the invitations');
+
+      await page.goto('/#/admin/audit');
+      await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+      await page.locator('.audit-table tbody tr').first().waitFor();
+      await check('the audit log');
+    }
+    assertClean();
+  } finally {
+    await context.close();
+    await app.stop();
+  }
 });

@@ -2,7 +2,8 @@
 # Runs the browser tests against a real hrapp binary:
 #   tests/e2e/run.sh <path-to-hrapp> [command ...]
 # Installs Debian's Chromium if it is missing, starts the app on a throwaway data directory,
-# runs the command (default: node --test tests/e2e/) with HRAPP_URL set, and always stops the app.
+# runs the command (default: node --test tests/e2e/) with HRAPP_URL set (and HRAPP_BIN, for
+# tests that start apps of their own), and always stops the app.
 # The screenshots use the same harness: tests/e2e/run.sh build/release/hrapp node tests/e2e/screenshots.mjs
 set -euo pipefail
 
@@ -42,7 +43,10 @@ stop_app() {
 }
 trap stop_app EXIT
 
-BCRYPT_COST=4 DATA_DIR="$work/data" "$hrapp" serve --port 0 --web-dir "$repo/web" >"$work/app.log" 2>&1 &
+# Open sign-up, as the seed had it and lab mode sets it: the tests of the directory sign up
+# freely. Tests of invitations, roles and two-factor sign-in start apps of their own from
+# HRAPP_BIN (lib/harness.mjs, startApp).
+REGISTRATION=open BCRYPT_COST=4 DATA_DIR="$work/data" "$hrapp" serve --port 0 --web-dir "$repo/web" >"$work/app.log" 2>&1 &
 app_pid=$!
 
 port=""
@@ -62,7 +66,7 @@ if [[ -z "$port" ]]; then
   exit 1
 fi
 
-export HRAPP_URL="http://127.0.0.1:$port"
+export HRAPP_URL="http://127.0.0.1:$port" HRAPP_BIN="$hrapp" HRAPP_WEB_DIR="$repo/web"
 echo "e2e: hrapp listening at $HRAPP_URL" >&2
 
 status=0

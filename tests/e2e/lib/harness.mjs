@@ -1,7 +1,14 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, the app's
-// address, fresh users, and a watch for errors the page must never show.
+// address, fresh users, and a watch for errors the page must never show. Tests that need an app
+// of their own (invitation-only sign-up, a role that must use two-factor sign-in) start one
+// with startApp.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 export const baseUrl = process.env.HRAPP_URL;
@@ -28,8 +35,9 @@ export function unique(prefix) {
  * A fresh page in its own browser context, of the given viewport and pixel density. It records uncaught script errors and any
  * Content-Security-Policy refusal; `assertClean()` fails the test if there were any.
  */
-export async function openPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1 } = {}) {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height }, deviceScaleFactor });
+export async function openPage(browser, { width = 1280, height = 900, deviceScaleFactor = 1, url = baseUrl } = {}) {
+  const context = await browser.newContext({ baseURL: url, viewport: { width, height }, deviceScaleFactor });
+  contextUrls.set(context, url);
   // Everything here answers in well under a second; a short wait makes a failure quick to see.
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -48,6 +56,9 @@ export async function openPage(browser, { width = 1280, height = 900, deviceScal
     },
   };
 }
+
+// The app each browser context talks to, for the calls the test makes to the API itself.
+const contextUrls = new WeakMap();
 
 /** Signs up through the UI and waits for the directory. */
 export async function signUp(page, username) {
@@ -69,7 +80,7 @@ export async function signIn(page, username) {
 
 /** The session cookie the browser holds, for calls the test makes to the API itself. */
 export async function sessionCookie(context) {
-  const cookie = (await context.cookies(baseUrl)).find(({ name }) => name === 'hrapp_session');
+  const cookie = (await context.cookies(contextUrls.get(context) ?? baseUrl)).find(({ name }) => name === 'hrapp_session');
   assert.ok(cookie, 'the browser holds no hrapp_session cookie');
   assert.equal(cookie.httpOnly, true, 'the session cookie must be HttpOnly');
   return `${cookie.name}=${cookie.value}`;
@@ -84,7 +95,7 @@ export async function apiCall(context, method, path, body) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  const response = await fetch(new URL(path, baseUrl), { method, headers, body: payload });
+  const response = await fetch(new URL(path, contextUrls.get(context) ?? baseUrl), { method, headers, body: payload });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
@@ -132,5 +143,159 @@ export async function waitUntil(condition, timeoutMs = 5000) {
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Starts an app of the test's own (the binary run.sh was given, on a fresh data directory and a
+ * free port) with `env` added to its settings. Resolves to { url, logs, waitForLog, stop };
+ * `logs` holds the JSON log lines seen so far.
+ */
+export async function startApp(env = {}) {
+  const binary = process.env.HRAPP_BIN;
+  if (!binary) throw new Error('HRAPP_BIN is not set: run the browser tests through tests/e2e/run.sh <path-to-hrapp>');
+  const dataDir = mkdtempSync(join(tmpdir(), 'hrapp-e2e-'));
+  const child = spawn(binary, ['serve', '--port', '0', '--web-dir', process.env.HRAPP_WEB_DIR], {
+    env: { ...process.env, BCRYPT_COST: '4', DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs = [];
+  const waiters = new Set();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        entry = { msg: line };
+      }
+      logs.push(entry);
+      for (const waiter of waiters) waiter(entry);
+    });
+  }
+
+  /** Resolves to the first log line, past or future, that `predicate` accepts. */
+  function waitForLog(predicate, timeoutMs = 15_000) {
+    const seen = logs.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`no such log line within ${timeoutMs} ms; the log: ${JSON.stringify(logs.slice(-20))}`));
+      }, timeoutMs);
+      const waiter = (entry) => {
+        if (!predicate(entry)) return;
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        resolve(entry);
+      };
+      waiters.add(waiter);
+      exited.then((code) => {
+        if (!waiters.has(waiter)) return;
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        reject(new Error(`hrapp exited (${code}) first; the log: ${JSON.stringify(logs.slice(-20))}`));
+      });
+    });
+  }
+
+  const { port } = await waitForLog((entry) => entry.msg === 'listening');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    waitForLog,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The path of the first administrator's setup link (/#setup=TOKEN) that the app logged at start. */
+export async function setupPath(app) {
+  const entry = await app.waitForLog((line) => line.msg === 'first admin setup link');
+  assert.match(entry.path, /^\/#setup=./, 'the setup link is a path with the token in the fragment');
+  return entry.path;
+}
+
+/** Calls the API without a session (registration, sign-in). */
+export async function anonymousCall(url, method, path, body) {
+  const response = await fetch(new URL(path, url), { method, headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * Makes an account of `role` through an invitation the signed-in admin of `adminContext` makes.
+ * Resolves to the account ({ id, username, role }).
+ */
+export async function invitedAccount(adminContext, role, username = unique(role)) {
+  const invitation = await apiCall(adminContext, 'POST', '/invitations', { role });
+  assert.equal(invitation.status, 201, JSON.stringify(invitation.body));
+  const account = await anonymousCall(contextUrls.get(adminContext), 'POST', '/register',
+    { username, password, invitation: invitation.body.token });
+  assert.equal(account.status, 201, JSON.stringify(account.body));
+  assert.equal(account.body.role, role);
+  return account.body;
+}
+
+const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** The bytes of a base32 text (RFC 4648; spaces, case and padding ignored). */
+export function base32Decode(text) {
+  const clean = text.replace(/[\s=]/g, '').toUpperCase();
+  const bytes = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of clean) {
+    const index = base32Alphabet.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The RFC 6238 time step of `timeMs` (30 s steps from the Unix epoch). */
+export function totpStep(timeMs = Date.now()) {
+  return Math.floor(timeMs / 1000 / 30);
+}
+
+/** The 6-digit TOTP code (RFC 6238 with HMAC-SHA1, RFC 4226's dynamic truncation) of `step`. */
+export function totp(secret, step = totpStep()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const digest = createHmac('sha1', Buffer.isBuffer(secret) ? secret : base32Decode(secret)).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  const binary = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(binary % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * A code the server has not seen yet: each time step is usable once, and it accepts one step
+ * either side of its own. `used` is the set of steps used already for this secret; the step
+ * chosen is added to it. Waits for the next step if both usable ones are spent.
+ */
+export async function freshCode(secret, used) {
+  for (;;) {
+    const now = totpStep();
+    const last = used.size ? Math.max(...used) : -Infinity;
+    const step = [now, now + 1].find((candidate) => candidate > last);
+    if (step !== undefined) {
+      used.add(step);
+      return totp(secret, step);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
