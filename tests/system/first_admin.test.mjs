@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { dumpDatabase, enrolMfa, firstAdmin, login, register, setupLinkMessage, setupToken } from './lib/accounts.mjs';
 import { freePort, runHrapp, startApp, tempDir } from './lib/app.mjs';
 import { assertError } from './lib/assertions.mjs';
-import { Database } from './lib/database.mjs';
+import { Database, dbTimestamp } from './lib/database.mjs';
 import { defaultPassword, uniqueUsername } from './lib/http.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -242,5 +242,23 @@ test('hrapp user reset NAME recovers an account as an enabled admin: new passwor
     assert.equal((await login(app.client(), admin.user.username, password)).status, 200, 'the refused reset changed nothing');
   } finally {
     assert.equal(await app.stop(), 0);
+  }
+});
+
+test('an admin disabled outside the API (in the database) is no admin: the next start logs a setup link again', async () => {
+  const where = await sharedDatabase();
+  let app = await startApp({ ...where, env: { REGISTRATION: 'invite' } });
+  try {
+    const admin = await firstAdmin(app);
+    assert.equal(await app.stop(), 0);
+    await where.database.execute(`UPDATE users SET disabled_at = '${dbTimestamp(new Date())}' WHERE id = ${admin.user.id}`);
+    app = await startApp({ ...where, env: { REGISTRATION: 'invite' } });
+    const token = await setupToken(app);
+    const made = await register(app.client(), uniqueUsername('new'), defaultPassword, token);
+    assert.equal(made.status, 201, `${made}`);
+    assert.equal(made.body.role, 'admin');
+    assertError(await login(app.client(), admin.user.username, admin.user.password), 403, 'account_disabled');
+  } finally {
+    await app.stop();
   }
 });
