@@ -6,7 +6,7 @@ ASAN := build/asan/hrapp
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: run test deps deps-build build build-asan unit test-openapi test-system test-aws test-fakes test-package test-e2e \
-        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-compression bench-fleet bench-web screenshots clean
+        test-infra test-scripts test-asan build-fuzz fuzz test-fuzz package bench bench-compression bench-totp bench-fleet bench-web screenshots clean
 
 ## Set-up, only what is missing: `deps-build` the Debian packages that building needs; `deps`
 ## those and what the tests need (Debian packages and npm modules).
@@ -96,6 +96,11 @@ bench-compression: deps-build
 
 ## Lighthouse on the web UI's directory (50 people with camera-like photos), mobile and desktop,
 ## and what it transfers; writes its section of bench/RESULTS.md.
+## What a second factor adds to a sign-in: the TOTP check against bcrypt's.
+bench-totp: build
+	cmake --build --preset release --target bench_totp
+	build/release/bench_totp
+
 bench-web: build deps
 	npm ci --prefix bench --no-audit --no-fund --loglevel=error
 	node bench/lighthouse.mjs $(RELEASE)

@@ -203,8 +203,12 @@ Response Api::dispatch(http::Request& request, const http::RequestPlan& plan) {
   try {
     response = route.handle(context);
   } catch (const AppError&) {
-    // A handler that refused before its read (a malformed id, say) tells a stranger only 401.
-    if (route.access != Access::open) sessions_.require_user(context);
+    // A handler that refused before its read (a malformed id, say) tells a stranger only 401,
+    // and an account that must enrol first only that.
+    if (route.access != Access::open) {
+      sessions_.require_user(context);
+      check_enrolment(route, context);
+    }
     throw;
   }
   if (route.access != Access::open) {

@@ -1,7 +1,6 @@
 // The composition root: the only place that knows which implementations are in use.
 #include "app/app.hpp"
 
-#include <functional>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -52,12 +51,12 @@ image::DecodeMemory decode_memory(const config::Config& config) {
 
 /// While no enabled admin exists, logs a one-time link that makes one. The token is in the URL's
 /// fragment, which browsers never send: no access log or proxy sees it.
-void log_setup_link(auth::AccountService& accounts, const config::Config& config) {
+void log_setup_link(auth::AccountService& accounts, const std::string& host, std::uint16_t port) {
   try {
     const auto token = accounts.setup_token_if_no_admin();
     if (!token) return;
     const std::string path = "/#setup=" + *token;
-    const std::string url = "http://" + config.host + ":" + std::to_string(config.port) + path;
+    const std::string url = "http://" + host + ":" + std::to_string(port) + path;
     log::warn("first admin setup link",
               {{"path", std::string_view(path)},
                {"url", std::string_view(url)},
@@ -115,18 +114,16 @@ int serve(const config::Config& config) {
   // A database that is down at start-up must not stop the service: it answers 503 and
   // migrates as soon as the database is reachable.
   std::atomic<bool> migrated{false};
-  // Once migrated: while no admin exists, a one-time link to make the first one.
-  std::function<void()> after_migrations;
-  auto try_migrate = [&db, &migrated, &config, &after_migrations] {
+  auto try_migrate = [&db, &migrated, &config] {
     if (migrated) return;
     try {
       store::migrate(db, config.db_owner_role);
       migrated = true;
-      if (after_migrations) after_migrations();
     } catch (const store::DatabaseUnavailable& e) {
       log::error("database unavailable; will retry migrations", {{"error", std::string_view(e.what())}});
     }
   };
+  try_migrate();
 
   store::AccountRepository accounts(db);
   store::AuditRepository audit(db);
@@ -156,8 +153,6 @@ int serve(const config::Config& config) {
   auto memory = decode_memory(config);
   EmployeeService employees(employee_rows, backends.blobs(), clock, config.deployment_id, image_policy(config, memory),
                             image_decoders);
-  after_migrations = [&account_service, &config] { log_setup_link(account_service, config); };
-  try_migrate();
   api::HealthMonitor health(db);
   health.probe();
   const http::StaticFiles web(config.web_dir);
@@ -189,8 +184,16 @@ int serve(const config::Config& config) {
     throw config::ConfigError(std::string("APP_HOST/APP_PORT: ") + e.what());
   }
   http::Server& server = *listening;
+  // Once migrated and listening: while no admin exists, a one-time link to make the first one.
+  std::atomic<bool> listening_logged{false};
+  std::atomic<bool> setup_link_logged{false};
+  auto log_setup_link_once = [&] {
+    if (migrated && listening_logged && !setup_link_logged.exchange(true))
+      log_setup_link(account_service, config.host, server.port());
+  };
   server.every(std::chrono::seconds(1), [&] {
     try_migrate();
+    log_setup_link_once();
     health.probe();
   });
   // Instance credentials are fetched here when due, not by a request (which could be on an I/O
@@ -217,6 +220,8 @@ int serve(const config::Config& config) {
                             {"version", std::string_view(HRAPP_VERSION)},
                             {"database", backends.database_description()},
                             {"images", backends.blob_description()}});
+    listening_logged = true;
+    log_setup_link_once();
     systemd::notify("READY=1");
   });
   systemd::notify("STOPPING=1");

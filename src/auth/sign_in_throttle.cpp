@@ -27,7 +27,8 @@ std::string lowercase(std::string_view s) {
 }
 
 /// Concurrent attempts on one subject retry their compare-and-set; past this many rounds the
-/// attempt is refused rather than let through uncounted.
+/// attempt is counted by a plain increment: neither let through uncounted nor refused (an office
+/// signing in at once behind one address contends, and must not be told to wait for it).
 constexpr int kMaxRounds = 16;
 
 }  // namespace
@@ -46,7 +47,8 @@ seconds SignInThrottle::take(const std::string& subject, const ThrottlePolicy& p
     const store::FailureCount next{failures + 1, now, current ? current->version + 1 : 1};
     if (failures_.compare_and_set(subject, current, next)) return seconds(0);
   }
-  return seconds(1);
+  failures_.add_failure(subject, clock_.now());
+  return seconds(0);
 }
 
 Attempt SignInThrottle::begin(std::string_view username, std::string_view client_address,

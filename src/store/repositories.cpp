@@ -269,6 +269,14 @@ bool ThrottleRepository::compare_and_set(const std::string& subject, const std::
              .affected_rows == 1;
 }
 
+void ThrottleRepository::add_failure(const std::string& subject, TimePoint at) {
+  auto conn = db_.connect();
+  conn->execute("INSERT INTO sign_in_failures (subject, failures, last_failure_at, version) VALUES ($1, 1, $2, 1) "
+                "ON CONFLICT (subject) DO UPDATE SET failures = sign_in_failures.failures + 1, "
+                "last_failure_at = excluded.last_failure_at, version = sign_in_failures.version + 1",
+                Params{subject, format_db_timestamp(at)});
+}
+
 void ThrottleRepository::refund(const std::string& subject) {
   auto conn = db_.connect();
   conn->execute("UPDATE sign_in_failures SET failures = failures - 1, version = version + 1 "

@@ -90,6 +90,8 @@ class ThrottleRepository {
   /// Returns whether it wrote; false means another attempt wrote first.
   bool compare_and_set(const std::string& subject, const std::optional<FailureCount>& expected,
                        const FailureCount& next);
+  /// Counts one failure whatever the count was (no compare-and-set).
+  void add_failure(const std::string& subject, TimePoint at);
   /// Takes one failure back (an attempt that succeeded).
   void refund(const std::string& subject);
   void remove(const std::string& subject);

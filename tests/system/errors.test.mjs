@@ -73,7 +73,7 @@ describe('registration', () => {
     // A password that differs only past byte 72 is a different password, not a match.
     assertError(await client.login(username, `${longest}x`), 401, 'unauthorized');
     const eightBytes = uniqueUsername();
-    assert.equal((await client.register(eightBytes, '12345678')).status, 201);
+    assert.equal((await client.register(eightBytes, 'q7#Kx2!m')).status, 201);
   });
 
   test('missing or non-string fields are named', async () => {
@@ -291,10 +291,11 @@ describe('employees', () => {
 
     assert.deepEqual((await other.get(`/employees/${id}`)).body, created.body, 'anyone signed in reads the directory');
     assert.equal((await other.get(created.body.image_url)).status, 200);
-    assertError(await other.request('PUT', `/employees/${id}`, { form: { name: 'X', role: 'X', department: 'X', image: photo(8) } }), 403, 'forbidden');
-    assertError(await other.request('PATCH', `/employees/${id}`, { json: { name: 'X' } }), 403, 'forbidden');
-    assertError(await other.request('PATCH', `/employees/${id}`, { form: { remove_image: 'true' } }), 403, 'forbidden');
-    assertError(await other.request('DELETE', `/employees/${id}`), 403, 'forbidden');
+    // A member may not change another's profile; the error names the roles that may.
+    assertError(await other.request('PUT', `/employees/${id}`, { form: { name: 'X', role: 'X', department: 'X', image: photo(8) } }), 403, 'role_required', ['role']);
+    assertError(await other.request('PATCH', `/employees/${id}`, { json: { name: 'X' } }), 403, 'role_required', ['role']);
+    assertError(await other.request('PATCH', `/employees/${id}`, { form: { remove_image: 'true' } }), 403, 'role_required', ['role']);
+    assertError(await other.request('DELETE', `/employees/${id}`), 403, 'role_required', ['role']);
     assert.deepEqual((await owner.get(`/employees/${id}`)).body, created.body, 'the refused requests changed nothing');
     assert.deepEqual(storedImages(), before, 'and touched no image');
   });

@@ -52,8 +52,8 @@ test('PostgreSQL down at start-up: the app starts, answers 503, and recovers by 
     assert.deepEqual(health.body, { status: 'unhealthy' });
     assert.equal((await client.get('/livez')).status, 200, 'the process itself is alive');
     for (const reply of [
-      await client.register('downuser', 'password123'),
-      await client.login('downuser', 'password123'),
+      await client.register('downuser', 'long enough phrase'),
+      await client.login('downuser', 'long enough phrase'),
       await client.get('/employees', { headers: { cookie: 'hrapp_session=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' } }),
     ]) {
       assertError(reply, 503, 'unavailable');

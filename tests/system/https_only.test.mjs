@@ -31,13 +31,17 @@ async function signIn(app) {
 const attributes = (cookie) => cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
 
 describe('HTTPS_ONLY=true', () => {
-  test('names the session cookie __Host-hrapp_session, Secure over the plain HTTP hop, Path=/ and no Domain', async () => {
+  test('names the session cookie __Host-hrapp_session and the device cookie __Host-hrapp_device, Secure over the plain HTTP hop, Path=/ and no Domain', async () => {
     const { login } = await signIn(https);
-    assert.equal(login.setCookies.length, 1);
-    const [cookie] = login.setCookies;
-    assert.match(cookie, /^__Host-hrapp_session=[A-Za-z0-9_-]+;/);
-    for (const expected of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attributes(cookie).includes(expected), cookie);
-    assert.ok(!attributes(cookie).some((a) => a.startsWith('domain=')), cookie);
+    assert.equal(login.setCookies.length, 2);
+    const session = login.setCookies.find((c) => c.startsWith('__Host-hrapp_session='));
+    const device = login.setCookies.find((c) => c.startsWith('__Host-hrapp_device='));
+    assert.match(session, /^__Host-hrapp_session=[A-Za-z0-9_-]+;/);
+    assert.match(device, /^__Host-hrapp_device=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+;/);
+    for (const [cookie, sameSite] of [[session, 'samesite=lax'], [device, 'samesite=strict']]) {
+      for (const expected of ['secure', 'httponly', sameSite, 'path=/']) assert.ok(attributes(cookie).includes(expected), cookie);
+      assert.ok(!attributes(cookie).some((a) => a.startsWith('domain=')), cookie);
+    }
   });
 
   test('reads the session from that cookie only', async () => {

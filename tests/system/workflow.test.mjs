@@ -39,7 +39,7 @@ test('register, sign in, create, list, get, replace the image, delete', async ()
 
   const me = await client.get('/me');
   assert.equal(me.status, 200);
-  assert.deepEqual(me.body, { id: user.id, username: user.username });
+  assert.deepEqual(me.body, { id: user.id, username: user.username, role: 'member', mfa_enabled: false, mfa_enrolment_required: false });
 
   const photo = png({ width: 8, height: 6, seed: 42 });
   const created = await client.createEmployee({

@@ -12,7 +12,10 @@ function parseHead(text) {
   const headers = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    // A repeated field (Set-Cookie) is joined as fetch joins it.
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
   return { statusLine, status, headers };
 }
