@@ -200,7 +200,12 @@ Response AdminRoutes::audit(Context& c) {
     filter.before = parse_bounded(*v, 1, std::numeric_limits<std::int32_t>::max(), "before", problems);
   if (auto v = c.request.query_value("limit")) filter.limit = parse_bounded(*v, 1, 200, "limit", problems);
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
-  const auto entries = accounts_.audit(filter);
+  // One more than the page: whether there is a next page is known, not guessed from a full one.
+  store::AuditFilter one_more = filter;
+  ++one_more.limit;
+  auto entries = accounts_.audit(one_more);
+  const bool more = static_cast<std::int64_t>(entries.size()) > filter.limit;
+  if (more) entries.pop_back();
   json::array items;
   for (const auto& e : entries) {
     json::value actor = nullptr;
@@ -216,7 +221,7 @@ Response AdminRoutes::audit(Context& c) {
                                  {"changes", changes}});
   }
   Response r = json_of(200, items);
-  if (static_cast<std::int64_t>(entries.size()) == filter.limit) {
+  if (more) {
     boost::urls::url next("/audit");
     auto params = next.params();
     if (filter.actor) params.append({"actor", std::to_string(*filter.actor)});

@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "config/config.hpp"
 #include "http/error_response.hpp"
 #include "http/multipart.hpp"
@@ -17,12 +18,6 @@ constexpr std::string_view kHsts = "max-age=31536000";
 
 bool is_unsafe(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 /// Unsafe requests from another site are refused: browsers say where a request comes from.
 /// The origin must be this site exactly: scheme (as the client connected: always HTTPS for an
 /// HTTPS-only site), host and port.
@@ -32,20 +27,20 @@ void check_same_origin(const http::Request& req, bool https_only) {
   const auto origin = req.header("origin");
   if (!origin) return;
   const auto host = req.header("host");
-  const std::string expected = std::string(https_only || req.https ? "https://" : "http://") + lower(host.value_or(""));
-  if (!host || lower(*origin) != expected) throw Forbidden("requests from other origins are not allowed");
+  const std::string expected = std::string(https_only || req.https ? "https://" : "http://") + to_lower_ascii(host.value_or(""));
+  if (!host || to_lower_ascii(*origin) != expected) throw Forbidden("requests from other origins are not allowed");
 }
 
 /// The body's media type, lowercase, without parameters.
 std::string media_type(const http::Request& req) {
-  const std::string type = lower(req.header("content-type").value_or(""));
+  const std::string type = to_lower_ascii(req.header("content-type").value_or(""));
   return type.substr(0, type.find(';'));
 }
 
 void check_content_type(const http::Request& req, BodyKind kind) {
   if (kind == BodyKind::none) return;
   const bool is_json = media_type(req) == "application/json";
-  const bool is_multipart = http::multipart_boundary(lower(req.header("content-type").value_or(""))).has_value();
+  const bool is_multipart = http::multipart_boundary(to_lower_ascii(req.header("content-type").value_or(""))).has_value();
   if (kind == BodyKind::json && !is_json) throw UnsupportedMediaType("send the body as application/json");
   if (kind == BodyKind::multipart && !is_multipart)
     throw UnsupportedMediaType("send the body as multipart/form-data with a boundary");

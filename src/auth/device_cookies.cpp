@@ -1,20 +1,12 @@
 #include "auth/device_cookies.hpp"
 
 #include "common/crypto.hpp"
+#include "common/text.hpp"
 
 namespace hrapp::auth {
-namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::string DeviceCookies::signature(std::string_view device, std::string_view username) const {
-  return base64url(as_bytes(hmac_sha256(key_, "device-cookie\n" + std::string(device) + "\n" + lowercase(username))));
+  return base64url(as_bytes(hmac_sha256(key_, "device-cookie\n" + std::string(device) + "\n" + to_lower_ascii(username))));
 }
 
 std::string DeviceCookies::issue(std::string_view username) const {

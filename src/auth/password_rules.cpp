@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "common/embedded_file.hpp"
+#include "common/text.hpp"
 #include "domain/validation.hpp"
 
 namespace hrapp::auth {
@@ -11,12 +12,6 @@ const std::vector<EmbeddedFile>& files();
 }
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// src/auth/common_passwords/passwords.txt, one per line, as read once.
 const std::unordered_set<std::string_view>& common_password_set() {
@@ -39,9 +34,9 @@ const std::unordered_set<std::string_view>& common_password_set() {
 
 std::optional<std::string> password_problem(std::string_view username, std::string_view password) {
   if (auto problem = validation::password_problem(password)) return problem;
-  const std::string folded = lowercase(password);
+  const std::string folded = to_lower_ascii(password);
   if (common_password_set().contains(folded)) return "is one of the most common passwords; choose another";
-  if (!username.empty() && folded.find(lowercase(username)) != std::string::npos) return "must not contain the username";
+  if (!username.empty() && folded.find(to_lower_ascii(username)) != std::string::npos) return "must not contain the username";
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #include "common/crypto.hpp"
 #include "common/errors.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 
 namespace hrapp::auth {
 namespace {
@@ -18,12 +19,6 @@ seconds delay_after(std::int64_t failures, const ThrottlePolicy& policy) {
   if (over <= 0) return seconds(0);
   if (over > 30) return policy.max_delay;
   return std::min(seconds(std::int64_t{1} << (over - 1)), policy.max_delay);
-}
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 /// Concurrent attempts on one subject retry their compare-and-set; past this many rounds the
@@ -55,7 +50,7 @@ Attempt SignInThrottle::begin(std::string_view username, std::string_view client
                               const std::optional<std::string>& device) {
   // The account is named by a hash: any text a client sends fits the column, and the table
   // holds no usernames.
-  Attempt attempt{"account:" + sha256_hex(lowercase(username)),
+  Attempt attempt{"account:" + sha256_hex(to_lower_ascii(username)),
                   device ? "device:" + sha256_hex(*device) : "address:" + std::string(client_address)};
   // The client first: a client that must wait counts nothing against the account, so a stranger
   // cannot keep someone else's account waiting by hammering it.

@@ -11,6 +11,8 @@
 
 #include <optional>
 
+#include "common/text.hpp"
+
 namespace hrapp::aws {
 namespace {
 
@@ -20,12 +22,6 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxResponseBody = 64 * 1024 * 1024;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -61,7 +57,7 @@ std::string Endpoint::origin() const { return std::string(tls ? "https://" : "ht
 
 std::string HttpResponse::header(std::string_view lowercase_name) const {
   for (const auto& [k, v] : headers)
-    if (lower(k) == lowercase_name) return v;
+    if (to_lower_ascii(k) == lowercase_name) return v;
   return {};
 }
 

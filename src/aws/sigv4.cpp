@@ -3,20 +3,15 @@
 #include <algorithm>
 
 #include "common/crypto.hpp"
+#include "common/text.hpp"
 
 namespace hrapp::aws {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool has_header(const NameValues& headers, std::string_view lowercase) {
-  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == lowercase; });
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return to_lower_ascii(h.first) == lowercase; });
 }
 
 /// Trims, and folds runs of whitespace (including folded lines) into one space.
@@ -152,7 +147,7 @@ Signature compute_signature(const SignableRequest& request, const Credentials& c
   // Headers: lowercase names, sorted; repeated names joined with commas in their order.
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [name, value] : request.headers) {
-    const std::string key = lower(name);
+    const std::string key = to_lower_ascii(name);
     const std::string val = canonical_value(value);
     auto found = std::find_if(headers.begin(), headers.end(), [&](const auto& h) { return h.first == key; });
     if (found == headers.end()) headers.emplace_back(key, val);
@@ -199,7 +194,7 @@ Signature presign(SignableRequest& request, const Credentials& credentials, cons
   request.query.emplace_back("X-Amz-Expires", std::to_string(expires.count()));
   if (!credentials.session_token.empty()) request.query.emplace_back("X-Amz-Security-Token", credentials.session_token);
   std::vector<std::string> names;
-  for (const auto& h : request.headers) names.push_back(lower(h.first));
+  for (const auto& h : request.headers) names.push_back(to_lower_ascii(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string signed_headers;

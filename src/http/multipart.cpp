@@ -12,12 +12,6 @@ namespace {
 constexpr std::size_t kMaxParts = 16;
 constexpr std::size_t kMaxPartHeaderBytes = 4096;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 /// The value of `param` in a header like `form-data; name="x"; filename="y"`: split on the
 /// semicolons outside quotes, then unquote. Backslashes are literal: browsers send file names
 /// such as C:\dir\photo.png as they are and escape only quotes (as %22).
@@ -33,7 +27,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
   for (std::size_t t = 1; t < tokens.size(); ++t) {
     const std::string_view token = tokens[t];
     const auto eq = token.find('=');
-    if (eq == std::string_view::npos || lower(trim_blanks(token.substr(0, eq))) != param) continue;
+    if (eq == std::string_view::npos || to_lower_ascii(trim_blanks(token.substr(0, eq))) != param) continue;
     std::string_view value = trim_blanks(token.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     return std::string(value);
@@ -45,7 +39,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
-  if (lower(trim_blanks(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
+  if (to_lower_ascii(trim_blanks(content_type.substr(0, semi))) != "multipart/form-data") return std::nullopt;
   auto boundary = header_param(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   return boundary;
@@ -74,10 +68,10 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) throw BadRequest("malformed multipart part header");
-      const std::string name = lower(trim_blanks(line.substr(0, colon)));
+      const std::string name = to_lower_ascii(trim_blanks(line.substr(0, colon)));
       const std::string_view value = trim_blanks(line.substr(colon + 1));
       if (name == "content-disposition") {
-        if (lower(value.substr(0, value.find(';'))) != "form-data")
+        if (to_lower_ascii(value.substr(0, value.find(';'))) != "form-data")
           throw BadRequest("multipart part is not form-data");
         auto field = header_param(value, "name");
         if (!field || field->empty()) throw BadRequest("multipart part has no field name");
