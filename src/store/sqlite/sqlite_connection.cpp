@@ -32,6 +32,8 @@ struct Prepared {
       else if (ext == SQLITE_CONSTRAINT_NOTNULL) kind = "not_null";
       throw ConstraintViolation(kind, message);
     }
+    case SQLITE_INTERRUPT:
+      throw DatabaseUnavailable("sqlite: the statement ran past its deadline");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
@@ -52,7 +54,8 @@ void configure_sqlite_once() {
 
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(const std::string& path) {
+  SqliteConnection(const std::string& path, std::chrono::milliseconds statement_timeout)
+      : statement_timeout_(statement_timeout) {
     configure_sqlite_once();
     const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -63,6 +66,12 @@ class SqliteConnection final : public Connection {
     }
     sqlite3_busy_timeout(db_, 5000);
     sqlite3_extended_result_codes(db_, 1);
+    // Asked every 1,000 virtual-machine instructions (a few microseconds of work): past the
+    // deadline, the statement is interrupted.
+    sqlite3_progress_handler(
+        db_, 1000,
+        [](void* self) { return std::chrono::steady_clock::now() > static_cast<SqliteConnection*>(self)->deadline_ ? 1 : 0; },
+        this);
     execute_script(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
   }
@@ -84,6 +93,7 @@ class SqliteConnection final : public Connection {
       bind(stmt, static_cast<int>(slot + 1), params[index]);
     }
     Result result;
+    deadline_ = std::chrono::steady_clock::now() + statement_timeout_;
     const int columns = sqlite3_column_count(stmt);
     for (;;) {
       const int rc = sqlite3_step(stmt);
@@ -110,6 +120,7 @@ class SqliteConnection final : public Connection {
   }
 
   void execute_script(std::string_view sql) override {
+    deadline_ = std::chrono::steady_clock::time_point::max();  // a migration takes what it takes
     const std::string text(sql);
     char* error = nullptr;
     const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
@@ -155,10 +166,14 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, Prepared> statements_;
+  std::chrono::milliseconds statement_timeout_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace
 
-std::unique_ptr<Connection> open(const std::string& path) { return std::make_unique<SqliteConnection>(path); }
+std::unique_ptr<Connection> open(const std::string& path, std::chrono::milliseconds statement_timeout) {
+  return std::make_unique<SqliteConnection>(path, statement_timeout);
+}
 
 }  // namespace hrapp::store::sqlite

@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "store/sqlite/sqlite_connection.hpp"
+
+namespace hrapp::store {
+namespace {
+
+// A count to a billion: minutes of work without a deadline.
+constexpr std::string_view kEndless =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 1000000000)";
+
+TEST(SqliteDeadline, AStatementPastItsDeadlineIsInterruptedAndTheConnectionGoesOn) {
+  const auto conn = sqlite::open(":memory:", std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    conn->execute(kEndless);
+    FAIL() << "the statement ran to its end";
+  } catch (const DatabaseUnavailable& e) {
+    EXPECT_STREQ(e.what(), "sqlite: the statement ran past its deadline");
+  }
+  // Interrupted near the deadline, not after minutes (a loose bound: the machine may be busy).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(conn->execute("SELECT 41 + 1").rows.at(0).integer(0), 42);
+}
+
+TEST(SqliteDeadline, EachStatementHasADeadlineOfItsOwn) {
+  const auto conn = sqlite::open(":memory:", std::chrono::milliseconds(300));
+  conn->execute_script("CREATE TABLE t (x INTEGER)");
+  for (int i = 0; i < 5; ++i) {
+    conn->execute("INSERT INTO t VALUES (1)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 500 ms in all: past one deadline
+  }
+  EXPECT_EQ(conn->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 5);
+}
+
+}  // namespace
+}  // namespace hrapp::store
