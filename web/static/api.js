@@ -130,9 +130,12 @@ export const api = {
   async logout() {
     await request('POST', '/logout', { renewOn401: false });
   },
-  /** One page of employees and the total that match. `renewOn401: false` gives up on a 401 as it is. */
-  async listEmployees({ q, department, limit, offset }, { renewOn401 = true } = {}) {
-    const { body, headers } = await request('GET', `/employees${query({ q, department, limit, offset })}`, { renewOn401 });
+  /**
+   * One page of employees and the total that match. `sort` and `manager_id` go only to a server
+   * that takes them (capabilities.js). `renewOn401: false` gives up on a 401 as it is.
+   */
+  async listEmployees({ q, department, sort, manager_id: managerId, limit, offset }, { renewOn401 = true } = {}) {
+    const { body, headers } = await request('GET', `/employees${query({ q, department, sort, manager_id: managerId, limit, offset })}`, { renewOn401 });
     const total = Number.parseInt(headers.get('X-Total-Count') ?? '', 10);
     return { employees: body, total: Number.isNaN(total) ? body.length : total };
   },

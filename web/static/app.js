@@ -2,11 +2,14 @@
 // because paths such as /employees belong to the API). Links that carry a one-time token
 // (#invite=…, #setup=…, #reset=…) are read once and taken out of the address.
 import { api, setSessionRenewer, setEnrolmentRequiredHandler } from './api.js';
-import { announce } from './dom.js';
+import { loadCapabilities } from './capabilities.js';
+import { announce, confirmDialog } from './dom.js';
+import { clearLeaveGuard, hasUnsavedChanges } from './leave-guard.js';
 import { isAdmin, roleName } from './roles.js';
 import { renderAuthPage, renderResetPage, createSessionRenewer } from './views/auth.js';
-import { renderDirectory, directoryReturnHash, preloadDirectory } from './views/directory.js';
+import { renderDirectory, directoryReturnHash, preloadDirectory, personHash } from './views/directory.js';
 import { renderEmployeeForm } from './views/employee-form.js';
+import { renderPerson } from './views/person.js';
 import { renderAccount } from './views/account.js';
 import { renderAccounts, renderNotAdmin } from './views/admin.js';
 import { renderInvitations } from './views/invitations.js';
@@ -19,6 +22,10 @@ const session = { user: null, lastUsername: '' };
 // The token of the link the page was opened with: { kind: 'invite' | 'setup' | 'reset', token }.
 let linkToken = null;
 let pendingNotice = null;
+// The route on screen: its path, its address, and the directory's controller when it is the directory.
+let current = { path: null, hash: '', directory: null };
+// The address of the route shown before this one, for a form's Cancel and Save to go back to.
+let previousHash = '';
 
 function setUser(user) {
   session.user = user;
@@ -28,10 +35,16 @@ function setUser(user) {
   adminLink.hidden = !isAdmin(user);
 }
 
-/** Goes to `hash`, rendering even when the address already shows it. */
-function navigate(hash, notice = null) {
+/**
+ * Goes to `hash`, rendering even when the address already shows it. `force` drops unsaved
+ * changes without asking (the session is gone, or the user has just signed out); `replace`
+ * takes the place of the current history entry (a form that has done its work).
+ */
+function navigate(hash, notice = null, { force = false, replace = false } = {}) {
+  if (force) clearLeaveGuard();
   pendingNotice = notice;
   if (location.hash === hash) render();
+  else if (replace) location.replace(hash);
   else location.hash = hash;
 }
 
@@ -71,6 +84,16 @@ function render() {
   const { path, params } = parseRoute();
   const notice = pendingNotice;
   pendingNotice = null;
+  clearLeaveGuard();
+  if (current.hash !== location.hash) previousHash = current.hash;
+  // Back and Forward between the directory's own entries show them in place: the search box
+  // keeps its focus and the page is not built again.
+  if (path === '/' && current.path === '/' && current.directory && session.user && !notice) {
+    current.hash = location.hash;
+    current.directory.update(params);
+    return;
+  }
+  current = { path, hash: location.hash, directory: null };
   // Each route renders into its own container, so a slow view that finishes late cannot
   // overwrite the page the user has moved on to.
   const view = document.createElement('div');
@@ -115,13 +138,21 @@ function render() {
     return;
   }
 
-  const onSaved = (employee) => navigate(directoryReturnHash(), `Saved ${employee.name}.`);
   const onDeleted = (employee) => navigate(directoryReturnHash(), `Deleted ${employee.name}.`);
   const editMatch = path.match(/^\/edit\/(\d+)$/);
-  if (path === '/') renderDirectory(view, { user: session.user, params, notice });
-  else if (path === '/new') renderEmployeeForm(view, { user: session.user, onSaved, onDeleted });
-  else if (editMatch) renderEmployeeForm(view, { user: session.user, id: editMatch[1], onSaved, onDeleted });
-  else if (path === '/account') {
+  const personMatch = path.match(/^\/people\/(\d+)$/);
+  if (path === '/') current.directory = renderDirectory(view, { user: session.user, params, notice });
+  else if (personMatch) renderPerson(view, { user: session.user, id: personMatch[1], notice, onDeleted });
+  else if (path === '/new') {
+    // A new person's page opens once they are saved, in the form's place: Back goes to where Add was pressed.
+    renderEmployeeForm(view, { user: session.user, returnHash: returnHash(), onDeleted,
+      onSaved: (employee) => navigate(personHash(employee.id), `Saved ${employee.name}.`, { replace: true }) });
+  } else if (editMatch) {
+    // An edit goes back where it was opened from: the person's page or the directory.
+    const back = returnHash(editMatch[1]);
+    renderEmployeeForm(view, { user: session.user, id: editMatch[1], returnHash: back, onDeleted,
+      onSaved: (employee) => navigate(back, `Saved ${employee.name}.`) });
+  } else if (path === '/account') {
     renderAccount(view, {
       notice,
       onUserChanged: setUser,
@@ -133,6 +164,15 @@ function render() {
     });
   } else if (path.startsWith('/admin')) renderAdmin(view, path, params);
   else navigate('#/');
+}
+
+/** Where a form returns to: the directory or a person's page it was opened from (that person's, for an edit). */
+function returnHash(id) {
+  const from = previousHash.replace(/^#/, '').split('?')[0] || '/';
+  if (from === '/') return directoryReturnHash();
+  const person = from.match(/^\/people\/(\d+)$/);
+  if (person && (id === undefined || person[1] === id)) return previousHash;
+  return directoryReturnHash();
 }
 
 function renderAdmin(view, path, params) {
@@ -159,7 +199,7 @@ setSessionRenewer(createSessionRenewer({
   },
   onGaveUp() {
     setUser(null);
-    navigate('#/signin', 'Your session has ended. Sign in again.');
+    navigate('#/signin', 'Your session has ended. Sign in again.', { force: true });
   },
 }));
 
@@ -168,10 +208,11 @@ setSessionRenewer(createSessionRenewer({
 setEnrolmentRequiredHandler(() => {
   if (!session.user) return; // still starting: GET /me says so, and the start sends the user there
   setUser({ ...session.user, mfa_enrolment_required: true });
-  if (parseRoute().path !== '/account') navigate('#/account');
+  if (parseRoute().path !== '/account') navigate('#/account', null, { force: true });
 });
 
 account.querySelector('[data-sign-out]').addEventListener('click', async () => {
+  if (hasUnsavedChanges() && !(await mayLeave())) return;
   try {
     await api.logout();
   } catch (error) {
@@ -182,15 +223,59 @@ account.querySelector('[data-sign-out]').addEventListener('click', async () => {
     }
   }
   setUser(null);
-  navigate('#/signin', 'You have signed out.');
+  navigate('#/signin', 'You have signed out.', { force: true });
 });
 
-window.addEventListener('hashchange', render);
+let askingToLeave = false;
+
+/** Asks whether to drop the form's unsaved changes; resolves true if the user agrees (and the guard is gone). */
+async function mayLeave() {
+  if (askingToLeave) return false;
+  askingToLeave = true;
+  try {
+    const discard = await confirmDialog({ title: 'Discard your changes?', message: 'What you changed in this form has not been saved.',
+      confirmLabel: 'Discard changes', cancelLabel: 'Keep editing' });
+    if (discard) clearLeaveGuard();
+    return discard;
+  } finally {
+    askingToLeave = false;
+  }
+}
+
+// A link within the app while a form holds unsaved changes: asked before the address changes,
+// so staying leaves no entry behind in the history.
+document.addEventListener('click', async (event) => {
+  const link = event.target instanceof Element ? event.target.closest('a[href^="#/"]') : null;
+  if (!link || link.target || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (!hasUnsavedChanges()) return;
+  event.preventDefault();
+  if (!(await mayLeave())) return;
+  const hash = link.getAttribute('href');
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}, true);
+
+/**
+ * Back or Forward (or an address typed) while a form holds unsaved changes: the form's address
+ * goes back on top and the user is asked; a yes steps back from it, which lands exactly on the
+ * entry the user went to, whichever way they went.
+ */
+async function leaveForm(event) {
+  history.pushState(null, '', new URL(event.oldURL).hash);
+  if (await mayLeave()) history.back();
+}
+
+window.addEventListener('hashchange', (event) => {
+  if (hasUnsavedChanges()) leaveForm(event);
+  else render();
+});
 
 // The directory, where most visits start, is asked for beside the session check, not after it.
 takeLinkToken();
 const start = parseRoute();
 if (start.path === '/' && !linkToken) preloadDirectory(start.params);
+// Whether the server sorts and which profile fields it takes; the directory asks for it again when it needs it.
+loadCapabilities();
 try {
   setUser(await api.me());
 } catch {

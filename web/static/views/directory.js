@@ -1,10 +1,23 @@
-// The directory: a grid of employee cards with search, a department filter and pages.
+// The directory: employees as cards or as a compact table, with search, a department filter,
+// a sort where the server offers one, pages of 25, 50 or 100. What is shown lives in the
+// address (#/?q=…&department=…&sort=…&size=…&page=…), each change a history entry, so Back,
+// Forward and reload show exactly what was there (the page size too, so it is not a stored
+// preference that would change what an older entry shows); the cards-or-table choice is remembered.
 import { api } from '../api.js';
+import { loadCapabilities, sortName } from '../capabilities.js';
 import { h, announce, avatarPlaceholder, confirmDialog, focusHeading, photoImage } from '../dom.js';
 import { canChangeProfile } from '../roles.js';
 
-const pageSize = 12;
+export const pageSizes = [25, 50, 100];
+const defaultPageSize = 25;
 const searchDelayMs = 300;
+const viewKey = 'hrapp.directory.view';
+// Columns the table adds when the server sends the field and a person on the page has one.
+const contactColumns = [
+  { key: 'email', label: 'Email' },
+  { key: 'phone', label: 'Phone' },
+  { key: 'location', label: 'Location' },
+];
 
 let lastShownHash = '#/';
 
@@ -13,20 +26,60 @@ export function directoryReturnHash() {
   return lastShownHash;
 }
 
+/** The address of an employee's own page. */
+export function personHash(id) {
+  return `#/people/${encodeURIComponent(id)}`;
+}
+
 /** Asks whether to delete the employee; resolves true only if the user confirmed. */
 export function confirmDeletion(employee) {
   return confirmDialog({ title: `Delete ${employee.name}?`,
     message: 'The profile and its photo are removed for everyone. This cannot be undone.', confirmLabel: 'Delete' });
 }
 
-/** The directory's state from the address's parameters. */
-function directoryState(params) {
-  return { q: params.q ?? '', department: params.department ?? '', page: Math.max(1, Number.parseInt(params.page, 10) || 1) };
+function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null; // storage turned off: the defaults
+  }
 }
 
-/** The list request for the state's page. */
-function pageQuery({ q, department, page }) {
-  return { q, department, limit: pageSize, offset: (page - 1) * pageSize };
+function store(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // storage turned off or full: the choice lasts for this page only
+  }
+}
+
+/** The directory's state from the address's parameters. */
+function directoryState(params) {
+  const size = Number(params.size);
+  return {
+    q: params.q ?? '',
+    department: params.department ?? '',
+    sort: params.sort ?? '',
+    size: pageSizes.includes(size) ? size : defaultPageSize,
+    page: Math.max(1, Number.parseInt(params.page, 10) || 1),
+  };
+}
+
+/** The list request for the state's page; `sort` only when the server takes it (the caller checks). */
+function pageQuery({ q, department, sort, size, page }) {
+  return { q, department, sort: sort || undefined, limit: size, offset: (page - 1) * size };
+}
+
+/** The directory's state as it appears in the address: #/?q=…&department=…&sort=…&size=…&page=… */
+export function directoryHash({ q = '', department = '', sort = '', size = defaultPageSize, page = 1 }) {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (department) params.set('department', department);
+  if (sort) params.set('sort', sort);
+  if (size !== defaultPageSize) params.set('size', String(size));
+  if (page > 1) params.set('page', String(page));
+  const text = params.toString();
+  return text ? `#/?${text}` : '#/';
 }
 
 // The page asked for by preloadDirectory, with the address it belongs to.
@@ -38,19 +91,11 @@ let preloaded = null;
  */
 export function preloadDirectory(params) {
   const state = directoryState(params);
+  // A sort waits for the server to say it takes one.
+  if (state.sort) return;
   const page = api.listEmployees(pageQuery(state), { renewOn401: false });
   page.catch(() => { /* a 401: the sign-in page comes instead, and the directory asks again */ });
   preloaded = { hash: directoryHash(state), page };
-}
-
-/** The directory's state as it appears in the address: #/?q=…&department=…&page=… */
-export function directoryHash({ q = '', department = '', page = 1 }) {
-  const params = new URLSearchParams();
-  if (q) params.set('q', q);
-  if (department) params.set('department', department);
-  if (page > 1) params.set('page', String(page));
-  const text = params.toString();
-  return text ? `#/?${text}` : '#/';
 }
 
 // The width of a card's photo, mirroring the grid of app.css: columns of at least 9.5rem on
@@ -74,51 +119,104 @@ function gridColumns(list) {
   return tracks === 'none' ? 1 : tracks.split(' ').length;
 }
 
-function photo(employee, { firstRow }) {
+function cardPhoto(employee, { firstRow }) {
   if (!employee.image_url) return avatarPlaceholder(employee.name, 'card-photo');
   // Fixed dimensions (and the stylesheet's aspect ratio) reserve the space before the bytes
   // come. The first row is the page's largest paint: it loads at once, ahead of the rest.
   const image = photoImage(employee, { class: 'card-photo', sizes: photoSizes, alt: `Photo of ${employee.name}`,
     width: 256, height: 256, loading: firstRow ? 'eager' : 'lazy', fetchpriority: firstRow ? 'high' : null,
     // An unreadable photo (a removed object, an expired link) leaves the initials.
-    onUnavailable: () => link.replaceWith(avatarPlaceholder(employee.name, 'card-photo')) });
-  const link = h('a', { class: 'card-photo-link', href: employee.image_url, target: '_blank', rel: 'noopener',
-    'aria-label': `Full-size photo of ${employee.name}` }, image);
-  return link;
+    onUnavailable: () => image.replaceWith(avatarPlaceholder(employee.name, 'card-photo')) });
+  return image;
 }
 
+function rowActions(employee, onDelete) {
+  return [
+    h('a', { class: 'button button-small', href: `#/edit/${employee.id}`, 'aria-label': `Edit ${employee.name}` }, 'Edit'),
+    h('button', { type: 'button', class: 'button button-small button-danger-quiet', 'aria-label': `Delete ${employee.name}`,
+      onclick: () => onDelete(employee) }, 'Delete'),
+  ];
+}
+
+// The name's link covers the whole card (app.css), so the photo opens the person's page too.
 function card(employee, { canChange, onDelete, firstRow }) {
   return h('li', { class: 'card', 'data-employee-id': employee.id },
-    photo(employee, { firstRow }),
+    cardPhoto(employee, { firstRow }),
     h('div', { class: 'card-body' },
-      h('h2', { class: 'card-name' }, employee.name),
+      h('h2', { class: 'card-name' }, h('a', { class: 'card-link', href: personHash(employee.id) }, employee.name)),
       h('p', { class: 'card-role' }, employee.role),
       h('p', { class: 'card-department' }, h('span', { class: 'visually-hidden' }, 'Department: '), employee.department),
-      canChange
-        ? h('div', { class: 'card-actions' },
-          h('a', { class: 'button button-small', href: `#/edit/${employee.id}`, 'aria-label': `Edit ${employee.name}` }, 'Edit'),
-          h('button', { type: 'button', class: 'button button-small button-danger-quiet', 'aria-label': `Delete ${employee.name}`,
-            onclick: () => onDelete(employee) }, 'Delete'))
-        : null));
+      canChange ? h('div', { class: 'card-actions' }, ...rowActions(employee, onDelete)) : null));
+}
+
+function thumbnail(employee, { eager }) {
+  if (!employee.image_url) return avatarPlaceholder(employee.name, 'row-photo');
+  const image = photoImage(employee, { class: 'row-photo', sizes: '2.5rem', alt: '', width: 40, height: 40,
+    loading: eager ? 'eager' : 'lazy', onUnavailable: () => image.replaceWith(avatarPlaceholder(employee.name, 'row-photo')) });
+  return image;
+}
+
+function hasValue(value) {
+  return value !== null && value !== undefined && String(value).trim() !== '';
+}
+
+/** A cell of the table: what a field holds, as a link where it is a way to reach someone. */
+function contactCell(key, value) {
+  if (!hasValue(value)) return h('span', { class: 'none' }, '—');
+  if (key === 'email') return h('a', { href: `mailto:${value}` }, value);
+  if (key === 'phone') return h('a', { href: telHref(value) }, value);
+  return String(value);
+}
+
+/** A tel: link for a number as typed ("+1 (555) 010-0100" dials +15550100100). */
+export function telHref(phone) {
+  const text = String(phone).trim();
+  return `tel:${text.startsWith('+') ? '+' : ''}${text.replace(/[^0-9]/g, '')}`;
 }
 
 /**
- * Renders the directory into `main`. `params` holds q, department and page from the address;
- * `notice` is a one-off message such as "Saved Ada Lovelace.".
+ * Renders the directory into `main`. `params` holds the address's q, department, sort, size and
+ * page; `notice` is a one-off message such as "Deleted Ada Lovelace.". Returns { update(params) },
+ * which shows another state of the directory in place (Back and Forward between its entries).
  */
 export function renderDirectory(main, { user, params, notice }) {
   document.title = 'Employee directory · HR Directory';
-  const state = directoryState(params);
+  let state = directoryState(params);
+  let view = stored(viewKey) === 'table' ? 'table' : 'cards';
+  let capabilities = null;
 
   const search = h('input', { id: 'search', name: 'q', type: 'search', value: state.q, autocomplete: 'off',
     placeholder: 'e.g. Ada or Engineer' });
   const department = h('select', { id: 'department', name: 'department' }, h('option', { value: '' }, 'All departments'));
+  const searchButton = h('button', { type: 'submit', class: 'button' }, 'Search');
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Employees' },
     h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search by name or role'), search),
     h('div', { class: 'field' }, h('label', { for: 'department' }, 'Department'), department),
-    h('button', { type: 'submit', class: 'button' }, 'Search'));
+    searchButton);
+  const sortSelect = h('select', { id: 'sort', name: 'sort' });
+
   const summary = h('p', { class: 'results-summary', id: 'results-summary', role: 'status' });
+  const sizeSelect = h('select', { id: 'page-size', name: 'size' },
+    ...pageSizes.map((size) => h('option', { value: size }, String(size))));
+  const cardsButton = h('button', { type: 'button', class: 'button view-option', 'data-view': 'cards' }, 'Cards');
+  const tableButton = h('button', { type: 'button', class: 'button view-option', 'data-view': 'table' }, 'Table');
+  const resultsBar = h('div', { class: 'results-bar' },
+    summary,
+    h('div', { class: 'results-options' },
+      h('div', { class: 'inline-field' }, h('label', { for: 'page-size' }, 'Per page'), sizeSelect),
+      h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Show as' }, cardsButton, tableButton)));
+
+  const errorText = h('p', { class: 'load-error-text' });
+  const retry = h('button', { type: 'button', class: 'button' }, 'Retry');
+  const loadError = h('div', { class: 'load-error', role: 'alert', hidden: true }, errorText, retry);
+
   const list = h('ul', { class: 'cards', 'aria-labelledby': 'directory-heading', 'aria-describedby': 'results-summary' });
+  const tableHead = h('thead');
+  const tableBody = h('tbody');
+  const table = h('table', { class: 'directory-table', 'aria-labelledby': 'directory-heading', 'aria-describedby': 'results-summary' },
+    tableHead, tableBody);
+  const tableWrap = h('div', { class: 'table-scroll directory-table-wrap' }, table);
+
   const previous = h('button', { type: 'button', class: 'button', 'data-page': 'previous' }, 'Previous');
   const next = h('button', { type: 'button', class: 'button', 'data-page': 'next' }, 'Next');
   const pageLabel = h('span', { class: 'page-label' });
@@ -129,10 +227,28 @@ export function renderDirectory(main, { user, params, notice }) {
       h('h1', { id: 'directory-heading' }, 'Employee directory'),
       h('a', { class: 'button button-primary', href: '#/new' }, 'Add employee')),
     notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
-    filters, summary, list, pager));
+    filters, resultsBar, loadError, list, tableWrap, pager));
 
   let loadSequence = 0;
   let searchTimer = 0;
+  // What the list shows now: its employees, the total, and the state they belong to.
+  let shown = null;
+  // True while the search box's typing has its own history entry, which later keystrokes replace.
+  let typingEntry = false;
+
+  function showView() {
+    list.hidden = view !== 'cards';
+    tableWrap.hidden = view !== 'table';
+    cardsButton.setAttribute('aria-pressed', String(view === 'cards'));
+    tableButton.setAttribute('aria-pressed', String(view === 'table'));
+  }
+
+  function syncControls() {
+    if (search.value.trim() !== state.q) search.value = state.q;
+    if ([...department.options].some((option) => option.value === state.department)) department.value = state.department;
+    sizeSelect.value = String(state.size);
+    if (capabilities?.sorts) sortSelect.value = state.sort || capabilities.defaultSort;
+  }
 
   async function loadDepartments() {
     const departments = await api.departments();
@@ -143,11 +259,47 @@ export function renderDirectory(main, { user, params, notice }) {
     department.value = state.department;
   }
 
-  async function load() {
+  /** Adds the sort control when the server takes `sort`. */
+  function offerSort() {
+    if (!capabilities.sorts || sortSelect.isConnected) return;
+    sortSelect.replaceChildren(...capabilities.sorts.map((value) => h('option', { value }, sortName(value))));
+    sortSelect.value = state.sort || capabilities.defaultSort;
+    filters.classList.add('has-sort');
+    searchButton.before(h('div', { class: 'field' }, h('label', { for: 'sort' }, 'Sort by'), sortSelect));
+  }
+
+  /**
+   * Shows `change` applied to the state as a new history entry (`replace`: in place of the
+   * current one), then loads it.
+   */
+  function go(change, { replace = false, reason = 'change' } = {}) {
+    state = { ...state, ...change };
+    const hash = directoryHash(state);
+    if (hash !== location.hash) {
+      if (replace) history.replaceState(null, '', hash);
+      else history.pushState(null, '', hash);
+    }
+    return load({ reason });
+  }
+
+  /**
+   * Loads the state's page. `reason`: 'pager' and 'retry' move focus to the summary (the button
+   * pressed may be gone); a new page scrolls to the top of the results.
+   */
+  async function load({ reason = 'change' } = {}) {
     const sequence = ++loadSequence;
+    if (state.sort && !capabilities) {
+      capabilities = await loadCapabilities();
+      if (sequence !== loadSequence) return;
+    }
+    // An order the server does not offer is left out of the address and the request.
+    if (state.sort && (!capabilities.sorts?.includes(state.sort) || state.sort === capabilities.defaultSort)) state.sort = '';
     lastShownHash = directoryHash(state);
-    history.replaceState(null, '', lastShownHash);
+    if (location.hash !== lastShownHash) history.replaceState(null, '', lastShownHash);
+    syncControls();
+    loadError.hidden = true;
     list.setAttribute('aria-busy', 'true');
+    table.setAttribute('aria-busy', 'true');
     try {
       // The page preloaded for this address, if any; asked for again if that failed.
       const fetchPage = () => api.listEmployees(pageQuery(state));
@@ -155,32 +307,94 @@ export function renderDirectory(main, { user, params, notice }) {
       preloaded = null;
       const { employees, total } = await (early ?? fetchPage());
       if (sequence !== loadSequence) return;
-      const pages = Math.max(1, Math.ceil(total / pageSize));
+      const pages = Math.max(1, Math.ceil(total / state.size));
       if (employees.length === 0 && state.page > pages) {
-        state.page = pages;
-        await load();
+        // The page is past the end (people were deleted): the last page instead.
+        state = { ...state, page: pages };
+        await load({ reason });
         return;
       }
-      const columns = gridColumns(list);
-      list.replaceChildren(...employees.map((employee, index) =>
-        card(employee, { canChange: canChangeProfile(user, employee), onDelete: remove, firstRow: index < columns })));
-      summary.textContent = describe(total, employees.length);
-      pager.hidden = pages <= 1;
-      pageLabel.textContent = `Page ${state.page} of ${pages}`;
-      previous.disabled = state.page <= 1;
-      next.disabled = state.page >= pages;
+      const pageChanged = shown !== null && shown.state.page !== state.page;
+      shown = { employees, total, state: { ...state } };
+      showResults();
+      if (pageChanged || reason === 'retry') scrollToResults();
+      if (reason === 'pager' || reason === 'retry') {
+        summary.setAttribute('tabindex', '-1');
+        summary.focus({ preventScroll: true });
+      }
     } catch (error) {
-      if (sequence === loadSequence) summary.textContent = `The directory could not be loaded. ${error.message}`;
+      if (sequence !== loadSequence) return;
+      showFailure(error);
     } finally {
-      if (sequence === loadSequence) list.removeAttribute('aria-busy');
+      if (sequence === loadSequence) {
+        list.removeAttribute('aria-busy');
+        table.removeAttribute('aria-busy');
+      }
     }
   }
 
-  function describe(total, shown) {
+  /** A failed page: the error and Retry, and none of the previous page's people as if they were this page's. */
+  function showFailure(error) {
+    shown = null;
+    list.replaceChildren();
+    tableHead.replaceChildren();
+    tableBody.replaceChildren();
+    summary.textContent = '';
+    pager.hidden = true;
+    errorText.textContent = `${state.page > 1 ? `Page ${state.page} of the directory` : 'The directory'} could not be loaded. ${error.message}`;
+    loadError.hidden = false;
+  }
+
+  function showResults() {
+    const { employees, total } = shown;
+    const pages = Math.max(1, Math.ceil(total / state.size));
+    const changeable = employees.map((employee) => canChangeProfile(user, employee));
+    if (view === 'cards') {
+      const columns = gridColumns(list);
+      list.replaceChildren(...employees.map((employee, index) =>
+        card(employee, { canChange: changeable[index], onDelete: remove, firstRow: index < columns })));
+      tableHead.replaceChildren();
+      tableBody.replaceChildren();
+    } else {
+      fillTable(employees, changeable);
+      list.replaceChildren();
+    }
+    summary.textContent = describe(total, employees.length);
+    pager.hidden = pages <= 1;
+    pageLabel.textContent = `Page ${state.page} of ${pages}`;
+    previous.disabled = state.page <= 1;
+    next.disabled = state.page >= pages;
+  }
+
+  function fillTable(employees, changeable) {
+    const columns = contactColumns.filter(({ key }) => employees.some((employee) => hasValue(employee[key])));
+    const withActions = changeable.some(Boolean);
+    tableHead.replaceChildren(h('tr', {},
+      h('th', { scope: 'col' }, 'Name'),
+      h('th', { scope: 'col' }, 'Role'),
+      h('th', { scope: 'col' }, 'Department'),
+      ...columns.map(({ label }) => h('th', { scope: 'col' }, label)),
+      withActions ? h('th', { scope: 'col', class: 'actions-cell' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null));
+    tableBody.replaceChildren(...employees.map((employee, index) => h('tr', { 'data-employee-id': employee.id },
+      h('th', { scope: 'row' },
+        h('a', { class: 'row-link', href: personHash(employee.id) }, thumbnail(employee, { eager: index < 12 }),
+          h('span', { class: 'row-name' }, employee.name))),
+      h('td', { 'data-label': 'Role', class: 'detail' }, employee.role),
+      h('td', { 'data-label': 'Department', class: 'detail' }, employee.department),
+      ...columns.map(({ key, label }) => h('td', { 'data-label': label, class: 'detail' }, contactCell(key, employee[key]))),
+      withActions ? h('td', { class: 'actions-cell' },
+        changeable[index] ? h('div', { class: 'row-actions' }, ...rowActions(employee, remove)) : null) : null)));
+  }
+
+  function scrollToResults() {
+    if (resultsBar.getBoundingClientRect().top < 0) resultsBar.scrollIntoView({ block: 'start' });
+  }
+
+  function describe(total, count) {
     const filtered = state.q || state.department;
     if (total === 0) return filtered ? 'No employees match this search.' : 'No employees yet. Add the first one.';
-    const first = (state.page - 1) * pageSize + 1;
-    const range = shown === total ? `${total}` : `${first}–${first + shown - 1} of ${total}`;
+    const first = (state.page - 1) * state.size + 1;
+    const range = count === total ? `${total}` : `${first}–${first + count - 1} of ${total}`;
     return `Showing ${range} ${total === 1 ? 'employee' : 'employees'}${filtered ? ' matching this search' : ''}.`;
   }
 
@@ -197,36 +411,72 @@ export function renderDirectory(main, { user, params, notice }) {
     }
   }
 
-  function applyFilters() {
-    state.q = search.value.trim();
-    state.department = department.value;
-    state.page = 1;
-    load();
+  function applyFilters({ typing = false } = {}) {
+    const q = search.value.trim();
+    const change = { q, department: department.value, page: 1 };
+    if (sortSelect.isConnected) change.sort = sortSelect.value === capabilities.defaultSort ? '' : sortSelect.value;
+    const same = q === state.q && change.department === state.department && (change.sort ?? state.sort) === state.sort;
+    // A pause in typing that changed nothing asks for nothing; Search always asks again.
+    if (typing && same) return;
+    // Typing makes one history entry, not one a pause.
+    go(change, { replace: typing && typingEntry });
+    typingEntry = typing;
   }
 
   search.addEventListener('input', () => {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(applyFilters, searchDelayMs);
+    searchTimer = setTimeout(() => applyFilters({ typing: true }), searchDelayMs);
   });
-  department.addEventListener('change', applyFilters);
+  search.addEventListener('blur', () => { typingEntry = false; });
+  department.addEventListener('change', () => applyFilters());
+  sortSelect.addEventListener('change', () => applyFilters());
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
     clearTimeout(searchTimer);
+    typingEntry = false;
     applyFilters();
   });
-  // A pager button that becomes disabled would drop keyboard focus: hand it to the other one.
-  previous.addEventListener('click', async () => {
-    state.page -= 1;
-    await load();
-    if (previous.disabled) next.focus();
+  sizeSelect.addEventListener('change', () => {
+    const size = Number(sizeSelect.value);
+    // The page that holds the first person shown now.
+    const firstIndex = (state.page - 1) * state.size;
+    typingEntry = false;
+    go({ size, page: Math.floor(firstIndex / size) + 1 });
   });
-  next.addEventListener('click', async () => {
-    state.page += 1;
-    await load();
-    if (next.disabled) previous.focus();
+  for (const button of [cardsButton, tableButton]) {
+    button.addEventListener('click', () => {
+      view = button.dataset.view;
+      store(viewKey, view);
+      showView();
+      if (shown) showResults();
+    });
+  }
+  previous.addEventListener('click', () => {
+    typingEntry = false;
+    go({ page: Math.max(1, state.page - 1) }, { reason: 'pager' });
   });
+  next.addEventListener('click', () => {
+    typingEntry = false;
+    go({ page: state.page + 1 }, { reason: 'pager' });
+  });
+  retry.addEventListener('click', () => load({ reason: 'retry' }));
 
+  showView();
   focusHeading(main);
   loadDepartments().catch(() => { /* the filter keeps "All departments"; the list reports the error */ });
+  loadCapabilities().then((found) => {
+    capabilities = found;
+    if (main.isConnected) offerSort();
+  });
   load();
+
+  return {
+    /** Shows the state of `params` (an entry of this directory's history) without building the page again. */
+    update(nextParams) {
+      clearTimeout(searchTimer);
+      typingEntry = false;
+      state = directoryState(nextParams);
+      load({ reason: 'history' });
+    },
+  };
 }

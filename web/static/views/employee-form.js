@@ -1,6 +1,9 @@
 // Add and edit a profile: text fields, a photo picker with a preview, and delete for those who
-// may (the person who added it, HR and administrators).
+// may (the person who added it, HR and administrators). The contact fields (email, phone,
+// location, start date) appear where the server has them. Leaving with unsaved changes asks first.
 import { api } from '../api.js';
+import { loadCapabilities } from '../capabilities.js';
+import { setLeaveGuard, clearLeaveGuard } from '../leave-guard.js';
 import { confirmDeletion, directoryReturnHash } from './directory.js';
 import { h, field, formAlert, clearErrors, showErrors, showFieldError, avatarPlaceholder, focusHeading, whileBusy, photoImage } from '../dom.js';
 import { canChangeProfile } from '../roles.js';
@@ -11,33 +14,45 @@ function megabytes(bytes) {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-function message(main, title, text) {
+function message(main, title, text, returnHash) {
   document.title = `${title} · HR Directory`;
   main.replaceChildren(h('section', { class: 'panel' },
-    h('h1', {}, title), h('p', {}, text), h('p', {}, h('a', { href: directoryReturnHash() }, 'Back to the directory'))));
+    h('h1', {}, title), h('p', {}, text), h('p', {}, h('a', { href: returnHash }, 'Back'))));
   focusHeading(main);
 }
 
+// Fields beside name, role and department, shown when the profile has them or the server takes them.
+const optionalFields = [
+  { name: 'email', label: 'Email', type: 'email', autocomplete: 'off', maxlength: 254 },
+  { name: 'phone', label: 'Phone', type: 'tel', autocomplete: 'off', maxlength: 64 },
+  { name: 'location', label: 'Location', type: 'text', autocomplete: 'off', maxlength: 255 },
+  { name: 'start_date', label: 'Start date', type: 'date' },
+];
+
 /**
  * Renders the add form (no `id`) or the edit form of employee `id` into `main`.
- * `onSaved(employee)` and `onDeleted(employee)` are called after the server confirmed.
+ * `onSaved(employee)` and `onDeleted(employee)` are called after the server confirmed;
+ * `returnHash` is where Cancel goes.
  */
-export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted }) {
+export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted, returnHash = directoryReturnHash() }) {
   let employee = null;
   if (id !== undefined) {
     main.replaceChildren(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
     try {
       employee = await api.getEmployee(id);
     } catch (error) {
-      if (error.status === 404) message(main, 'Profile not found', 'This profile does not exist or was deleted.');
-      else message(main, 'Profile unavailable', `The profile could not be loaded. ${error.message}`);
+      if (error.status === 404) message(main, 'Profile not found', 'This profile does not exist or was deleted.', returnHash);
+      else message(main, 'Profile unavailable', `The profile could not be loaded. ${error.message}`, returnHash);
       return;
     }
     if (!canChangeProfile(user, employee)) {
-      message(main, employee.name, 'Only the person who added this profile can edit or delete it. People with the HR or administrator role can too.');
+      message(main, employee.name, 'Only the person who added this profile can edit or delete it. People with the HR or administrator role can too.', returnHash);
       return;
     }
   }
+  const { profileFields } = await loadCapabilities();
+  if (!main.isConnected) return;
+  const extraFields = optionalFields.filter(({ name }) => (employee ? name in employee : profileFields.has(name)));
 
   const editing = employee !== null;
   const title = editing ? `Edit ${employee.name}` : 'Add employee';
@@ -46,6 +61,8 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
   const text = (name, label) => field({ idPrefix: 'employee', name, label, required: true, maxlength: 255,
     value: employee?.[name] ?? '', autocomplete: 'off' });
   const departmentField = text('department', 'Department');
+  const extras = extraFields.map(({ name, label, ...attributes }) => field({ idPrefix: 'employee', name, label, ...attributes,
+    value: employee?.[name] ?? '' }));
   const departmentList = h('datalist', { id: 'department-options' });
   departmentField.querySelector('input').setAttribute('list', departmentList.id);
 
@@ -83,6 +100,7 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
     text('name', 'Name'),
     text('role', 'Role'),
     departmentField, departmentList,
+    ...extras,
     h('fieldset', { class: 'photo-field' },
       h('legend', {}, 'Photo'),
       preview,
@@ -96,7 +114,7 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
         removeImage ? h('div', { class: 'checkbox' }, removeImage, h('label', { for: removeImage.id }, 'Remove the current photo')) : null)),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button button-primary' }, editing ? 'Save changes' : 'Add employee'),
-      h('a', { class: 'button', href: directoryReturnHash() }, 'Cancel'),
+      h('a', { class: 'button', href: returnHash }, 'Cancel'),
       editing ? h('button', { type: 'button', class: 'button button-danger', 'data-delete': true }, 'Delete') : null));
 
   /** Starts preparing the chosen photo and says what will be sent once that is known. */
@@ -141,6 +159,11 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
     clearErrors(form);
     const body = new FormData();
     for (const name of ['name', 'role', 'department']) body.append(name, form.elements[name].value);
+    // An edit sends each contact field, empty to clear it; an addition only those filled in.
+    for (const { name } of extraFields) {
+      const value = form.elements[name].value.trim();
+      if (editing || value) body.append(name, value);
+    }
     const file = imageInput.files[0];
     if (file) preparedPhoto ??= preparePhoto(file);
     else if (removeImage?.checked) body.append('remove_image', 'true');
@@ -161,6 +184,8 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
         return editing ? api.replaceEmployee(employee.id, body, { onUploadProgress })
           : api.createEmployee(body, { onUploadProgress });
       });
+      changed = false;
+      clearLeaveGuard();
       onSaved(saved);
     } catch (error) {
       if (error instanceof PhotoProblem) {
@@ -178,11 +203,19 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted })
     if (!(await confirmDeletion(employee))) return;
     try {
       await api.deleteEmployee(employee.id);
+      changed = false;
+      clearLeaveGuard();
       onDeleted(employee);
     } catch (error) {
       showErrors(form, error);
     }
   });
+
+  // Anything typed or chosen since the form opened is a change that leaving would drop.
+  let changed = false;
+  form.addEventListener('input', () => { changed = true; });
+  form.addEventListener('change', () => { changed = true; });
+  setLeaveGuard(() => changed && main.isConnected);
 
   showPreview();
   main.replaceChildren(h('section', { class: 'panel form-panel' }, h('h1', { id: 'form-heading' }, title), form));
