@@ -1,15 +1,16 @@
 // axe-core finds no accessibility violation (WCAG 2.x A and AA, and axe's best practices) on
-// any view: sign-in, the directory with photos on a phone and a desktop, the add form while
-// a photo uploads (its progress bar showing), the sign-in's code step, the account screen with
-// two-factor setup, and the administration's screens. On a phone, those screens keep to the
-// width and their controls are at least 44 px tall.
+// any view: sign-in, the directory with photos on a phone and a desktop, its table view, a
+// person's page, a page that failed to load, the add form while a photo uploads (its progress
+// bar showing), the sign-in's code step, the account screen with two-factor setup, and the
+// administration's screens. On a phone, those screens keep to the width and their controls are
+// at least 44 px tall.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   launchBrowser, openPage, signUp, unique, apiCall, expectCards, fillEmployee, startApp, setupPath, anonymousCall, password,
-  invitedAccount, waitUntil,
+  invitedAccount, waitUntil, expectRows,
 } from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
 
@@ -74,7 +75,8 @@ test('sign-in, the directory on a phone and a desktop, and an upload in progress
 
 /** Controls on the page shorter than 44 px (checkboxes and radios aside: their label is the target). */
 async function smallTargets(page) {
-  return page.locator('header a, header button, main a.button, main nav a, main button, main input, main select').evaluateAll((controls) => controls
+  return page.locator('header a, header button, main a.button, main nav a, main button, main input, main select, main table a, main dd a, main .back-link')
+    .evaluateAll((controls) => controls
     .filter((control) => control.offsetParent !== null && !['checkbox', 'radio'].includes(control.type))
     .filter((control) => control.getBoundingClientRect().height < 44)
     .map((control) => `${control.outerHTML.slice(0, 80)} (${Math.round(control.getBoundingClientRect().height)} px)`));
@@ -87,6 +89,54 @@ async function assertFitsWidth(page, what) {
   });
   assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
 }
+
+test('the table view, a person\'s page and a page that failed to load, on a phone and a desktop', async () => {
+  const { page, context, assertClean } = await openPage(browser);
+  await signUp(page, unique('a11y_people'));
+  const department = unique('Access');
+  const created = [];
+  for (const [index, name] of ['Ada Lovelace', 'Alan Turing', 'Grace Hopper'].entries()) {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ name, role: 'Engineer', department })) form.append(k, v);
+    if (index !== 1) {
+      const photo = await portrait(page, { hue: index * 90 });
+      form.append('image', new Blob([photo.buffer], { type: photo.mimeType }), photo.name);
+    }
+    const response = await apiCall(context, 'POST', '/employees', form);
+    assert.equal(response.status, 201);
+    created.push(response.body);
+  }
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const check = async (what) => {
+      assert.deepEqual(await violations(page), [], `${what} at ${width} px`);
+      await assertFitsWidth(page, `${what} at ${width} px`);
+      if (width < 600) assert.deepEqual(await smallTargets(page), [], `${what}: tap targets at ${width} px`);
+    };
+    await page.goto(`/#/?department=${encodeURIComponent(department)}`);
+    await page.getByRole('button', { name: 'Table' }).click();
+    await expectRows(page, ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']);
+    await check('the table view');
+    await page.getByRole('button', { name: 'Cards' }).click();
+    await expectCards(page, ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']);
+    await check('the cards');
+
+    await page.goto(`/#/people/${created[0].id}`);
+    await page.getByRole('heading', { level: 1, name: 'Ada Lovelace' }).waitFor();
+    await page.getByRole('img', { name: 'Photo of Ada Lovelace' }).evaluate((image) => image.decode());
+    await check('a person\'s page');
+    await page.goto(`/#/people/${created[1].id}`);
+    await page.getByRole('heading', { level: 1, name: 'Alan Turing' }).waitFor();
+    await check('a person\'s page without a photo');
+
+    await page.route((url) => url.pathname === '/employees', (route) => route.abort('connectionrefused'), { times: 1 });
+    await page.goto(`/#/?department=${encodeURIComponent(department)}&page=2`);
+    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    await check('a page that failed to load');
+  }
+  assertClean();
+  await context.close();
+});
 
 test('the code step of sign-in, the account screen and the administration, on a phone and a desktop', async () => {
   const app = await startApp({ REGISTRATION: 'invite' });

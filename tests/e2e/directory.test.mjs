@@ -30,6 +30,10 @@ async function addEmployee(page, employee, photo) {
     assert.ok(await naturalWidth(preview) > 0, 'the preview shows the chosen photo');
   }
   await saveForm(page, 'Add employee', employee.name);
+  // The new person's page opens; the directory is a link away.
+  await page.getByRole('heading', { level: 1, name: employee.name }).waitFor();
+  await page.getByRole('link', { name: 'Back to the directory' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
 }
 
 test('add, see photos, search, filter, edit and delete', async () => {
@@ -157,34 +161,35 @@ test('only the owner sees edit and delete', async () => {
   visitor.assertClean();
 });
 
-test('pages of twelve, in order, with Previous and Next', async () => {
+test('pages of 25, in order, with Previous and Next', async () => {
   const { page, context, assertClean } = await openPage(browser);
   await signUp(page, unique('pager'));
   const department = unique('Support');
-  const names = Array.from({ length: 14 }, (_, index) => `Person ${String(index + 1).padStart(2, '0')}`);
+  const names = Array.from({ length: 27 }, (_, index) => `Person ${String(index + 1).padStart(2, '0')}`);
   for (const name of names) {
     const response = await apiCall(context, 'POST', '/employees', formOf({ name, role: 'Agent', department }));
     assert.equal(response.status, 201);
   }
   await page.reload();
   await page.getByLabel('Department').selectOption(department);
-  await expectCards(page, names.slice(0, 12));
-  assert.equal(await page.locator('#results-summary').textContent(), 'Showing 1–12 of 14 employees matching this search.');
+  await expectCards(page, names.slice(0, 25));
+  assert.equal(await page.locator('#results-summary').textContent(), 'Showing 1–25 of 27 employees matching this search.');
   const pager = page.getByRole('navigation', { name: 'Pages' });
   assert.equal(await pager.getByText('Page 1 of 2').count(), 1);
   assert.ok(await pager.getByRole('button', { name: 'Previous' }).isDisabled());
 
   await pager.getByRole('button', { name: 'Next' }).click();
-  await expectCards(page, names.slice(12));
+  await expectCards(page, names.slice(25));
   assert.equal(await pager.getByText('Page 2 of 2').count(), 1);
   assert.ok(await pager.getByRole('button', { name: 'Next' }).isDisabled());
-  assert.ok(await pager.getByRole('button', { name: 'Previous' }).evaluate((button) => button === document.activeElement),
-    'focus moves to Previous when Next becomes disabled');
+  assert.equal(await page.locator('#results-summary').textContent(), 'Showing 26–27 of 27 employees matching this search.');
+  assert.ok(await page.locator('#results-summary').evaluate((summary) => summary === document.activeElement),
+    'focus moves to the summary at the top of the new page');
   assert.match(page.url(), /page=2/);
 
   await pager.getByRole('button', { name: 'Previous' }).click();
-  await expectCards(page, names.slice(0, 12));
-  assert.equal(await cards(page).count(), 12);
+  await expectCards(page, names.slice(0, 25));
+  assert.equal(await cards(page).count(), 25);
   await context.close();
   assertClean();
 });

@@ -90,8 +90,8 @@ test('the first row loads at once with high priority, the rest lazily, with no l
     assert.equal(shown.fetchPriority, firstRow ? 'high' : null, `card ${index}`);
     assert.equal(shown.srcset, variantsOf(person).map(({ url, width }) => `${url} ${width}w`).join(', '));
     assert.deepEqual([shown.width, shown.height], ['256', '256'], 'fixed dimensions reserve the space');
-    const link = cardOf(page, person.name).getByRole('link', { name: `Full-size photo of ${person.name}` });
-    assert.equal(await link.getAttribute('href'), person.image_url, 'the photo opens the full picture');
+    const link = cardOf(page, person.name).getByRole('link', { name: person.name, exact: true });
+    assert.equal(await link.getAttribute('href'), `#/people/${person.id}`, 'the name (and the photo under its link) opens the person\'s page');
   }
   assert.deepEqual(await boxes(), before, 'the photos take the space reserved for them');
   assert.ok(before.every((box) => box.width > 100 && box.height === box.width), JSON.stringify(before));

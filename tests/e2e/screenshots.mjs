@@ -1,11 +1,14 @@
-// Writes docs/screenshots/*.png: the directory and the edit form at desktop and phone widths.
+// Writes docs/screenshots/*.png: the directory as cards and as a table, a person's page and the
+// edit form, at desktop (laptop) and phone widths. SCREENSHOTS_DIR writes them elsewhere.
 // Run by hand against a fresh app: tests/e2e/run.sh build/release/hrapp node tests/e2e/screenshots.mjs
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, openPage, signUp, signIn, apiCall, expectCards } from './lib/harness.mjs';
+import { launchBrowser, openPage, signUp, signIn, apiCall, expectCards, expectRows } from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
 
-const outputDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const outputDir = process.env.SCREENSHOTS_DIR ? join(process.env.SCREENSHOTS_DIR, '/')
+  : fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const people = [
   { name: 'Amara Okafor', role: 'HR Business Partner', department: 'People', hue: 200, skin: '#8d5524' },
   { name: 'Lukas Schneider', role: 'Backend Engineer', department: 'Engineering', hue: 150, skin: '#f1c27d' },
@@ -37,22 +40,38 @@ try {
     }
     const response = await apiCall(seeding.context, 'POST', '/employees', form);
     if (response.status !== 201) throw new Error(`seeding ${person.name} failed: ${response.status}`);
+    person.id = response.body.id;
   }
   await seeding.context.close();
 
+  const photosLoaded = (page) => page.waitForFunction(() => [...document.images].every((image) => image.complete));
   for (const { label, width, height } of views) {
     const { page, context } = await openPage(browser, { width, height });
     await signIn(page, username);
     await expectCards(page, people.map(({ name }) => name));
-    await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+    await photosLoaded(page);
     await page.screenshot({ path: `${outputDir}directory-${label}.png` });
+
+    await page.getByRole('button', { name: 'Table' }).click();
+    await expectRows(page, people.map(({ name }) => name));
+    await photosLoaded(page);
+    await page.screenshot({ path: `${outputDir}table-${label}.png` });
+    await page.getByRole('button', { name: 'Cards' }).click();
+    await expectCards(page, people.map(({ name }) => name));
+
+    await page.getByRole('link', { name: people[2].name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: people[2].name }).waitFor();
+    await page.getByRole('img', { name: `Photo of ${people[2].name}` }).evaluate((image) => image.decode());
+    await page.screenshot({ path: `${outputDir}person-${label}.png`, fullPage: true });
+    await page.getByRole('link', { name: 'Back to the directory' }).click();
+    await expectCards(page, people.map(({ name }) => name));
 
     await page.getByRole('link', { name: `Edit ${people[2].name}` }).click();
     await page.getByRole('img', { name: `Current photo of ${people[2].name}` }).waitFor();
     await page.waitForFunction(() => [...document.images].every((image) => image.complete));
     await page.screenshot({ path: `${outputDir}edit-form-${label}.png`, fullPage: true });
     await context.close();
-    console.log(`wrote docs/screenshots/directory-${label}.png and edit-form-${label}.png`);
+    console.log(`wrote ${outputDir}directory-${label}.png, table-${label}.png, person-${label}.png and edit-form-${label}.png`);
   }
 } finally {
   await browser.close();

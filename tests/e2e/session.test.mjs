@@ -43,7 +43,9 @@ test('an expired session is renewed in place and the typed form is saved', async
   await dialog.getByRole('button', { name: 'Sign in and continue' }).click();
   await page.getByText('Saved Patient Typist.').waitFor();
   await dialog.waitFor({ state: 'detached' });
+  await page.getByRole('heading', { level: 1, name: 'Patient Typist' }).waitFor();
 
+  await page.getByRole('link', { name: 'Back to the directory' }).click();
   await page.getByLabel('Department').selectOption(department);
   await expectCards(page, ['Patient Typist']);
   const card = cardOf(page, 'Patient Typist');

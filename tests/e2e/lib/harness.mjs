@@ -137,6 +137,24 @@ export async function expectCards(page, names) {
   }
 }
 
+/** The names in the directory's table view, in order, once it has loaded. */
+export async function expectRows(page, names) {
+  const headers = page.getByRole('table', { name: 'Employee directory' }).locator('tbody th .row-name');
+  await page.waitForFunction(() => !document.querySelector('.directory-table[aria-busy]'));
+  try {
+    await waitUntil(async () => JSON.stringify(await headers.allTextContents()) === JSON.stringify(names));
+  } catch {
+    assert.deepEqual(await headers.allTextContents(), names, 'the table shows other people');
+  }
+}
+
+/** A profile's form body, for seeding through the API. */
+export function profileForm(fields) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
 /** Polls `condition` until it is true, or throws after `timeoutMs`. */
 export async function waitUntil(condition, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
