@@ -36,6 +36,26 @@ std::optional<std::string> string_member(const json::object& obj, std::string_vi
   return std::string(value->as_string());
 }
 
+/// An optional profile field of a JSON body: absent is "leave as is", null "clear" (empty); a
+/// string is kept, a whole number written out (ids); anything else is a problem.
+std::optional<std::string> optional_field(const json::object& obj, std::string_view key,
+                                          std::vector<FieldError>& problems) {
+  const auto* value = obj.if_contains(key);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::string();
+  if (value->is_string()) return std::string(value->as_string());
+  if (value->is_int64()) return std::to_string(value->as_int64());
+  problems.push_back({std::string(key), "must be a string, a whole number or null"});
+  return std::nullopt;
+}
+
+/// The optional fields of a profile, by name, for both body forms.
+constexpr std::pair<std::string_view, std::optional<std::string> EmployeeFields::*> kOptionalFields[] = {
+    {"email", &EmployeeFields::email},           {"phone", &EmployeeFields::phone},
+    {"location", &EmployeeFields::location},     {"manager_id", &EmployeeFields::manager_id},
+    {"start_date", &EmployeeFields::start_date}, {"account_id", &EmployeeFields::account_id},
+};
+
 }  // namespace
 
 JsonFields::JsonFields(const http::Request& req) : object_(parse_json_object(req.body)) {}
@@ -94,6 +114,9 @@ EmployeeInput read_employee_input(const http::Request& req) {
       else if (part.name == "department") input.fields.department = std::move(part.data);
       else if (part.name == "image" && !part.data.empty()) input.image.bytes = std::move(part.data);
       else if (part.name == "remove_image") input.image.remove = part.data == "true" || part.data == "1" || part.data == "on";
+      else
+        for (const auto& [name, member] : kOptionalFields)
+          if (part.name == name) input.fields.*member = std::move(part.data);
       // Other fields (id, user_id, image keys, timestamps) are the server's to set: ignored.
     }
     return input;
@@ -103,6 +126,7 @@ EmployeeInput read_employee_input(const http::Request& req) {
   input.fields.name = string_member(obj, "name", problems);
   input.fields.role = string_member(obj, "role", problems);
   input.fields.department = string_member(obj, "department", problems);
+  for (const auto& [name, member] : kOptionalFields) input.fields.*member = optional_field(obj, name, problems);
   if (!problems.empty()) throw ValidationError(std::move(problems));
   return input;
 }

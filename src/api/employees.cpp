@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/url.hpp>
 
+#include <limits>
+
 
 #include "api/body_readers.hpp"
 #include "api/json_text.hpp"
@@ -24,6 +26,7 @@ std::string page_url(const EmployeeQuery& query, std::int64_t offset) {
   boost::urls::url url("/employees");
   auto params = url.params();
   if (query.department) params.append({"department", *query.department});
+  if (query.manager_id) params.append({"manager_id", std::to_string(*query.manager_id)});
   if (query.text) params.append({"q", *query.text});
   params.append({"limit", std::to_string(query.limit)});
   params.append({"offset", std::to_string(offset)});
@@ -44,10 +47,15 @@ std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t t
 
 }  // namespace
 
-store::ChangeCheck EmployeeRoutes::may_change(const Context& c) const {
-  return [&policy = sessions_.policy(), &user = *c.user](std::int64_t creator) {
-    policy.require_may_change_profile(user, creator);
+store::ChangeCheck EmployeeRoutes::may_change(const Context& c, bool contact_only) const {
+  return [&policy = sessions_.policy(), &user = *c.user, contact_only](const Employee& current) {
+    policy.require_may_change_profile(user, current, contact_only);
   };
+}
+
+void EmployeeRoutes::check_account_link(const Context& c, const EmployeeFields& fields) const {
+  if (fields.account_id && !sessions_.policy().allows(*c.user, auth::Permission::change_any_profile))
+    throw RoleRequired("linking a profile to an account", "hr or admin");
 }
 
 std::vector<http::Route<Context>> EmployeeRoutes::routes() {
@@ -119,6 +127,21 @@ void EmployeeRoutes::append_employee(std::string& out, const Employee& e) const 
   append_json_string(out, e.created_at);
   out += ",\"updated_at\":";
   append_json_string(out, e.updated_at);
+  const auto text_or_null = [&](const char* name, const std::optional<std::string>& value) {
+    out += name;
+    if (value) append_json_string(out, *value);
+    else out += "null";
+  };
+  const auto id_or_null = [&](const char* name, const std::optional<std::int64_t>& value) {
+    out += name;
+    out += value ? std::to_string(*value) : "null";
+  };
+  text_or_null(",\"email\":", e.email);
+  text_or_null(",\"phone\":", e.phone);
+  text_or_null(",\"location\":", e.location);
+  id_or_null(",\"manager_id\":", e.manager_id);
+  text_or_null(",\"start_date\":", e.start_date);
+  id_or_null(",\"account_id\":", e.account_id);
   out += '}';
 }
 
@@ -130,6 +153,7 @@ Response EmployeeRoutes::employee_json(int status, const Employee& e) const {
 
 Response EmployeeRoutes::create_employee(Context& c) {
   auto input = read_employee_input(c.request);
+  check_account_link(c, input.fields);
   const Employee e = employees_.create(*c.user, std::move(input.fields), input.image);
   log::info("employee created", {{"employee_id", e.id}, {"user_id", c.user->id}});
   Response r = employee_json(201, e);
@@ -150,6 +174,8 @@ EmployeeQuery EmployeeRoutes::list_query(const http::Request& request) {
   };
   text_filter("department", query.department);
   text_filter("q", query.text);
+  if (auto v = request.query_value("manager_id"); v && !v->empty())
+    query.manager_id = parse_bounded(*v, 1, std::numeric_limits<std::int32_t>::max(), "manager_id", problems);
   if (auto v = request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
   if (auto v = request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
   if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
@@ -182,12 +208,17 @@ Response EmployeeRoutes::get_employee(Context& c) {
 Response EmployeeRoutes::update_employee(Context& c, bool replace_all) {
   const std::int64_t id = parse_id(c.captures.at(0), "employee");
   auto input = read_employee_input(c.request);
-  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all, may_change(c));
+  check_account_link(c, input.fields);
+  // The account a profile belongs to keeps its own contact fields and photo up to date.
+  const EmployeeFields& f = input.fields;
+  const bool contact_only = !f.name && !f.role && !f.department && !f.manager_id && !f.start_date && !f.account_id;
+  const auto check = may_change(c, contact_only);
+  const Employee e = employees_.update(*c.user, id, std::move(input.fields), input.image, replace_all, check);
   return employee_json(200, e);
 }
 
 Response EmployeeRoutes::delete_employee(Context& c) {
-  employees_.remove(*c.user, parse_id(c.captures.at(0), "employee"), may_change(c));
+  employees_.remove(*c.user, parse_id(c.captures.at(0), "employee"), may_change(c, false));
   Response r;
   r.status = 204;
   return r;

@@ -27,8 +27,11 @@ class EmployeeRoutes {
   http::Response image(Context&);
   void append_employee(std::string& out, const Employee& e) const;
   http::Response employee_json(int status, const Employee& e) const;
-  /// The policy's check of whether the signed-in account may change a profile someone made.
-  store::ChangeCheck may_change(const Context& c) const;
+  /// The policy's check of whether the signed-in account may make this change to a profile.
+  /// `contact_only`: the change touches only the contact fields and the photo.
+  store::ChangeCheck may_change(const Context& c, bool contact_only) const;
+  /// Only hr and admin link a profile to an account.
+  void check_account_link(const Context& c, const EmployeeFields& fields) const;
 
   EmployeeService& employees_;
   const Sessions& sessions_;

@@ -34,8 +34,9 @@ void Policy::require(const User& user, Permission permission) const {
   if (!allows(user, permission)) throw RoleRequired(description(permission), roles_from(least_role(permission)));
 }
 
-void Policy::require_may_change_profile(const User& user, std::int64_t creator) const {
-  if (creator != user.id) require(user, Permission::change_any_profile);
+void Policy::require_may_change_profile(const User& user, const Employee& profile, bool contact_only) const {
+  if (profile.user_id == user.id || (contact_only && profile.account_id == user.id)) return;
+  require(user, Permission::change_any_profile);
 }
 
 }  // namespace hrapp::auth

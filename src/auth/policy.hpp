@@ -20,8 +20,9 @@ class Policy {
   bool allows(const User& user, Permission permission) const;
   /// Throws RoleRequired naming the role that would allow it.
   void require(const User& user, Permission permission) const;
-  /// Throws RoleRequired unless `user` made the profile or may change any.
-  void require_may_change_profile(const User& user, std::int64_t creator) const;
+  /// Throws RoleRequired unless `user` made the profile, may change any, or is the account the
+  /// profile belongs to and changes only its contact fields and photo (`contact_only`).
+  void require_may_change_profile(const User& user, const Employee& profile, bool contact_only) const;
   bool requires_mfa(Role role) const { return mfa_required_roles_.contains(role); }
   /// An account whose role needs a second factor it has not set up.
   bool must_enrol(const User& user) const { return requires_mfa(user.role) && !user.mfa_enabled; }

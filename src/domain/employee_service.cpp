@@ -78,12 +78,29 @@ void EmployeeService::delete_image_quietly(const std::string& key) {
   }
 }
 
+namespace {
+
+/// Runs a write, telling the client which field a constraint refused: an email is one profile's,
+/// an account must exist.
+template <class Write>
+auto with_field_errors(Write&& write) {
+  try {
+    return write();
+  } catch (const store::ConstraintViolation& e) {
+    if (e.kind() == "unique") throw ValidationError("email", "is already another profile's");
+    if (e.kind() == "foreign_key") throw ValidationError("account_id", "names no account");
+    throw;
+  }
+}
+
+}  // namespace
+
 Employee EmployeeService::create(const User& user, EmployeeFields fields, const ImageInput& image) {
   validation::check_employee_fields(fields, true);
   std::optional<std::string> key;
   if (image.bytes) key = store_image(user, *image.bytes);
   try {
-    return repo_.create(fields, key, user.id, clock_.now());
+    return with_field_errors([&] { return repo_.create(fields, key, user.id, clock_.now()); });
   } catch (...) {
     if (key) delete_image_quietly(*key);
     throw;
@@ -97,14 +114,14 @@ Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFiel
   // check is made again under the row's lock.
   const auto current = repo_.find(id);
   if (!current) throw NotFound("no employee with id " + std::to_string(id));
-  may_change(current->user_id);
+  may_change(*current);
 
   store::ImageChange change;
   if (image.bytes) change = {store::ImageChange::Kind::replace, store_image(user, *image.bytes)};
   else if (image.remove) change.kind = store::ImageChange::Kind::remove;
   std::optional<std::pair<Employee, Employee>> updated;
   try {
-    updated = repo_.update(id, user.id, may_change, fields, change, clock_.now());
+    updated = with_field_errors([&] { return repo_.update(id, user.id, may_change, fields, change, clock_.now()); });
   } catch (...) {
     if (change.kind == store::ImageChange::Kind::replace) delete_image_quietly(change.new_key);
     throw;

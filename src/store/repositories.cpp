@@ -12,9 +12,15 @@ namespace {
 using Params = std::vector<Param>;
 
 constexpr std::string_view kEmployeeColumns =
-    "id, name, role, department, image_s3_key, user_id, created_at, updated_at";
+    "id, name, role, department, image_s3_key, user_id, created_at, updated_at, email, phone, location, manager_id, "
+    "start_date, account_id";
 
-constexpr std::size_t kEmployeeColumnCount = 8;
+constexpr std::size_t kEmployeeColumnCount = 14;
+
+std::optional<std::int64_t> optional_integer(const Row& row, std::size_t i) {
+  if (row.is_null(i)) return std::nullopt;
+  return row.integer(i);
+}
 
 /// The employee whose columns start at `first`.
 Employee employee_from(Row& row, std::size_t first = 0) {
@@ -26,7 +32,13 @@ Employee employee_from(Row& row, std::size_t first = 0) {
                   row.take_optional_text(at(4)),
                   row.integer(at(5)),
                   db_timestamp_to_iso(row.text(at(6))),
-                  db_timestamp_to_iso(row.text(at(7)))};
+                  db_timestamp_to_iso(row.text(at(7))),
+                  row.take_optional_text(at(8)),
+                  row.take_optional_text(at(9)),
+                  row.take_optional_text(at(10)),
+                  optional_integer(row, at(11)),
+                  row.take_optional_text(at(12)),
+                  optional_integer(row, at(13))};
 }
 
 TimePoint parse_db_time(const std::string& text) {
@@ -96,12 +108,14 @@ constexpr std::size_t kPageEmployeeColumn = kSessionColumnCount + 1;
 /// into a temporary table, and sort it again for an outer ORDER BY). The rows come in no
 /// promised order; the decoding orders them by id. The CROSS JOIN keeps SQLite reading the
 /// one-row bounds first, as a co-routine; PostgreSQL plans it as any inner join.
-/// Parameters: the session's, then the department, the search pattern, the limit, the offset.
-std::string make_list_sql(bool by_department, bool by_text) {
+/// Parameters: the session's, then the department, the manager, the search pattern, the limit,
+/// the offset.
+std::string make_list_sql(bool by_department, bool by_manager, bool by_text) {
   std::size_t next = 2;
   const auto param = [&next] { return "$" + std::to_string(++next); };
   std::vector<std::string> filters;
   if (by_department) filters.push_back("department = " + param());
+  if (by_manager) filters.push_back("manager_id = " + param());
   if (by_text) {
     const std::string pattern = param();
     filters.push_back(concat("(lower(name) LIKE ", pattern, " ESCAPE '\\' OR lower(role) LIKE ", pattern, " ESCAPE '\\')"));
@@ -123,10 +137,13 @@ std::string make_list_sql(bool by_department, bool by_text) {
                 " WHERE ", kSessionIsLive, ")");
 }
 
-const std::string& list_sql(bool by_department, bool by_text) {
-  static const std::array<std::string, 4> sql{make_list_sql(false, false), make_list_sql(true, false),
-                                              make_list_sql(false, true), make_list_sql(true, true)};
-  return sql[(by_department ? 1 : 0) + (by_text ? 2 : 0)];
+const std::string& list_sql(bool by_department, bool by_manager, bool by_text) {
+  static const std::array<std::string, 8> sql = [] {
+    std::array<std::string, 8> out;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = make_list_sql(i & 1, i & 2, i & 4);
+    return out;
+  }();
+  return sql[(by_department ? 1 : 0) + (by_manager ? 2 : 0) + (by_text ? 4 : 0)];
 }
 
 SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
@@ -176,24 +193,70 @@ std::optional<Employee> lock_for_change(Connection& conn, const Database& db, st
   auto found = conn.execute(select_for_update(db), Params{id});
   if (found.rows.empty()) return std::nullopt;
   Employee before = employee_from(found.rows[0]);
-  may_change(before.user_id);
+  may_change(before);
   return before;
+}
+
+/// A field as a parameter: NULL when it is to be cleared (sent empty).
+Param field_param(const std::string& value) { return value.empty() ? Param{nullptr} : Param{value}; }
+
+Param id_param(const std::string& value) {
+  if (value.empty()) return Param{nullptr};
+  return Param{static_cast<std::int64_t>(std::stoll(value))};
+}
+
+/// Refuses a manager that is missing, the profile itself, or one of its reports (a cycle),
+/// inside the change's transaction. `id` 0: a profile not yet written.
+void check_manager(Connection& conn, std::int64_t id, const std::string& manager) {
+  if (manager.empty()) return;
+  std::int64_t next = std::stoll(manager);
+  if (next == id) throw ValidationError("manager_id", "cannot be the profile itself");
+  bool first = true;
+  // Up the chain from the new manager: reaching the profile closes a cycle. The chain is as
+  // long as the directory is deep, and each step reads one row by its key.
+  for (std::size_t hops = 0; hops < 100000; ++hops) {
+    const auto up = conn.execute("SELECT manager_id FROM employees WHERE id = $1", Params{next});
+    if (up.rows.empty()) {
+      if (first) throw ValidationError("manager_id", "names no profile");
+      return;
+    }
+    first = false;
+    if (up.rows[0].is_null(0)) return;
+    next = up.rows[0].integer(0);
+    if (next == id) throw ValidationError("manager_id", "would make a cycle: the manager reports to this profile");
+  }
 }
 
 std::string employee_target(std::int64_t id) { return "employee:" + std::to_string(id); }
 
-/// The audit trail's view of a change to a profile: each text field and the photo's key.
+template <class T>
+boost::json::value json_of(const T& value) {
+  return boost::json::value(value);
+}
+
+template <class T>
+boost::json::value json_of(const std::optional<T>& value) {
+  return value ? boost::json::value(*value) : boost::json::value(nullptr);
+}
+
+/// The audit trail's view of a change to a profile: each field and the photo's key.
 boost::json::object employee_changes(const Employee* before, const Employee* after) {
   boost::json::object changes;
   const auto field = [&](std::string_view name, auto member) {
     std::optional<boost::json::value> from, to;
-    if (before) from = boost::json::value(before->*member);
-    if (after) to = boost::json::value(after->*member);
+    if (before) from = json_of(before->*member);
+    if (after) to = json_of(after->*member);
     if (!before || !after || before->*member != after->*member) note_change(changes, name, from, to);
   };
   field("name", &Employee::name);
   field("role", &Employee::role);
   field("department", &Employee::department);
+  field("email", &Employee::email);
+  field("phone", &Employee::phone);
+  field("location", &Employee::location);
+  field("manager_id", &Employee::manager_id);
+  field("start_date", &Employee::start_date);
+  field("account_id", &Employee::account_id);
   const auto key = [](const Employee* e) -> std::optional<boost::json::value> {
     if (!e) return std::nullopt;
     return e->image_key ? boost::json::value(*e->image_key) : boost::json::value(nullptr);
@@ -301,10 +364,15 @@ Employee EmployeeRepository::create(const EmployeeFields& fields, const std::opt
   Transaction tx(*conn);
   const std::string now_text = format_db_timestamp(now);
   const Param key = image_key ? Param{*image_key} : Param{nullptr};
+  check_manager(*conn, 0, fields.manager_id.value_or(""));
   auto result = conn->execute(
-      "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING " + std::string(kEmployeeColumns),
-      Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text});
+      "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at, email, phone, "
+      "location, manager_id, start_date, account_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12) "
+      "RETURNING " + std::string(kEmployeeColumns),
+      Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text,
+             field_param(fields.email.value_or("")), field_param(fields.phone.value_or("")),
+             field_param(fields.location.value_or("")), id_param(fields.manager_id.value_or("")),
+             field_param(fields.start_date.value_or("")), id_param(fields.account_id.value_or(""))});
   Employee created = employee_from(result.rows.at(0));
   record(*conn, {user_id, "employee.create", employee_target(created.id), employee_changes(nullptr, &created)}, now);
   tx.commit();
@@ -327,10 +395,12 @@ SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_
 SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) {
   Params params = session_params(session);
   if (query.department) params.emplace_back(*query.department);
+  if (query.manager_id) params.emplace_back(*query.manager_id);
   if (query.text) params.emplace_back(like_pattern(*query.text));
   params.emplace_back(query.limit);
   params.emplace_back(query.offset);
-  return {list_sql(query.department.has_value(), query.text.has_value()), std::move(params), decode_list};
+  return {list_sql(query.department.has_value(), query.manager_id.has_value(), query.text.has_value()), std::move(params),
+          decode_list};
 }
 
 SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
@@ -375,6 +445,15 @@ std::optional<std::pair<Employee, Employee>> EmployeeRepository::update(std::int
   if (fields.name) set("name", *fields.name);
   if (fields.role) set("role", *fields.role);
   if (fields.department) set("department", *fields.department);
+  if (fields.email) set("email", field_param(*fields.email));
+  if (fields.phone) set("phone", field_param(*fields.phone));
+  if (fields.location) set("location", field_param(*fields.location));
+  if (fields.manager_id) {
+    check_manager(*conn, id, *fields.manager_id);
+    set("manager_id", id_param(*fields.manager_id));
+  }
+  if (fields.start_date) set("start_date", field_param(*fields.start_date));
+  if (fields.account_id) set("account_id", id_param(*fields.account_id));
   if (image.kind == ImageChange::Kind::replace) set("image_s3_key", image.new_key);
   if (image.kind == ImageChange::Kind::remove) set("image_s3_key", nullptr);
   auto result = conn->execute(

@@ -108,14 +108,15 @@ struct ImageChange {
   std::string new_key;  // for replace
 };
 
-/// Decides, under the row's lock, whether the actor may change a row created by `creator`;
-/// throws if not.
-using ChangeCheck = std::function<void(std::int64_t creator)>;
+/// Decides, under the row's lock, whether the actor may change the row as it is; throws if not.
+using ChangeCheck = std::function<void(const Employee& current)>;
 
 class EmployeeRepository {
  public:
   explicit EmployeeRepository(Database& db) : db_(db) {}
-  /// Creates the row and its audit entry, in one transaction.
+  /// Creates the row and its audit entry, in one transaction. Throws ValidationError for a
+  /// manager that is missing; ConstraintViolation for an email in use ("unique") or an account
+  /// that does not exist ("foreign_key").
   Employee create(const EmployeeFields& fields, const std::optional<std::string>& image_key, std::int64_t user_id,
                   TimePoint now);
   std::optional<Employee> find(std::int64_t id);
@@ -135,7 +136,8 @@ class EmployeeRepository {
   /// Every photo's key, in id order.
   std::vector<std::string> image_keys();
   /// Updates the row if it exists and `may_change` lets `actor` change it, with its audit entry,
-  /// in one transaction. Returns the row before and after, or nullopt if it vanished.
+  /// in one transaction; a manager that is missing, the profile itself or one of its reports is
+  /// a ValidationError. Returns the row before and after, or nullopt if it vanished.
   std::optional<std::pair<Employee, Employee>> update(std::int64_t id, std::int64_t actor, const ChangeCheck& may_change,
                                                       const EmployeeFields& fields, const ImageChange& image,
                                                       TimePoint now);

@@ -54,12 +54,15 @@ test('Validation 10: the schema in the live catalogue', async () => {
       JOIN information_schema.referential_constraints rc ON rc.constraint_name = tc.constraint_name AND rc.constraint_schema = tc.table_schema
       WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public' ORDER BY 1, 2`);
     // The seed's two keys, but an account's profiles stay when it goes (accounts are disabled,
-    // never deleted with the directory they built); then the accounts' own tables.
+    // never deleted with the directory they built); a profile's manager and account, which leave
+    // it without one when they go; then the accounts' own tables.
     assert.deepEqual(foreignKeys, [
       { from_table: 'account_tokens', from_column: 'created_by', to_table: 'users', to_column: 'id', delete_rule: 'SET NULL' },
       { from_table: 'account_tokens', from_column: 'used_by', to_table: 'users', to_column: 'id', delete_rule: 'SET NULL' },
       { from_table: 'account_tokens', from_column: 'user_id', to_table: 'users', to_column: 'id', delete_rule: 'CASCADE' },
       { from_table: 'audit_log', from_column: 'actor_id', to_table: 'users', to_column: 'id', delete_rule: 'RESTRICT' },
+      { from_table: 'employees', from_column: 'account_id', to_table: 'users', to_column: 'id', delete_rule: 'SET NULL' },
+      { from_table: 'employees', from_column: 'manager_id', to_table: 'employees', to_column: 'id', delete_rule: 'SET NULL' },
       { from_table: 'employees', from_column: 'user_id', to_table: 'users', to_column: 'id', delete_rule: 'RESTRICT' },
       { from_table: 'mfa_recovery_codes', from_column: 'user_id', to_table: 'users', to_column: 'id', delete_rule: 'CASCADE' },
       { from_table: 'sessions', from_column: 'user_id', to_table: 'users', to_column: 'id', delete_rule: 'CASCADE' },

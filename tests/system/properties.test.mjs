@@ -24,9 +24,12 @@ after(async () => {
 });
 
 /** Any text of 8 to 72 bytes of UTF-8, without NUL. */
+/** The passwords the server refuses as too common (src/auth/common_passwords), in any case. */
+const common = new Set(readFileSync(path.join(import.meta.dirname, '../../src/auth/common_passwords/passwords.txt'), 'utf8').split('\n'));
+
 const password = fc
   .string({ unit: 'grapheme', minLength: 2, maxLength: 40 })
-  .filter((p) => !p.includes('\0') && Buffer.byteLength(p) >= 8 && Buffer.byteLength(p) <= 72);
+  .filter((p) => !p.includes('\0') && Buffer.byteLength(p) >= 8 && Buffer.byteLength(p) <= 72 && !common.has(p.toLowerCase()));
 
 /** A username from the allowed set; `uniqueUsername` adds a suffix at each run, shrinks included. */
 const username = fc.stringMatching(/^[A-Za-z0-9._-]{1,50}$/);

@@ -46,9 +46,16 @@ TEST(Policy, EachRoleHasTheRightsOfThoseBeforeIt) {
   EXPECT_FALSE(policy.allows(hr, Permission::manage_accounts));
   EXPECT_TRUE(policy.allows(admin, Permission::manage_accounts));
   EXPECT_TRUE(policy.allows(admin, Permission::read_audit));
-  EXPECT_NO_THROW(policy.require_may_change_profile(member, member.id));
+  Employee mine;
+  mine.user_id = member.id;
+  Employee theirs;
+  theirs.user_id = hr.id;
+  theirs.account_id = member.id;  // the member's own profile, made by hr
+  EXPECT_NO_THROW(policy.require_may_change_profile(member, mine, false));
+  EXPECT_NO_THROW(policy.require_may_change_profile(member, theirs, true));  // its contact fields
+  EXPECT_NO_THROW(policy.require_may_change_profile(hr, mine, false));
   try {
-    policy.require_may_change_profile(member, hr.id);
+    policy.require_may_change_profile(member, theirs, false);
     FAIL();
   } catch (const RoleRequired& e) {
     EXPECT_EQ(e.code(), "role_required");

@@ -35,12 +35,57 @@ TEST(PasswordProblem, RefusesInvalidUtf8AndNul) {
   EXPECT_TRUE(password_problem(std::string("abcd\0efgh", 9)));
 }
 
+EmployeeFields text_fields(std::optional<std::string> name, std::optional<std::string> role,
+                           std::optional<std::string> department) {
+  EmployeeFields fields;
+  fields.name = std::move(name);
+  fields.role = std::move(role);
+  fields.department = std::move(department);
+  return fields;
+}
+
+/// The optional field named `field` of an otherwise empty update, set to `value`; the problems.
+std::vector<std::string> problems_of(std::optional<std::string> EmployeeFields::*field, const std::string& value) {
+  EmployeeFields fields;
+  fields.*field = value;
+  try {
+    check_employee_fields(fields, false);
+    return {};
+  } catch (const ValidationError& e) {
+    std::vector<std::string> out;
+    for (const auto& f : e.fields()) out.push_back(f.field);
+    return out;
+  }
+}
+
+TEST(CheckEmployeeFields, ChecksTheContactFieldsLooselyAndEmptyClearsThem) {
+  for (const std::string ok : {"ada@example.com", "a.b+c@mail.example.co.uk", ""})
+    EXPECT_TRUE(problems_of(&EmployeeFields::email, ok).empty()) << ok;
+  for (const std::string bad : {"ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.com"})
+    EXPECT_EQ(problems_of(&EmployeeFields::email, bad), std::vector<std::string>{"email"}) << bad;
+  for (const std::string ok : {"+1 555 0100", "(030) 1234-5678", "555.0100 ext. 12", "0044 20/7946 0000 x3", ""})
+    EXPECT_TRUE(problems_of(&EmployeeFields::phone, ok).empty()) << ok;
+  for (const std::string& bad : {std::string("12"), std::string("call me"), std::string("555-0100!"), std::string(41, '1')})
+    EXPECT_EQ(problems_of(&EmployeeFields::phone, bad), std::vector<std::string>{"phone"}) << bad;
+  for (const std::string ok : {"2024-02-29", "1999-12-31", ""})
+    EXPECT_TRUE(problems_of(&EmployeeFields::start_date, ok).empty()) << ok;
+  for (const std::string bad : {"2023-02-29", "2024-13-01", "2024-1-1", "01/02/2024", "2024-04-31"})
+    EXPECT_EQ(problems_of(&EmployeeFields::start_date, bad), std::vector<std::string>{"start_date"}) << bad;
+  for (const std::string bad : {"0", "-3", "abc", "2147483648", "99999999999"})
+    EXPECT_EQ(problems_of(&EmployeeFields::manager_id, bad), std::vector<std::string>{"manager_id"}) << bad;
+  EXPECT_TRUE(problems_of(&EmployeeFields::account_id, "2147483647").empty());
+  EmployeeFields trimmed;
+  trimmed.location = "  Berlin ";
+  check_employee_fields(trimmed, false);
+  EXPECT_EQ(trimmed.location, "Berlin");
+}
+
 TEST(CheckEmployeeFields, TrimsAndListsEveryProblem) {
-  EmployeeFields ok{"  Ada  ", "Engineer", "IT"};
+  EmployeeFields ok = text_fields("  Ada  ", "Engineer", "IT");
   check_employee_fields(ok, true);
   EXPECT_EQ(*ok.name, "Ada");
 
-  EmployeeFields bad{"", std::string(256, 'r'), std::nullopt};
+  EmployeeFields bad = text_fields("", std::string(256, 'r'), std::nullopt);
   try {
     check_employee_fields(bad, true);
     FAIL() << "expected a ValidationError";
@@ -54,16 +99,16 @@ TEST(CheckEmployeeFields, TrimsAndListsEveryProblem) {
 }
 
 TEST(CheckEmployeeFields, PartialUpdatesNeedOnlyWhatIsGiven) {
-  EmployeeFields patch{std::nullopt, "Manager", std::nullopt};
+  EmployeeFields patch = text_fields(std::nullopt, "Manager", std::nullopt);
   EXPECT_NO_THROW(check_employee_fields(patch, false));
-  EmployeeFields control{"Ada\x01", std::nullopt, std::nullopt};
+  EmployeeFields control = text_fields("Ada\x01", std::nullopt, std::nullopt);
   EXPECT_THROW(check_employee_fields(control, false), ValidationError);
 }
 
 TEST(CheckEmployeeFields, CountsCharactersNotBytesForTheLengthLimit) {
   std::string name;
   for (int i = 0; i < 255; ++i) name += "\xc3\xa9";  // 255 characters, 510 bytes
-  EmployeeFields f{name, "r", "d"};
+  EmployeeFields f = text_fields(name, "r", "d");
   EXPECT_NO_THROW(check_employee_fields(f, true));
 }
 

@@ -25,9 +25,17 @@ class StoreContract : public ::testing::Test {
   AccountRepository users() { return AccountRepository(*db_); }
   SessionRepository sessions() { return SessionRepository(*db_); }
   EmployeeRepository employees() { return EmployeeRepository(*db_); }
+  static EmployeeFields text_fields(std::optional<std::string> name, std::optional<std::string> role,
+                                    std::optional<std::string> dept) {
+    EmployeeFields fields;
+    fields.name = std::move(name);
+    fields.role = std::move(role);
+    fields.department = std::move(dept);
+    return fields;
+  }
   Employee add(std::int64_t owner, const std::string& name, const std::string& role, const std::string& dept,
                std::optional<std::string> key = std::nullopt) {
-    return employees().create({name, role, dept}, key, owner, at(1));
+    return employees().create(text_fields(name, role, dept), key, owner, at(1));
   }
   /// Reads under a live session of a reader, as the API makes them.
   SessionCheck reader_session() {
@@ -174,36 +182,36 @@ TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
   this->add(owner, "Alan Turing", "Engineer", "IT");
   this->add(owner, "Discount 50%", "Sales_rep", "Sales");
   auto repo = this->employees();
-  auto [all, total] = this->list({std::nullopt, std::nullopt, 50, 0});
+  auto [all, total] = this->list({std::nullopt, std::nullopt, std::nullopt, 50, 0});
   EXPECT_EQ(total, 4);
   ASSERT_EQ(all.size(), 4u);
   EXPECT_LT(all[0].id, all[1].id);
-  auto [it, it_total] = this->list({std::string("IT"), std::nullopt, 50, 0});
+  auto [it, it_total] = this->list({std::string("IT"), std::nullopt, std::nullopt, 50, 0});
   EXPECT_EQ(it_total, 2);
   // A filtered page holds only matches, though others lie between them.
-  auto [it_second, it_second_total] = this->list({std::string("IT"), std::nullopt, 1, 1});
+  auto [it_second, it_second_total] = this->list({std::string("IT"), std::nullopt, std::nullopt, 1, 1});
   ASSERT_EQ(it_second.size(), 1u);
   EXPECT_EQ(it_second[0].name, "Alan Turing");
   EXPECT_EQ(it_second_total, 2);
-  auto [not_it, not_it_total] = this->list({std::nullopt, std::string("a"), 2, 1});
+  auto [not_it, not_it_total] = this->list({std::nullopt, std::nullopt, std::string("a"), 2, 1});
   ASSERT_EQ(not_it.size(), 2u);
   EXPECT_EQ(not_it[0].name, "Grace Hopper");
   EXPECT_EQ(not_it[1].name, "Alan Turing");
   EXPECT_EQ(not_it_total, 4);
-  auto [eng, eng_total] = this->list({std::nullopt, std::string("ENGINEER"), 50, 0});
+  auto [eng, eng_total] = this->list({std::nullopt, std::nullopt, std::string("ENGINEER"), 50, 0});
   EXPECT_EQ(eng_total, 2);
-  auto [by_name, by_name_total] = this->list({std::nullopt, std::string("hopp"), 50, 0});
+  auto [by_name, by_name_total] = this->list({std::nullopt, std::nullopt, std::string("hopp"), 50, 0});
   EXPECT_EQ(by_name_total, 1);
   EXPECT_EQ(by_name.at(0).name, "Grace Hopper");
   // LIKE wildcards in a search are literal characters.
-  EXPECT_EQ(this->list({std::nullopt, std::string("%"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::nullopt, std::string("_"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::nullopt, std::string("50%"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::string("IT"), std::string("alan"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("%"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("_"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("50%"), 50, 0}).second, 1);
+  EXPECT_EQ(this->list({std::string("IT"), std::nullopt, std::string("alan"), 50, 0}).second, 1);
   // Pages: disjoint, in order, the total unchanged.
-  auto [p1, t1] = this->list({std::nullopt, std::nullopt, 3, 0});
-  auto [p2, t2] = this->list({std::nullopt, std::nullopt, 3, 3});
-  auto [p3, t3] = this->list({std::nullopt, std::nullopt, 3, 6});
+  auto [p1, t1] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 0});
+  auto [p2, t2] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 3});
+  auto [p3, t3] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 6});
   EXPECT_EQ(p1.size(), 3u);
   ASSERT_EQ(p2.size(), 1u);
   EXPECT_TRUE(p3.empty());
@@ -222,13 +230,13 @@ TYPED_TEST_P(StoreContract, ChangesAskTheCheckUnderTheLockAndReturnTheOldRow) {
   const auto e = this->add(owner, "Ada", "Eng", "IT", "uploads/x/old.png");
   auto repo = this->employees();
   const auto only = [](std::int64_t actor) -> ChangeCheck {
-    return [actor](std::int64_t creator) {
-      if (creator != actor) throw Forbidden("not yours");
+    return [actor](const Employee& current) {
+      if (current.user_id != actor) throw Forbidden("not yours");
     };
   };
-  EXPECT_THROW(repo.update(e.id, other, only(other), {std::string("X"), {}, {}}, {}, this->at(5)), Forbidden);
+  EXPECT_THROW(repo.update(e.id, other, only(other), this->text_fields("X", std::nullopt, std::nullopt), {}, this->at(5)), Forbidden);
   EXPECT_THROW(repo.remove(e.id, other, only(other), this->at(5)), Forbidden);
-  const auto updated = repo.update(e.id, owner, only(owner), {std::nullopt, std::string("Boss"), std::nullopt},
+  const auto updated = repo.update(e.id, owner, only(owner), this->text_fields(std::nullopt, "Boss", std::nullopt),
                                    {ImageChange::Kind::replace, "uploads/x/new.png"}, this->at(5));
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->first.image_key, "uploads/x/old.png");
@@ -277,7 +285,7 @@ TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive)
     const auto row = repo.find(e.id, {hash, when});
     EXPECT_FALSE(row.session);
     EXPECT_FALSE(row.value);
-    const auto page = repo.list({std::nullopt, std::nullopt, 50, 0}, {hash, when});
+    const auto page = repo.list({std::nullopt, std::nullopt, std::nullopt, 50, 0}, {hash, when});
     EXPECT_FALSE(page.session);
     EXPECT_TRUE(page.value.items.empty());
     EXPECT_EQ(page.value.total, 0);
@@ -289,16 +297,16 @@ TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive)
 TYPED_TEST_P(StoreContract, PagesPastTheEndStillCountEveryMatch) {
   const auto owner = this->user("owner");
   for (int i = 0; i < 5; ++i) this->add(owner, "Person " + std::to_string(i), "Eng", i % 2 ? "IT" : "Ops");
-  const auto [beyond, total] = this->list({std::nullopt, std::nullopt, 10, 20});
+  const auto [beyond, total] = this->list({std::nullopt, std::nullopt, std::nullopt, 10, 20});
   EXPECT_TRUE(beyond.empty());
   EXPECT_EQ(total, 5);
-  const auto [ops_beyond, ops_total] = this->list({std::string("Ops"), std::string("person"), 2, 4});
+  const auto [ops_beyond, ops_total] = this->list({std::string("Ops"), std::nullopt, std::string("person"), 2, 4});
   EXPECT_TRUE(ops_beyond.empty());
   EXPECT_EQ(ops_total, 3);
-  const auto [none, none_total] = this->list({std::string("Nobody"), std::nullopt, 10, 0});
+  const auto [none, none_total] = this->list({std::string("Nobody"), std::nullopt, std::nullopt, 10, 0});
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(none_total, 0);
-  const auto [last, last_total] = this->list({std::nullopt, std::nullopt, 2, 4});
+  const auto [last, last_total] = this->list({std::nullopt, std::nullopt, std::nullopt, 2, 4});
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last[0].name, "Person 4");
   EXPECT_EQ(last_total, 5);
@@ -313,12 +321,12 @@ TYPED_TEST_P(StoreContract, EachReadUnderASessionIsOneStatement) {
     return query.decode(conn->execute(query.sql, query.params).rows);
   };
   // Past the last page, the statement of the page still gives the total.
-  const auto beyond = run_once(EmployeeRepository::list_query({std::string("IT"), std::nullopt, 10, 5}, session));
+  const auto beyond = run_once(EmployeeRepository::list_query({std::string("IT"), std::nullopt, std::nullopt, 10, 5}, session));
   ASSERT_TRUE(beyond.session);
   EXPECT_EQ(beyond.session->user.username, "reader");
   EXPECT_TRUE(beyond.value.items.empty());
   EXPECT_EQ(beyond.value.total, 3);
-  const auto page = run_once(EmployeeRepository::list_query({std::nullopt, std::nullopt, 2, 1}, session));
+  const auto page = run_once(EmployeeRepository::list_query({std::nullopt, std::nullopt, std::nullopt, 2, 1}, session));
   ASSERT_EQ(page.value.items.size(), 2u);
   EXPECT_EQ(page.value.items[0].name, "Person 1");
   EXPECT_EQ(page.value.items[1].name, "Person 2");
