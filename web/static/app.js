@@ -270,14 +270,16 @@ window.addEventListener('hashchange', (event) => {
   else render();
 });
 
-// The directory, where most visits start, is asked for beside the session check, not after it.
+// The session check goes out first; the directory, where most visits start, is asked for beside
+// it, not after it; what the server offers (/openapi.json) comes last, as nothing shown first waits for it.
 takeLinkToken();
 const start = parseRoute();
+const me = api.me();
 if (start.path === '/' && !linkToken) preloadDirectory(start.params);
 // Whether the server sorts and which profile fields it takes; the directory asks for it again when it needs it.
 loadCapabilities();
 try {
-  setUser(await api.me());
+  setUser(await me);
 } catch {
   setUser(null);
 }

@@ -1,6 +1,6 @@
 // Add and edit a profile: text fields, a photo picker with a preview, and delete for those who
 // may (the person who added it, HR and administrators). The contact fields (email, phone,
-// location, start date) appear where the server has them. Leaving with unsaved changes asks first.
+// location, start date) and the manager appear where the server has them. Leaving with unsaved changes asks first.
 import { api } from '../api.js';
 import { loadCapabilities } from '../capabilities.js';
 import { setLeaveGuard, clearLeaveGuard } from '../leave-guard.js';
@@ -22,12 +22,60 @@ function message(main, title, text, returnHash) {
 }
 
 // Fields beside name, role and department, shown when the profile has them or the server takes them.
+// docs/api.md ("Rules") has the server's limits; it judges the values and names the field it refuses.
 const optionalFields = [
   { name: 'email', label: 'Email', type: 'email', autocomplete: 'off', maxlength: 254 },
-  { name: 'phone', label: 'Phone', type: 'tel', autocomplete: 'off', maxlength: 64 },
+  { name: 'phone', label: 'Phone', type: 'tel', autocomplete: 'off', maxlength: 40,
+    hint: 'Digits with spaces and + ( ) - . /, an extension as x12.' },
   { name: 'location', label: 'Location', type: 'text', autocomplete: 'off', maxlength: 255 },
   { name: 'start_date', label: 'Start date', type: 'date' },
+  { name: 'manager_id', label: 'Manager' },
 ];
+
+// The most profiles the manager list reads (pages of 100, the most GET /employees gives at once).
+const managerChoicesRead = 2000;
+
+/**
+ * The manager as a choice among the other profiles, sorted by name. The current manager is
+ * there from the start, so the form can be used (and saved unchanged) before the list arrives.
+ */
+function managerField(employee) {
+  const id = 'employee-manager_id';
+  const current = employee?.manager_id ?? null;
+  const select = h('select', { id, name: 'manager_id', 'aria-describedby': `${id}-hint ${id}-error` },
+    h('option', { value: '' }, 'No manager'),
+    current !== null ? h('option', { value: String(current) }, `Profile ${current}`) : null);
+  select.value = current !== null ? String(current) : '';
+  const hint = h('p', { class: 'hint', id: `${id}-hint` }, 'Whom this person reports to.');
+  const container = h('div', { class: 'field' },
+    h('label', { for: id }, 'Manager'), hint, select,
+    h('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': 'manager_id', hidden: true }));
+
+  (async () => {
+    const people = [];
+    let total = Infinity;
+    while (people.length < Math.min(total, managerChoicesRead)) {
+      const page = await api.listEmployees({ limit: 100, offset: people.length });
+      total = page.total;
+      people.push(...page.employees);
+      if (page.employees.length === 0) break;
+    }
+    if (current !== null && !people.some((person) => String(person.id) === String(current))) {
+      people.push(await api.getEmployee(current).catch(() => ({ id: current, name: `Profile ${current}` })));
+    }
+    const choices = people.filter((person) => !employee || String(person.id) !== String(employee.id))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    const chosen = select.value;
+    select.replaceChildren(h('option', { value: '' }, 'No manager'),
+      ...choices.map((person) => h('option', { value: String(person.id) },
+        [person.name, person.role, person.department].filter(Boolean).join(' · '))));
+    select.value = chosen;
+    if (total > people.length) hint.textContent = `Whom this person reports to. The first ${people.length} of ${total} profiles are listed.`;
+  })().catch(() => {
+    hint.textContent = 'Whom this person reports to. The list of profiles could not be loaded.';
+  });
+  return container;
+}
 
 /**
  * Renders the add form (no `id`) or the edit form of employee `id` into `main`.
@@ -61,8 +109,8 @@ export async function renderEmployeeForm(main, { user, id, onSaved, onDeleted, r
   const text = (name, label) => field({ idPrefix: 'employee', name, label, required: true, maxlength: 255,
     value: employee?.[name] ?? '', autocomplete: 'off' });
   const departmentField = text('department', 'Department');
-  const extras = extraFields.map(({ name, label, ...attributes }) => field({ idPrefix: 'employee', name, label, ...attributes,
-    value: employee?.[name] ?? '' }));
+  const extras = extraFields.map(({ name, label, ...attributes }) => (name === 'manager_id' ? managerField(employee)
+    : field({ idPrefix: 'employee', name, label, ...attributes, value: employee?.[name] ?? '' })));
   const departmentList = h('datalist', { id: 'department-options' });
   departmentField.querySelector('input').setAttribute('list', departmentList.id);
 

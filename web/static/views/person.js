@@ -71,14 +71,18 @@ export async function renderPerson(main, { user, id, notice, onDeleted }) {
   if (!main.isConnected) return;
   document.title = `${employee.name} · HR Directory`;
 
+  // A field shows only when it holds something: a server that knows a field sends it as null when unset.
+  // The manager and the direct reports are asked for only from a server that knows manager_id.
+  const knowsManagers = 'manager_id' in employee;
+  const hasManager = knowsManagers && hasValue(employee.manager_id);
   const facts = h('dl', { class: 'facts person-facts' });
   facts.append(fact('Department', employee.department));
-  if ('email' in employee) facts.append(fact('Email', hasValue(employee.email) ? h('a', { href: `mailto:${employee.email}` }, employee.email) : '—'));
-  if ('phone' in employee) facts.append(fact('Phone', hasValue(employee.phone) ? h('a', { href: telHref(employee.phone) }, employee.phone) : '—'));
-  if ('location' in employee) facts.append(fact('Location', hasValue(employee.location) ? employee.location : '—'));
-  const managerValue = h('span', {}, '—');
-  if ('manager_id' in employee) facts.append(fact('Manager', managerValue));
-  if ('start_date' in employee) facts.append(fact('Start date', hasValue(employee.start_date) ? dateElement(employee.start_date) : '—'));
+  if (hasValue(employee.email)) facts.append(fact('Email', h('a', { href: `mailto:${employee.email}` }, employee.email)));
+  if (hasValue(employee.phone)) facts.append(fact('Phone', h('a', { href: telHref(employee.phone) }, employee.phone)));
+  if (hasValue(employee.location)) facts.append(fact('Location', String(employee.location)));
+  const managerValue = h('span', {}, 'Loading…');
+  if (hasManager) facts.append(fact('Manager', managerValue));
+  if (hasValue(employee.start_date)) facts.append(fact('Start date', dateElement(employee.start_date)));
   facts.append(fact('Added', timeElement(employee.created_at)));
   if (employee.updated_at && employee.updated_at !== employee.created_at) facts.append(fact('Last changed', timeElement(employee.updated_at)));
 
@@ -90,7 +94,7 @@ export async function renderPerson(main, { user, id, notice, onDeleted }) {
       h('button', { type: 'button', class: 'button button-danger-quiet', onclick: remove }, 'Delete'))
     : null;
 
-  const reports = 'manager_id' in employee
+  const reports = knowsManagers
     ? h('section', { class: 'panel person-reports', 'aria-labelledby': 'reports-heading' },
       h('h2', { id: 'reports-heading' }, 'Direct reports'), h('p', { class: 'loading' }, 'Loading…'))
     : null;
@@ -120,15 +124,12 @@ export async function renderPerson(main, { user, id, notice, onDeleted }) {
     }
   }
 
-  if ('manager_id' in employee) {
-    showManager(employee, managerValue);
-    showReports(employee, reports);
-  }
+  if (hasManager) showManager(employee, managerValue);
+  if (knowsManagers) showReports(employee, reports);
 }
 
 async function showManager(employee, slot) {
   const managerId = employee.manager_id;
-  if (managerId === null || managerId === undefined || managerId === '') return;
   // A server that names the manager saves a request.
   const named = employee.manager && typeof employee.manager === 'object' && employee.manager.name ? employee.manager : null;
   let manager = named ? { id: managerId, ...named } : null;
@@ -157,7 +158,7 @@ async function showReports(employee, section) {
     section.replaceChildren(heading,
       h('ul', { class: 'people-list', 'aria-labelledby': 'reports-heading' }, ...reports.map((person) => h('li', {}, personLink(person),
         h('span', { class: 'people-list-role' }, person.role)))),
-      counted > reports.length ? h('p', { class: 'hint' }, `The first ${reports.length} of ${counted} are shown.`) : null);
+      ...(counted > reports.length ? [h('p', { class: 'hint' }, `The first ${reports.length} of ${counted} are shown.`)] : []));
   } catch (error) {
     section.replaceChildren(heading, h('p', { class: 'form-error' }, `The direct reports could not be loaded. ${error.message}`));
     announce('The direct reports could not be loaded.');
