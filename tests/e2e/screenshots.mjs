@@ -11,13 +11,14 @@ const outputDir = process.env.SCREENSHOTS_DIR ? join(process.env.SCREENSHOTS_DIR
   : fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const people = [
   { name: 'Amara Okafor', role: 'HR Business Partner', department: 'People', hue: 200, skin: '#8d5524' },
-  { name: 'Lukas Schneider', role: 'Backend Engineer', department: 'Engineering', hue: 150, skin: '#f1c27d' },
-  { name: 'Priya Raman', role: 'Engineering Manager', department: 'Engineering', hue: 280, skin: '#c68642' },
+  { name: 'Lukas Schneider', role: 'Backend Engineer', department: 'Engineering', hue: 150, skin: '#f1c27d', manager: 'Priya Raman' },
+  { name: 'Priya Raman', role: 'Engineering Manager', department: 'Engineering', hue: 280, skin: '#c68642',
+    email: 'priya.raman@example.com', phone: '+44 20 7946 0321', location: 'London', start_date: '2021-09-06' },
   { name: 'Mateo García', role: 'Payroll Specialist', department: 'Finance', hue: 30, skin: '#e0ac69' },
   { name: 'Hana Sato', role: 'Product Designer', department: 'Design', hue: 330, skin: '#ffdbac' },
   { name: 'Noah Williams', role: 'Recruiter', department: 'People', photo: false },
   { name: 'Fatima Zahra', role: 'Data Analyst', department: 'Finance', hue: 100, skin: '#a0662f' },
-  { name: 'Oliver Brown', role: 'IT Support', department: 'Engineering', photo: false },
+  { name: 'Oliver Brown', role: 'IT Support', department: 'Engineering', photo: false, manager: 'Priya Raman' },
 ];
 const views = [
   { label: 'desktop', width: 1280, height: 860 },
@@ -33,7 +34,9 @@ try {
   await signUp(seeding.page, username);
   for (const person of people) {
     const form = new FormData();
-    for (const field of ['name', 'role', 'department']) form.append(field, person[field]);
+    for (const field of ['name', 'role', 'department', 'email', 'phone', 'location', 'start_date']) {
+      if (person[field]) form.append(field, person[field]);
+    }
     if (person.photo !== false) {
       const photo = await portrait(seeding.page, { name: 'photo.jpg', mimeType: 'image/jpeg', hue: person.hue, skin: person.skin });
       form.append('image', new Blob([photo.buffer], { type: photo.mimeType }), photo.name);
@@ -41,6 +44,12 @@ try {
     const response = await apiCall(seeding.context, 'POST', '/employees', form);
     if (response.status !== 201) throw new Error(`seeding ${person.name} failed: ${response.status}`);
     person.id = response.body.id;
+  }
+  // The manager's page lists the direct reports.
+  for (const person of people.filter(({ manager }) => manager)) {
+    const managerId = people.find(({ name }) => name === person.manager).id;
+    const response = await apiCall(seeding.context, 'PATCH', `/employees/${person.id}`, { manager_id: managerId });
+    if (response.status !== 200) throw new Error(`setting ${person.name}'s manager failed: ${response.status}`);
   }
   await seeding.context.close();
 
@@ -62,6 +71,10 @@ try {
     await page.getByRole('link', { name: people[2].name, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: people[2].name }).waitFor();
     await page.getByRole('img', { name: `Photo of ${people[2].name}` }).evaluate((image) => image.decode());
+    // The reports' photos load lazily: brought into view so they are there for the full-page picture.
+    await page.getByRole('list', { name: 'Direct reports' }).scrollIntoViewIfNeeded();
+    await photosLoaded(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${outputDir}person-${label}.png`, fullPage: true });
     await page.getByRole('link', { name: 'Back to the directory' }).click();
     await expectCards(page, people.map(({ name }) => name));
