@@ -9,6 +9,7 @@
 #include "api/body_readers.hpp"
 #include "api/request_params.hpp"
 #include "common/log.hpp"
+#include "domain/validation.hpp"
 
 namespace hrapp::api {
 namespace {
@@ -47,10 +48,6 @@ json::object invitation_json(const store::AccountToken& t) {
 }
 
 Response json_of(int status, const json::value& value) { return http::json_response(status, json::serialize(value)); }
-
-Response signed_out(std::int64_t ended) {
-  return json_of(200, json::object{{"status", "signed_out"}, {"sessions", ended}});
-}
 
 Role role_field(const std::optional<std::string>& text, std::vector<FieldError>& problems, Role fallback) {
   if (!text) return fallback;
@@ -130,7 +127,7 @@ Response AdminRoutes::change_user(Context& c) {
 
 Response AdminRoutes::revoke_sessions(Context& c) {
   const User& actor = admin(c);
-  return signed_out(accounts_.end_sessions(actor, parse_id(c.captures.at(0), "account")));
+  return signed_out_response(accounts_.end_sessions(actor, parse_id(c.captures.at(0), "account")));
 }
 
 Response AdminRoutes::reset_mfa(Context& c) {
@@ -193,7 +190,10 @@ Response AdminRoutes::audit(Context& c) {
   if (auto v = c.request.query_value("actor"); v && !v->empty())
     filter.actor = parse_bounded(*v, 1, std::numeric_limits<std::int32_t>::max(), "actor", problems);
   if (auto v = c.request.query_value("target"); v && !v->empty()) {
-    if (v->size() > 64) problems.push_back({"target", "must be at most 64 characters"});
+    // As every text filter: a NUL or invalid UTF-8 would reach the database (PostgreSQL refuses
+    // both) and must be the client's 400.
+    if (auto problem = validation::text_field_problem(*v)) problems.push_back({"target", *problem});
+    else if (v->size() > 64) problems.push_back({"target", "must be at most 64 characters"});
     else filter.target = std::string(*v);
   }
   if (auto v = c.request.query_value("before"))

@@ -13,12 +13,6 @@ namespace {
 namespace json = boost::json;
 using http::Response;
 
-Response signed_out(const Sessions& sessions, const http::Request& request, std::int64_t ended) {
-  Response r = http::json_response(200, json::serialize(json::object{{"status", "signed_out"}, {"sessions", ended}}));
-  r.headers.emplace_back("Set-Cookie", sessions.cookie(request, "", 0));
-  return r;
-}
-
 }  // namespace
 
 std::vector<http::Route<Context>> SelfServiceRoutes::routes() {
@@ -68,7 +62,9 @@ Response SelfServiceRoutes::change_password(Context& c) {
 Response SelfServiceRoutes::sign_out_everywhere(Context& c) {
   const std::int64_t ended = accounts_.sign_out_everywhere(*c.user);
   log::info("signed out everywhere", {{"user_id", c.user->id}, {"sessions", ended}});
-  return signed_out(sessions_, c.request, ended);
+  Response r = signed_out_response(ended);
+  r.headers.emplace_back("Set-Cookie", sessions_.cookie(c.request, "", 0));  // this session ended too
+  return r;
 }
 
 Response SelfServiceRoutes::start_mfa(Context& c) {

@@ -16,6 +16,10 @@ constexpr long kDeviceCookieSeconds = 365L * 24 * 60 * 60;
 
 }  // namespace
 
+http::Response signed_out_response(std::int64_t sessions_ended) {
+  return http::json_response(200, R"({"status":"signed_out","sessions":)" + std::to_string(sessions_ended) + "}");
+}
+
 Sessions::Sessions(auth::AuthService& auth, const auth::Policy& policy, bool https_only)
     : auth_(auth), policy_(policy), https_only_(https_only),
       cookie_name_(https_only ? kHttpsSessionCookie : kSessionCookie),

@@ -15,6 +15,9 @@ namespace hrapp::api {
 /// A JSON body's limit, whatever else a route takes.
 inline constexpr std::size_t kJsonLimit = 64 * 1024;
 
+/// 200 `{"status":"signed_out","sessions":N}`: an account's sessions ended, by itself or an admin.
+http::Response signed_out_response(std::int64_t sessions_ended);
+
 /// What a route handler sees.
 struct Context {
   http::Request& request;

@@ -148,9 +148,10 @@ std::string AuthService::hash_new_password(const std::string& username, const st
 
 void AuthService::change_password(const User& user, const std::string& current, const std::string& next,
                                   const std::string& session_token, std::string_view client_address) {
+  // The new password's rules first: a refused one costs no bcrypt and no sign-in attempt.
   if (auto problem = password_problem(user.username, next)) throw ValidationError("new_password", *problem);
   confirm_password(user, current, "current_password", client_address);
-  const std::string hash = hash_new_password(user.username, next, "new_password", client_address);
+  const std::string hash = cpu_.run(client_address, [&] { return hasher_.hash(next); });
   accounts_.set_password(user.id, hash, token_hash(session_token), user.id, clock_.now());
 }
 

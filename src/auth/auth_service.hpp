@@ -72,9 +72,6 @@ class AuthService {
   /// naming `field` if it is wrong.
   void confirm_password(const User& user, const std::string& password, std::string_view field,
                         std::string_view client_address);
-  /// Hashes a password that passed the rules for `username` (ValidationError naming `field`).
-  std::string hash_new_password(const std::string& username, const std::string& password, std::string_view field,
-                                std::string_view client_address);
 
   /// The user of a live session, found by its own query.
   std::optional<User> authenticate(const std::string& token);
@@ -92,6 +89,9 @@ class AuthService {
   static std::string recovery_code_hash(std::string_view code);
 
  private:
+  /// Hashes a password that passed the rules for `username` (ValidationError naming `field`).
+  std::string hash_new_password(const std::string& username, const std::string& password, std::string_view field,
+                                std::string_view client_address);
   /// Runs the part of an attempt that ends in a verdict on the credentials. A wrong password, a
   /// taken name or a bad invitation stays counted; anything else (no verdict) takes the attempt
   /// back and rethrows.
