@@ -35,7 +35,8 @@ free_port() {
 
 mkdir "$pg_data"
 if [[ $EUID -eq 0 ]]; then chown postgres: "$pg_data"; fi
-as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust --no-sync >"$work/initdb.log"
+# UTF-8, as RDS makes its databases (with the C locale initdb would make SQL_ASCII ones).
+as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$work/initdb.log"
 # The superuser connects without a password (the tests' own SQL); every other role must give
 # its password, as on RDS, so a changed password really locks out whoever still uses the old one.
 cat >"$pg_data/pg_hba.conf" <<'HBA'

@@ -100,7 +100,8 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     const auto& route = *match.route;
     plan.route = static_cast<int>(match.route - router_.routes().data());
     plan.captures = match.captures;
-    plan.execution = route.access == Access::session_in_read ? http::Execution::in_place_or_blocking : route.execution;
+    const bool read_in_place = route.access == Access::session_in_read && !(route.slow && route.slow(request));
+    plan.execution = read_in_place ? http::Execution::in_place_or_blocking : route.execution;
     plan.quiet_when_ok = route.probe;
     plan.body_limit = body_limit(route, request);
     if (is_unsafe(request.method)) check_origin(request);
@@ -109,7 +110,7 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
     if (framing.present && route.access != Access::open) plan.admit_before_body = true;
     else if (framing.present) check_content_type(request, route.body);
     // Last: only a request the header lets through gets its read sent ahead.
-    if (route.prefetch) plan.prefetch = route.prefetch(request, plan.captures);
+    if (route.prefetch && read_in_place) plan.prefetch = route.prefetch(request, plan.captures);
     return std::nullopt;
   });
   return plan;

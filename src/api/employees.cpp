@@ -3,12 +3,12 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/url.hpp>
 
 #include <limits>
 
 
 #include "api/body_readers.hpp"
+#include "api/employee_list.hpp"
 #include "api/json_text.hpp"
 #include "api/request_params.hpp"
 #include "common/log.hpp"
@@ -20,30 +20,6 @@ namespace {
 
 namespace json = boost::json;
 using http::Response;
-
-/// The list's URL for the page at `offset`, with the same filters.
-std::string page_url(const EmployeeQuery& query, std::int64_t offset) {
-  boost::urls::url url("/employees");
-  auto params = url.params();
-  if (query.department) params.append({"department", *query.department});
-  if (query.manager_id) params.append({"manager_id", std::to_string(*query.manager_id)});
-  if (query.text) params.append({"q", *query.text});
-  params.append({"limit", std::to_string(query.limit)});
-  params.append({"offset", std::to_string(offset)});
-  return std::string(url.buffer());
-}
-
-/// RFC 8288 links to the first, previous and next pages, so a client that expects the whole
-/// list finds the rest; nullopt when everything fits on this page.
-std::optional<std::string> page_links(const EmployeeQuery& query, std::int64_t total) {
-  const bool next = query.offset + query.limit < total;
-  const bool prev = query.offset > 0;
-  if (!next && !prev) return std::nullopt;
-  std::string links = "<" + page_url(query, 0) + ">; rel=\"first\"";
-  if (prev) links += ", <" + page_url(query, std::max<std::int64_t>(0, query.offset - query.limit)) + ">; rel=\"prev\"";
-  if (next) links += ", <" + page_url(query, query.offset + query.limit) + ">; rel=\"next\"";
-  return links;
-}
 
 }  // namespace
 
@@ -71,8 +47,9 @@ std::vector<http::Route<Context>> EmployeeRoutes::routes() {
        false,
        [this](const http::Request& r, const std::vector<std::string>&) {
          return sessions_.prefetch_for(
-             r, [&](const store::SessionCheck& s) { return employees_.prefetch_list(list_query(r), s); });
-       }},
+             r, [&](const store::SessionCheck& s) { return employees_.prefetch_list(parse_list_query(r), s); });
+       },
+       is_slow_list},
       {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking,
        bind(&EmployeeRoutes::get_employee), false,
        [this](const http::Request& r, const std::vector<std::string>& captures) {
@@ -161,29 +138,8 @@ Response EmployeeRoutes::create_employee(Context& c) {
   return r;
 }
 
-EmployeeQuery EmployeeRoutes::list_query(const http::Request& request) {
-  EmployeeQuery query;
-  std::vector<FieldError> problems;
-  // Text filters pass the same rules as stored text: a NUL or invalid UTF-8 would reach the
-  // database (PostgreSQL refuses both) and must be the client's 400, not our 500.
-  auto text_filter = [&](const char* name, std::optional<std::string>& into) {
-    const auto v = request.query_value(name);
-    if (!v || v->empty()) return;
-    if (auto problem = validation::text_field_problem(*v)) problems.push_back({name, *problem});
-    else into = std::string(*v);
-  };
-  text_filter("department", query.department);
-  text_filter("q", query.text);
-  if (auto v = request.query_value("manager_id"); v && !v->empty())
-    query.manager_id = parse_bounded(*v, 1, std::numeric_limits<std::int32_t>::max(), "manager_id", problems);
-  if (auto v = request.query_value("limit")) query.limit = parse_bounded(*v, 1, 100, "limit", problems);
-  if (auto v = request.query_value("offset")) query.offset = parse_bounded(*v, 0, 1'000'000'000, "offset", problems);
-  if (!problems.empty()) throw AppError("bad_request", "some query parameters are invalid", std::move(problems));
-  return query;
-}
-
 Response EmployeeRoutes::list_employees(Context& c) {
-  const EmployeeQuery query = list_query(c.request);
+  const EmployeeQuery query = parse_list_query(c.request);
   const auto page = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
   std::string body = "[";
   body.reserve(256 * page.items.size() + 2);
@@ -194,7 +150,8 @@ Response EmployeeRoutes::list_employees(Context& c) {
   body += ']';
   Response r = http::json_response(200, std::move(body));
   r.set_header("X-Total-Count", std::to_string(page.total));
-  if (auto links = page_links(query, page.total)) r.set_header("Link", *links);
+  if (page.total_capped) r.set_header("X-Total-Count-Capped", "true");
+  if (auto links = page_links(query, page)) r.set_header("Link", *links);
   return r;
 }
 

@@ -16,8 +16,6 @@ class EmployeeRoutes {
   std::vector<http::Route<Context>> routes();
 
  private:
-  /// GET /employees's query parameters; throws AppError naming each one that is invalid.
-  static EmployeeQuery list_query(const http::Request& request);
   http::Response create_employee(Context&);
   http::Response list_employees(Context&);
   http::Response get_employee(Context&);

@@ -27,10 +27,24 @@
 
 namespace hrapp::app {
 
+namespace {
+
+/// Brings the schema up to date, then derives the sort and search columns of the rows written
+/// without them (the previous release's instances, during a rolling deploy). Returns how many
+/// migrations it applied.
+int prepare_database(store::Database& db, const config::Config& config) {
+  const int applied = store::migrate(db, config.db_owner_role);
+  if (const auto derived = store::EmployeeRepository(db).derive_stale(); derived > 0)
+    log::info("profiles' sort and search columns derived", {{"profiles", derived}});
+  return applied;
+}
+
+}  // namespace
+
 int migrate(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
-  const int applied = store::migrate(backends.database(), config.db_owner_role);
+  const int applied = prepare_database(backends.database(), config);
   log::info("migrations done", {{"applied", std::int64_t{applied}}});
   return 0;
 }
@@ -71,7 +85,7 @@ void log_setup_link(auth::AccountService& accounts, const std::string& host, std
 int resize_photos(const config::Config& config) {
   SystemClock clock;
   Backends backends(config, clock);
-  store::migrate(backends.database(), config.db_owner_role);
+  prepare_database(backends.database(), config);
   store::EmployeeRepository rows(backends.database());
   BoundedWorkers decoders(1, 1);
   auto memory = decode_memory(config);
@@ -88,7 +102,7 @@ int user_command(const config::Invocation& invocation) {
   const config::Config& config = invocation.config;
   SystemClock clock;
   Backends backends(config, clock);
-  store::migrate(backends.database(), config.db_owner_role);
+  prepare_database(backends.database(), config);
   store::AccountRepository accounts(backends.database());
   store::AuditRepository audit(backends.database());
   const auth::PasswordHasher hasher(config.bcrypt_cost);
@@ -117,7 +131,7 @@ int serve(const config::Config& config) {
   auto try_migrate = [&db, &migrated, &config] {
     if (migrated) return;
     try {
-      store::migrate(db, config.db_owner_role);
+      prepare_database(db, config);
       migrated = true;
     } catch (const store::DatabaseUnavailable& e) {
       log::error("database unavailable; will retry migrations", {{"error", std::string_view(e.what())}});

@@ -53,7 +53,7 @@ class EmployeeService {
     return repo_.prefetch(store::EmployeeRepository::find_query(id, session));
   }
   std::shared_ptr<Prefetch> prefetch_list(const EmployeeQuery& query, const store::SessionCheck& session) {
-    return repo_.prefetch(store::EmployeeRepository::list_query(query, session));
+    return repo_.prefetch(repo_.list_query(query, session));
   }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).

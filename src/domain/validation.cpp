@@ -43,6 +43,21 @@ std::optional<std::string> text_field_problem(std::string_view value) {
   return std::nullopt;
 }
 
+std::optional<std::string> date_problem(const std::string& date) {
+  static const std::regex pattern(R"(^(\d{4})-(\d{2})-(\d{2})$)");
+  std::smatch parts;
+  if (std::regex_match(date, parts, pattern)) {
+    const int year = std::stoi(parts[1]);
+    const int month = std::stoi(parts[2]);
+    const int day = std::stoi(parts[3]);
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (year >= 1900 && year <= 2200 && month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1])
+      return std::nullopt;
+  }
+  return "must be a date as YYYY-MM-DD";
+}
+
 namespace {
 
 std::optional<std::string> email_problem(const std::string& email) {
@@ -63,20 +78,6 @@ std::optional<std::string> phone_problem(const std::string& phone) {
   return std::nullopt;
 }
 
-std::optional<std::string> date_problem(const std::string& date) {
-  static const std::regex pattern(R"(^(\d{4})-(\d{2})-(\d{2})$)");
-  std::smatch parts;
-  if (std::regex_match(date, parts, pattern)) {
-    const int year = std::stoi(parts[1]);
-    const int month = std::stoi(parts[2]);
-    const int day = std::stoi(parts[3]);
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year >= 1900 && year <= 2200 && month >= 1 && month <= 12 && day >= 1 && day <= days[month - 1])
-      return std::nullopt;
-  }
-  return "must be a date as YYYY-MM-DD";
-}
 
 std::optional<std::string> id_problem(const std::string& id) {
   // A SERIAL id: a larger number names nothing and must not reach PostgreSQL.

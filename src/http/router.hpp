@@ -32,6 +32,10 @@ struct Route {
   /// For a route that runs `in_place_or_blocking`: the read its handler will make, from the
   /// header and the captures alone; null when there is none to make ahead.
   std::function<std::shared_ptr<Prefetch>(const Request&, const std::vector<std::string>&)> prefetch{};
+  /// For the same: whether this request's read may be slow (a search, a deep page). It then runs
+  /// on the blocking pool with nothing sent ahead, so it holds neither an I/O thread nor the
+  /// reads queued behind it on the I/O thread's database connection.
+  std::function<bool(const Request&)> slow{};
 };
 
 /// Matches a path against a pattern; fills the captured segments.

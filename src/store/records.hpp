@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The rows the store reads and writes, as plain data: every floor above uses them.
 namespace hrapp {
@@ -53,10 +54,23 @@ struct User {
   bool mfa_enabled = false;
 };
 
+/// The orders of a list (docs/api.md, "Listing and searching"); ties go by id.
+enum class EmployeeSort { name, name_desc, department, start_date, start_date_desc, created, created_desc };
+
+/// Where a page starts when it is asked for by cursor: just after (or, for the page before,
+/// just before) the row whose sort key and id these are.
+struct ListCursor {
+  bool before = false;
+  std::string key;  // the sort's key of that row ("" for created)
+  std::int64_t id = 0;
+};
+
 struct EmployeeQuery {
   std::optional<std::string> department;
   std::optional<std::int64_t> manager_id;
-  std::optional<std::string> text;  // substring of name or role, any case
+  std::vector<std::string> words;  // folded words of the search (text/search_words.hpp), all must match
+  EmployeeSort sort = EmployeeSort::name;
+  std::optional<ListCursor> cursor;
   std::int64_t limit = 50;
   std::int64_t offset = 0;
 };

@@ -1,10 +1,15 @@
 #include "store/repositories.hpp"
 
 #include <algorithm>
-#include <array>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <tuple>
 
+#include "common/crypto.hpp"
 #include "common/errors.hpp"
+#include "text/collation_key.hpp"
+#include "text/search_words.hpp"
 
 namespace hrapp::store {
 namespace {
@@ -95,64 +100,121 @@ SessionRead<std::optional<Employee>> decode_find(std::vector<Row> rows) {
   return out;
 }
 
-/// Where a list's rows keep the total and the page's employees.
+/// Where a list's rows keep the total, the page's employees, each one's sort key and its place.
 constexpr std::size_t kTotalColumn = kSessionColumnCount;
 constexpr std::size_t kPageEmployeeColumn = kSessionColumnCount + 1;
+constexpr std::size_t kSortKeyColumn = kPageEmployeeColumn + kEmployeeColumnCount;
+constexpr std::size_t kPlaceColumn = kSortKeyColumn + 1;
 
-/// A page of the employees matching the filters, with the number of all matches, under the
-/// session, in one statement that answers even past the last page: the session's row carries
-/// the total (no row at all means no live session), then each employee of the page is a row of
-/// its own whose session columns are null. The page's ids are found from the primary key alone
-/// (the skipped matches are never read whole), then its employees are read by that id range:
-/// nothing is materialised or sorted (SQLite would copy a LIMIT subquery joined to the session
-/// into a temporary table, and sort it again for an outer ORDER BY). The rows come in no
-/// promised order; the decoding orders them by id. The CROSS JOIN keeps SQLite reading the
-/// one-row bounds first, as a co-routine; PostgreSQL plans it as any inner join.
-/// Parameters: the session's, then the department, the manager, the search pattern, the limit,
-/// the offset.
-std::string make_list_sql(bool by_department, bool by_manager, bool by_text) {
+/// How a sort orders rows: by `key` (an expression of the row; none for the order of creation),
+/// then by id, in one direction. The expressions are the indexes' (0005_directory_order.sql).
+struct SortOrder {
+  std::string_view key;
+  bool descending;
+};
+
+SortOrder sort_order(EmployeeSort sort, Engine engine) {
+  const bool pg = engine == Engine::postgres;
+  switch (sort) {
+    case EmployeeSort::name: return {"name_key", false};
+    case EmployeeSort::name_desc: return {"name_key", true};
+    case EmployeeSort::department: return {"department_key", false};
+    case EmployeeSort::start_date:
+      return {pg ? "COALESCE(start_date, DATE '9999-12-31')" : "COALESCE(start_date, '9999-12-31')", false};
+    case EmployeeSort::start_date_desc:
+      return {pg ? "COALESCE(start_date, DATE '0001-01-01')" : "COALESCE(start_date, '0001-01-01')", true};
+    case EmployeeSort::created: return {"", false};
+    case EmployeeSort::created_desc: return {"", true};
+  }
+  return {"", false};
+}
+
+/// What a list statement's text depends on.
+struct ListShape {
+  Engine engine;
+  EmployeeSort sort;
+  bool by_department;
+  bool by_manager;
+  std::size_t words;
+  int cursor;  // 0 none, 1 after a row, 2 before a row
+  auto tie() const { return std::tie(engine, sort, by_department, by_manager, words, cursor); }
+  bool operator<(const ListShape& other) const { return tie() < other.tie(); }
+};
+
+/// A page of the employees matching the filters, in the sort's order, with the number of all
+/// matches (counted up to one past kMaxExactTotal), under the session, in one statement that
+/// answers even past the last page: the session's row carries the total (no row at all means no
+/// live session), then each employee of the page is a row of its own whose session columns are
+/// null, with its sort key and its place on the page. A page by cursor reads from the cursor's
+/// row in the index's order, so a deep page costs what the first does; a page before a row reads
+/// backwards and is numbered forwards. One more row than the page is read, to know whether the
+/// list goes on. Parameters: the session's, the department, the manager, each search word's
+/// pattern, the cursor's key (for a sort with one) and id, the limit, the offset.
+std::string make_list_sql(const ListShape& shape) {
   std::size_t next = 2;
   const auto param = [&next] { return "$" + std::to_string(++next); };
   std::vector<std::string> filters;
-  if (by_department) filters.push_back("department = " + param());
-  if (by_manager) filters.push_back("manager_id = " + param());
-  if (by_text) {
-    const std::string pattern = param();
-    filters.push_back(concat("(lower(name) LIKE ", pattern, " ESCAPE '\\' OR lower(role) LIKE ", pattern, " ESCAPE '\\')"));
+  if (shape.by_department) filters.push_back("department = " + param());
+  if (shape.by_manager) filters.push_back("manager_id = " + param());
+  if (shape.words > 0) {
+    // Each word's pattern (text::word_pattern) is found through the search column's index:
+    // pg_trgm answers LIKE on the column, FTS5's trigram table answers GLOB.
+    std::string all;
+    for (std::size_t i = 0; i < shape.words; ++i) {
+      if (i > 0) all += " AND ";
+      all += shape.engine == Engine::postgres ? "search_text LIKE " + param() : "search_text GLOB " + param();
+    }
+    filters.push_back(shape.engine == Engine::postgres ? "(" + all + ")"
+                                                       : "id IN (SELECT rowid FROM employees_search WHERE " + all + ")");
+  }
+  const SortOrder order = sort_order(shape.sort, shape.engine);
+  const bool backwards = shape.cursor == 2;
+  const bool descending = order.descending != backwards;  // the direction the page is read in
+  const std::string dir = descending ? " DESC" : "";
+  std::vector<std::string> page_filters = filters;
+  if (shape.cursor != 0) {
+    const std::string op = descending ? " < " : " > ";
+    const std::string key = order.key.empty() ? std::string() : param();
+    const std::string id = param();
+    page_filters.push_back(order.key.empty() ? "id" + op + id : concat("(", order.key, ", id)", op, "(", key, ", ", id, ")"));
   }
   const std::string limit = param();
   const std::string offset = param();
-  std::string where;
-  std::string and_filters;
-  for (const auto& filter : filters) {
-    where += (where.empty() ? " WHERE " : " AND ") + filter;
-    and_filters += " AND " + filter;
-  }
-  return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM employees", where, "), ",
-                nulls(kEmployeeColumnCount), " FROM ", kSessionTables, " WHERE ", kSessionIsLive,
-                " UNION ALL SELECT ", nulls(kSessionColumnCount + 1), ", ", kEmployeeColumns,
-                " FROM (SELECT MIN(id) AS first_id, MAX(id) AS last_id FROM (SELECT id FROM employees", where,
-                " ORDER BY id LIMIT ", limit, " OFFSET ", offset, ") ids) page CROSS JOIN employees",
-                " WHERE id BETWEEN first_id AND last_id", and_filters, " AND EXISTS (SELECT 1 FROM ", kSessionTables,
-                " WHERE ", kSessionIsLive, ")");
+  const auto where = [](const std::vector<std::string>& all) {
+    std::string out;
+    for (const auto& filter : all) out += (out.empty() ? " WHERE " : " AND ") + filter;
+    return out;
+  };
+  const std::string read_order = order.key.empty() ? "id" + dir : concat(order.key, dir, ", id", dir);
+  const std::string page_dir = order.descending ? " DESC" : "";
+  const std::string page_order = order.key.empty() ? "id" + page_dir : concat("sort_key", page_dir, ", id", page_dir);
+  const std::string key_column = order.key.empty() ? std::string("''") : std::string(order.key);
+  return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM (SELECT 1 FROM employees", where(filters), " LIMIT ",
+                std::to_string(kMaxExactTotal + 1), ") matches), ", nulls(kEmployeeColumnCount + 2), " FROM ",
+                kSessionTables, " WHERE ", kSessionIsLive, " UNION ALL SELECT ", nulls(kSessionColumnCount + 1), ", ",
+                kEmployeeColumns, ", sort_key, place FROM (SELECT page.*, ROW_NUMBER() OVER (ORDER BY ", page_order,
+                ") AS place FROM (SELECT ", kEmployeeColumns, ", ", key_column, " AS sort_key FROM employees",
+                where(page_filters), " ORDER BY ", read_order, " LIMIT ", limit, " OFFSET ", offset,
+                ") page) numbered WHERE EXISTS (SELECT 1 FROM ", kSessionTables, " WHERE ", kSessionIsLive, ")");
 }
 
-const std::string& list_sql(bool by_department, bool by_manager, bool by_text) {
-  static const std::array<std::string, 8> sql = [] {
-    std::array<std::string, 8> out;
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = make_list_sql(i & 1, i & 2, i & 4);
-    return out;
-  }();
-  return sql[(by_department ? 1 : 0) + (by_manager ? 2 : 0) + (by_text ? 4 : 0)];
+/// The statement of a shape, made once: a SessionQuery's text lives as long as the program.
+const std::string& list_sql(const ListShape& shape) {
+  static std::mutex mutex;
+  static std::map<ListShape, std::string> made;
+  const std::lock_guard lock(mutex);
+  auto found = made.find(shape);
+  if (found == made.end()) found = made.emplace(shape, make_list_sql(shape)).first;
+  return found->second;
 }
 
 SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   SessionRead<EmployeePage> out;
-  std::vector<std::pair<std::int64_t, Row*>> page;  // by id, sorted before the rows are decoded
+  std::vector<std::pair<std::int64_t, Row*>> page;  // by place, sorted before the rows are decoded
   page.reserve(rows.size());
   for (Row& row : rows) {
     if (row.is_null(0)) {
-      page.emplace_back(row.integer(kPageEmployeeColumn), &row);
+      page.emplace_back(row.integer(kPlaceColumn), &row);
     } else {
       out.session = session_from(row);
       out.value.total = row.integer(kTotalColumn);
@@ -161,24 +223,65 @@ SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   if (!out.session) return {};
   std::ranges::sort(page, std::less{}, &std::pair<std::int64_t, Row*>::first);
   out.value.items.reserve(page.size());
-  for (const auto& [id, row] : page) out.value.items.push_back(employee_from(*row, kPageEmployeeColumn));
+  out.value.keys.reserve(page.size());
+  for (const auto& [place, row] : page) {
+    out.value.items.push_back(employee_from(*row, kPageEmployeeColumn));
+    out.value.keys.push_back(row->take_text(kSortKeyColumn));
+  }
   return out;
+}
+
+/// Trims the one row read past the page, and says which way the list goes on.
+void finish_page(EmployeePage& page, const EmployeeQuery& query) {
+  const bool backwards = query.cursor && query.cursor->before;
+  const bool more = page.items.size() > static_cast<std::size_t>(query.limit);
+  if (more) {
+    const auto drop = backwards ? std::size_t{0} : page.items.size() - 1;
+    page.items.erase(page.items.begin() + static_cast<std::ptrdiff_t>(drop));
+    page.keys.erase(page.keys.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  page.total_capped = page.total > kMaxExactTotal;
+  page.total = std::min(page.total, kMaxExactTotal);
+  page.has_next = backwards || more;
+  page.has_previous = backwards ? more : (query.cursor.has_value() || query.offset > 0);
+}
+
+/// The columns a profile's fields give it (0005_directory_order.sql): its name's and its
+/// department's collation keys, in hex so that byte order survives as text, and its search words.
+struct DerivedColumns {
+  std::string name_key;
+  std::string department_key;
+  std::string search_text;
+};
+
+std::string hex_key(std::string_view text) {
+  const std::string key = text::collation_key(text);
+  return to_hex(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
+}
+
+DerivedColumns derived_columns(const Employee& e) {
+  std::string name_key = hex_key(e.name);
+  std::string department_key = hex_key(e.department) + name_key;
+  return {std::move(name_key), std::move(department_key),
+          text::search_column({e.name, e.role, e.department, e.email.value_or(""), e.location.value_or("")})};
+}
+
+/// `base` with the fields that are set applied (an empty optional field clears it).
+Employee with_fields(Employee base, const EmployeeFields& fields) {
+  const auto text = [](std::optional<std::string>& into, const std::optional<std::string>& value) {
+    if (value) into = value->empty() ? std::nullopt : value;
+  };
+  if (fields.name) base.name = *fields.name;
+  if (fields.role) base.role = *fields.role;
+  if (fields.department) base.department = *fields.department;
+  text(base.email, fields.email);
+  text(base.location, fields.location);
+  return base;
 }
 
 template <class T>
 SessionRead<T> run(Database& db, const SessionQuery<T>& query) {
   return query.decode(std::move(db.read(query.sql, query.params, kSessionTimeParam).rows));
-}
-
-/// Escapes LIKE's wildcards so a search for "50%" finds "50%", not everything.
-std::string like_pattern(std::string_view text) {
-  std::string out = "%";
-  for (const char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  out += '%';
-  return out;
 }
 
 std::string select_for_update(const Database& db) {
@@ -365,14 +468,17 @@ Employee EmployeeRepository::create(const EmployeeFields& fields, const std::opt
   const std::string now_text = format_db_timestamp(now);
   const Param key = image_key ? Param{*image_key} : Param{nullptr};
   check_manager(*conn, 0, fields.manager_id.value_or(""));
+  DerivedColumns derived = derived_columns(with_fields({}, fields));
   auto result = conn->execute(
       "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at, email, phone, "
-      "location, manager_id, start_date, account_id) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12) "
+      "location, manager_id, start_date, account_id, name_key, department_key, search_text, derived_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $6) "
       "RETURNING " + std::string(kEmployeeColumns),
       Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text,
              field_param(fields.email.value_or("")), field_param(fields.phone.value_or("")),
              field_param(fields.location.value_or("")), id_param(fields.manager_id.value_or("")),
-             field_param(fields.start_date.value_or("")), id_param(fields.account_id.value_or(""))});
+             field_param(fields.start_date.value_or("")), id_param(fields.account_id.value_or("")),
+             std::move(derived.name_key), std::move(derived.department_key), std::move(derived.search_text)});
   Employee created = employee_from(result.rows.at(0));
   record(*conn, {user_id, "employee.create", employee_target(created.id), employee_changes(nullptr, &created)}, now);
   tx.commit();
@@ -392,15 +498,21 @@ SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_
   return {find_sql(), std::move(params), decode_find};
 }
 
-SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) {
+SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) const {
   Params params = session_params(session);
   if (query.department) params.emplace_back(*query.department);
   if (query.manager_id) params.emplace_back(*query.manager_id);
-  if (query.text) params.emplace_back(like_pattern(*query.text));
-  params.emplace_back(query.limit);
+  const char any = db_.engine() == Engine::postgres ? '%' : '*';
+  for (const auto& word : query.words) params.emplace_back(text::word_pattern(word, any));
+  if (query.cursor) {
+    if (!sort_order(query.sort, db_.engine()).key.empty()) params.emplace_back(query.cursor->key);
+    params.emplace_back(query.cursor->id);
+  }
+  params.emplace_back(query.limit + 1);
   params.emplace_back(query.offset);
-  return {list_sql(query.department.has_value(), query.manager_id.has_value(), query.text.has_value()), std::move(params),
-          decode_list};
+  const ListShape shape{db_.engine(), query.sort, query.department.has_value(), query.manager_id.has_value(),
+                        query.words.size(), query.cursor ? (query.cursor->before ? 2 : 1) : 0};
+  return {list_sql(shape), std::move(params), decode_list};
 }
 
 SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {
@@ -408,7 +520,41 @@ SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, c
 }
 
 SessionRead<EmployeePage> EmployeeRepository::list(const EmployeeQuery& query, const SessionCheck& session) {
-  return run(db_, list_query(query, session));
+  auto read = run(db_, list_query(query, session));
+  finish_page(read.value, query);
+  return read;
+}
+
+std::int64_t EmployeeRepository::derive_stale() {
+  std::int64_t derived = 0;
+  std::int64_t after = 0;
+  for (;;) {
+    auto conn = db_.connect();
+    Transaction tx(*conn);
+    auto stale = conn->execute(
+        "SELECT id, name, role, department, email, location, updated_at FROM employees "
+        "WHERE id > $1 AND (derived_at IS NULL OR derived_at <> updated_at) ORDER BY id LIMIT 500",
+        Params{after});
+    if (stale.rows.empty()) return derived;
+    for (Row& row : stale.rows) {
+      Employee e;
+      e.id = row.integer(0);
+      e.name = row.take_text(1);
+      e.role = row.take_text(2);
+      e.department = row.take_text(3);
+      e.email = row.take_optional_text(4);
+      e.location = row.take_optional_text(5);
+      DerivedColumns columns = derived_columns(e);
+      // A row changed since it was read keeps its new updated_at, and the next start derives it.
+      derived += conn->execute("UPDATE employees SET name_key = $2, department_key = $3, search_text = $4, derived_at = "
+                               "updated_at WHERE id = $1 AND updated_at = $5",
+                               Params{e.id, std::move(columns.name_key), std::move(columns.department_key),
+                                      std::move(columns.search_text), row.take_text(6)})
+                     .affected_rows;
+      after = e.id;
+    }
+    tx.commit();
+  }
 }
 
 std::vector<DepartmentCount> EmployeeRepository::departments() {
@@ -456,6 +602,11 @@ std::optional<std::pair<Employee, Employee>> EmployeeRepository::update(std::int
   if (fields.account_id) set("account_id", id_param(*fields.account_id));
   if (image.kind == ImageChange::Kind::replace) set("image_s3_key", image.new_key);
   if (image.kind == ImageChange::Kind::remove) set("image_s3_key", nullptr);
+  DerivedColumns derived = derived_columns(with_fields(*before, fields));
+  set("name_key", std::move(derived.name_key));
+  set("department_key", std::move(derived.department_key));
+  set("search_text", std::move(derived.search_text));
+  sets += ", derived_at = $2";
   auto result = conn->execute(
       "UPDATE employees SET " + sets + " WHERE id = $1 RETURNING " + std::string(kEmployeeColumns), params);
   Employee after = employee_from(result.rows.at(0));

@@ -44,10 +44,20 @@ struct SessionQuery {
   SessionRead<T> (*decode)(std::vector<Row> rows);
 };
 
-/// One page of a list and the number of matches in all pages.
+/// How many matches a list counts exactly; past it, a total says "more than this" (a count
+/// costs what it counts).
+inline constexpr std::int64_t kMaxExactTotal = 10000;
+
+/// One page of a list, each item's sort key (for cursors), the number of matches in all pages
+/// (at most kMaxExactTotal, `total_capped` when there are more) and whether pages come before and
+/// after it.
 struct EmployeePage {
   std::vector<Employee> items;
+  std::vector<std::string> keys;
   std::int64_t total = 0;
+  bool total_capped = false;
+  bool has_previous = false;
+  bool has_next = false;
 };
 
 struct DepartmentCount {
@@ -126,13 +136,16 @@ class EmployeeRepository {
   SessionRead<EmployeePage> list(const EmployeeQuery& query, const SessionCheck& session);
   /// The statements `find` and `list` run, each one round trip whatever it finds.
   static SessionQuery<std::optional<Employee>> find_query(std::int64_t id, const SessionCheck& session);
-  static SessionQuery<EmployeePage> list_query(const EmployeeQuery& query, const SessionCheck& session);
+  SessionQuery<EmployeePage> list_query(const EmployeeQuery& query, const SessionCheck& session) const;
   /// One of them, to send ahead (Database::prefetch).
   template <class T>
   std::shared_ptr<Prefetch> prefetch(const SessionQuery<T>& query) {
     return db_.prefetch(query.sql, query.params);
   }
   std::vector<DepartmentCount> departments();
+  /// Derives the sort and search columns of the rows written without them (by an instance of
+  /// the previous release, or before the columns existed); returns how many.
+  std::int64_t derive_stale();
   /// Every photo's key, in id order.
   std::vector<std::string> image_keys();
   /// Updates the row if it exists and `may_change` lets `actor` change it, with its audit entry,

@@ -20,11 +20,11 @@ struct Prepared {
   std::vector<std::size_t> param_of_slot;  // slot i+1 binds params[param_of_slot[i]]
 };
 
-[[noreturn]] void fail(sqlite3* db, int rc) {
-  const std::string message = sqlite3_errmsg(db);
+/// The failure `rc` as our exception; `ext` and `message` are the connection's extended code and
+/// message for it.
+[[noreturn]] void fail(int rc, int ext, const std::string& message) {
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: {
-      const int ext = sqlite3_extended_errcode(db);
       std::string kind = "check";
       if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) kind = "unique";
       // ON DELETE RESTRICT is enforced as a trigger: its code is SQLITE_CONSTRAINT_TRIGGER.
@@ -44,6 +44,8 @@ struct Prepared {
       throw StoreError("sqlite: " + message);
   }
 }
+
+[[noreturn]] void fail(sqlite3* db, int rc) { fail(rc, sqlite3_extended_errcode(db), sqlite3_errmsg(db)); }
 
 /// SQLite's memory statistics take a process-wide lock on every allocation, which the I/O
 /// threads' reads then contend for; nothing reads them. Set before SQLite's first use.
@@ -100,7 +102,10 @@ class SqliteConnection final : public Connection {
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) {
         sqlite3_reset(stmt);
-        fail(db_, rc);
+        const std::string message = sqlite3_errmsg(db_);
+        const int ext = sqlite3_extended_errcode(db_);
+        end_stray_read();
+        fail(rc, ext, message);
       }
       std::vector<std::optional<std::string>> values;
       values.reserve(static_cast<std::size_t>(columns));
@@ -135,6 +140,15 @@ class SqliteConnection final : public Connection {
   std::string_view begin_write_sql() const override { return "BEGIN IMMEDIATE"; }
 
  private:
+  /// FTS5 (SQLite 3.40) keeps its index's reader open after a statement that failed once its
+  /// triggers had written the search index, which holds a read transaction outside any
+  /// transaction of ours: the connection's next write would meet a stale snapshot
+  /// (SQLITE_BUSY_SNAPSHOT). A rollback closes the reader.
+  void end_stray_read() {
+    if (sqlite3_get_autocommit(db_) && sqlite3_txn_state(db_, nullptr) != SQLITE_TXN_NONE)
+      sqlite3_exec(db_, "BEGIN; ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
   static void bind(sqlite3_stmt* stmt, int slot, const Param& param) {
     if (std::holds_alternative<std::nullptr_t>(param)) {
       sqlite3_bind_null(stmt, slot);

@@ -82,7 +82,10 @@ TEST(PostgresMigrations, RunAsTheOwnerRoleSoItOwnsTheSchemaAndTheConnectionIsIts
   const auto db = PostgresEngine::make();
   const std::string owner = "owner_" + uuid_v4().substr(0, 8);
   db->connect()->execute_script("CREATE ROLE " + owner + " NOLOGIN; GRANT " + owner + " TO CURRENT_USER;" +
-                                "GRANT CREATE ON SCHEMA public TO " + owner);
+                                "GRANT CREATE ON SCHEMA public TO " + owner + ";" +
+                                // as the deploy grants it (infra/lib/database-roles): pg_trgm is made by the owner
+                                "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO " + owner +
+                                "', current_database()); END $$");
   migrate(*db, owner);
   EXPECT_EQ(db->read("SELECT tableowner FROM pg_tables WHERE tablename = 'employees'", {}).rows.at(0).text(0), owner);
   EXPECT_EQ(db->read("SELECT tableowner FROM pg_tables WHERE tablename = 'schema_migrations'", {}).rows.at(0).text(0), owner);

@@ -3,6 +3,7 @@
 // (repositories_test.cpp) and on PostgreSQL (repositories_pgtest.cpp) alike.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "common/errors.hpp"
@@ -10,6 +11,7 @@
 #include "store/migrations.hpp"
 #include "store/accounts.hpp"
 #include "store/repositories.hpp"
+#include "text/search_words.hpp"
 
 namespace hrapp::store {
 
@@ -49,6 +51,17 @@ class StoreContract : public ::testing::Test {
     auto read = employees().find(id, reader_session());
     EXPECT_TRUE(read.session);
     return read.value;
+  }
+  /// A list in the order of creation (by id), the search folded as the API folds it.
+  static EmployeeQuery query(std::optional<std::string> department, std::optional<std::string> q, std::int64_t limit,
+                             std::int64_t offset, EmployeeSort sort = EmployeeSort::created) {
+    EmployeeQuery out;
+    out.department = std::move(department);
+    if (q) out.words = text::folded_words(*q);
+    out.sort = sort;
+    out.limit = limit;
+    out.offset = offset;
+    return out;
   }
   std::pair<std::vector<Employee>, std::int64_t> list(const EmployeeQuery& query) {
     auto read = employees().list(query, reader_session());
@@ -182,36 +195,37 @@ TYPED_TEST_P(StoreContract, ListFiltersSearchesAndPagesInAStableOrder) {
   this->add(owner, "Alan Turing", "Engineer", "IT");
   this->add(owner, "Discount 50%", "Sales_rep", "Sales");
   auto repo = this->employees();
-  auto [all, total] = this->list({std::nullopt, std::nullopt, std::nullopt, 50, 0});
+  auto [all, total] = this->list(this->query(std::nullopt, std::nullopt, 50, 0));
   EXPECT_EQ(total, 4);
   ASSERT_EQ(all.size(), 4u);
   EXPECT_LT(all[0].id, all[1].id);
-  auto [it, it_total] = this->list({std::string("IT"), std::nullopt, std::nullopt, 50, 0});
+  auto [it, it_total] = this->list(this->query(std::string("IT"), std::nullopt, 50, 0));
   EXPECT_EQ(it_total, 2);
   // A filtered page holds only matches, though others lie between them.
-  auto [it_second, it_second_total] = this->list({std::string("IT"), std::nullopt, std::nullopt, 1, 1});
+  auto [it_second, it_second_total] = this->list(this->query(std::string("IT"), std::nullopt, 1, 1));
   ASSERT_EQ(it_second.size(), 1u);
   EXPECT_EQ(it_second[0].name, "Alan Turing");
   EXPECT_EQ(it_second_total, 2);
-  auto [not_it, not_it_total] = this->list({std::nullopt, std::nullopt, std::string("a"), 2, 1});
-  ASSERT_EQ(not_it.size(), 2u);
-  EXPECT_EQ(not_it[0].name, "Grace Hopper");
-  EXPECT_EQ(not_it[1].name, "Alan Turing");
-  EXPECT_EQ(not_it_total, 4);
-  auto [eng, eng_total] = this->list({std::nullopt, std::nullopt, std::string("ENGINEER"), 50, 0});
+  // A word of one or two characters starts a word: "a" finds Ada, Admiral and Alan.
+  auto [starts_a, starts_a_total] = this->list(this->query(std::nullopt, std::string("a"), 2, 1));
+  ASSERT_EQ(starts_a.size(), 2u);
+  EXPECT_EQ(starts_a[0].name, "Grace Hopper");
+  EXPECT_EQ(starts_a[1].name, "Alan Turing");
+  EXPECT_EQ(starts_a_total, 3);
+  auto [eng, eng_total] = this->list(this->query(std::nullopt, std::string("ENGINEER"), 50, 0));
   EXPECT_EQ(eng_total, 2);
-  auto [by_name, by_name_total] = this->list({std::nullopt, std::nullopt, std::string("hopp"), 50, 0});
+  auto [by_name, by_name_total] = this->list(this->query(std::nullopt, std::string("hopp"), 50, 0));
   EXPECT_EQ(by_name_total, 1);
   EXPECT_EQ(by_name.at(0).name, "Grace Hopper");
-  // LIKE wildcards in a search are literal characters.
-  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("%"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("_"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::nullopt, std::nullopt, std::string("50%"), 50, 0}).second, 1);
-  EXPECT_EQ(this->list({std::string("IT"), std::nullopt, std::string("alan"), 50, 0}).second, 1);
+  // LIKE's and GLOB's wildcards are not words: they never reach a pattern.
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("%"), 50, 0)).second, 4);
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("_*"), 50, 0)).second, 4);
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("50%"), 50, 0)).second, 1);
+  EXPECT_EQ(this->list(this->query(std::string("IT"), std::string("alan"), 50, 0)).second, 1);
   // Pages: disjoint, in order, the total unchanged.
-  auto [p1, t1] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 0});
-  auto [p2, t2] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 3});
-  auto [p3, t3] = this->list({std::nullopt, std::nullopt, std::nullopt, 3, 6});
+  auto [p1, t1] = this->list(this->query(std::nullopt, std::nullopt, 3, 0));
+  auto [p2, t2] = this->list(this->query(std::nullopt, std::nullopt, 3, 3));
+  auto [p3, t3] = this->list(this->query(std::nullopt, std::nullopt, 3, 6));
   EXPECT_EQ(p1.size(), 3u);
   ASSERT_EQ(p2.size(), 1u);
   EXPECT_TRUE(p3.empty());
@@ -285,7 +299,7 @@ TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive)
     const auto row = repo.find(e.id, {hash, when});
     EXPECT_FALSE(row.session);
     EXPECT_FALSE(row.value);
-    const auto page = repo.list({std::nullopt, std::nullopt, std::nullopt, 50, 0}, {hash, when});
+    const auto page = repo.list(this->query(std::nullopt, std::nullopt, 50, 0), {hash, when});
     EXPECT_FALSE(page.session);
     EXPECT_TRUE(page.value.items.empty());
     EXPECT_EQ(page.value.total, 0);
@@ -297,16 +311,16 @@ TYPED_TEST_P(StoreContract, ReadsUnderASessionFindNothingUnlessTheSessionIsLive)
 TYPED_TEST_P(StoreContract, PagesPastTheEndStillCountEveryMatch) {
   const auto owner = this->user("owner");
   for (int i = 0; i < 5; ++i) this->add(owner, "Person " + std::to_string(i), "Eng", i % 2 ? "IT" : "Ops");
-  const auto [beyond, total] = this->list({std::nullopt, std::nullopt, std::nullopt, 10, 20});
+  const auto [beyond, total] = this->list(this->query(std::nullopt, std::nullopt, 10, 20));
   EXPECT_TRUE(beyond.empty());
   EXPECT_EQ(total, 5);
-  const auto [ops_beyond, ops_total] = this->list({std::string("Ops"), std::nullopt, std::string("person"), 2, 4});
+  const auto [ops_beyond, ops_total] = this->list(this->query(std::string("Ops"), std::string("person"), 2, 4));
   EXPECT_TRUE(ops_beyond.empty());
   EXPECT_EQ(ops_total, 3);
-  const auto [none, none_total] = this->list({std::string("Nobody"), std::nullopt, std::nullopt, 10, 0});
+  const auto [none, none_total] = this->list(this->query(std::string("Nobody"), std::nullopt, 10, 0));
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(none_total, 0);
-  const auto [last, last_total] = this->list({std::nullopt, std::nullopt, std::nullopt, 2, 4});
+  const auto [last, last_total] = this->list(this->query(std::nullopt, std::nullopt, 2, 4));
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last[0].name, "Person 4");
   EXPECT_EQ(last_total, 5);
@@ -321,12 +335,12 @@ TYPED_TEST_P(StoreContract, EachReadUnderASessionIsOneStatement) {
     return query.decode(conn->execute(query.sql, query.params).rows);
   };
   // Past the last page, the statement of the page still gives the total.
-  const auto beyond = run_once(EmployeeRepository::list_query({std::string("IT"), std::nullopt, std::nullopt, 10, 5}, session));
+  const auto beyond = run_once(this->employees().list_query(this->query(std::string("IT"), std::nullopt, 10, 5), session));
   ASSERT_TRUE(beyond.session);
   EXPECT_EQ(beyond.session->user.username, "reader");
   EXPECT_TRUE(beyond.value.items.empty());
   EXPECT_EQ(beyond.value.total, 3);
-  const auto page = run_once(EmployeeRepository::list_query({std::nullopt, std::nullopt, std::nullopt, 2, 1}, session));
+  const auto page = run_once(this->employees().list_query(this->query(std::nullopt, std::nullopt, 2, 1), session));
   ASSERT_EQ(page.value.items.size(), 2u);
   EXPECT_EQ(page.value.items[0].name, "Person 1");
   EXPECT_EQ(page.value.items[1].name, "Person 2");
@@ -334,9 +348,110 @@ TYPED_TEST_P(StoreContract, EachReadUnderASessionIsOneStatement) {
   const auto found = run_once(EmployeeRepository::find_query(page.value.items[0].id, session));
   ASSERT_TRUE(found.session && found.value);
   EXPECT_EQ(found.value->name, "Person 1");
-  const auto none = run_once(EmployeeRepository::list_query({}, {"no-such-hash", this->at(5)}));
+  const auto none = run_once(this->employees().list_query({}, {"no-such-hash", this->at(5)}));
   EXPECT_FALSE(none.session);
   EXPECT_TRUE(none.value.items.empty());
+}
+
+TYPED_TEST_P(StoreContract, SortsByCollationAndPagesByCursorBothWays) {
+  const auto owner = this->user("owner");
+  for (const char* name : {"Baker", "Álvarez", "adams", "Zoë", "Émile", "Adams", "Ölz"}) this->add(owner, name, "Eng", "IT");
+  const std::vector<std::string> expected{"adams", "Adams", "Álvarez", "Baker", "Émile", "Ölz", "Zoë"};
+  const auto names = [](const std::vector<Employee>& items) {
+    std::vector<std::string> out;
+    for (const auto& e : items) out.push_back(e.name);
+    return out;
+  };
+  EXPECT_EQ(names(this->list(this->query(std::nullopt, std::nullopt, 50, 0, EmployeeSort::name)).first), expected);
+  auto reversed = expected;
+  std::ranges::reverse(reversed);
+  EXPECT_EQ(names(this->list(this->query(std::nullopt, std::nullopt, 50, 0, EmployeeSort::name_desc)).first), reversed);
+
+  // Forwards by cursor, two at a time, gives the whole order once.
+  EmployeeQuery q = this->query(std::nullopt, std::nullopt, 2, 0, EmployeeSort::name);
+  std::vector<std::string> forwards;
+  std::vector<EmployeePage> pages;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = this->employees().list(q, this->reader_session()).value;
+    EXPECT_EQ(page.total, 7);
+    EXPECT_EQ(page.has_previous, guard > 0);
+    for (const auto& name : names(page.items)) forwards.push_back(name);
+    pages.push_back(page);
+    if (!page.has_next) break;
+    q.cursor = ListCursor{false, page.keys.back(), page.items.back().id};
+  }
+  EXPECT_EQ(forwards, expected);
+  ASSERT_EQ(pages.size(), 4u);
+  // Backwards from the last page's first row: each page before it, in order.
+  q.cursor = ListCursor{true, pages.back().keys.front(), pages.back().items.front().id};
+  std::vector<std::string> backwards = names(pages.back().items);
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = this->employees().list(q, this->reader_session()).value;
+    EXPECT_TRUE(page.has_next);
+    auto got = names(page.items);
+    backwards.insert(backwards.begin(), got.begin(), got.end());
+    if (!page.has_previous) break;
+    q.cursor = ListCursor{true, page.keys.front(), page.items.front().id};
+  }
+  EXPECT_EQ(backwards, expected);
+}
+
+TYPED_TEST_P(StoreContract, SortsByStartDateWithUndatedLastAndByCreation) {
+  const auto owner = this->user("owner");
+  const auto dated = [&](const std::string& name, const std::string& date) {
+    EmployeeFields fields = this->text_fields(name, "Eng", "IT");
+    if (!date.empty()) fields.start_date = date;
+    return this->employees().create(fields, std::nullopt, owner, this->at(1));
+  };
+  dated("Late", "2024-05-01");
+  dated("Undated", "");
+  dated("Early", "2001-02-03");
+  dated("Middle", "2010-10-10");
+  const auto names = [&](EmployeeSort sort, std::int64_t limit, std::optional<ListCursor> cursor = std::nullopt) {
+    EmployeeQuery q = this->query(std::nullopt, std::nullopt, limit, 0, sort);
+    q.cursor = std::move(cursor);
+    const auto page = this->employees().list(q, this->reader_session()).value;
+    std::vector<std::string> out;
+    for (const auto& e : page.items) out.push_back(e.name);
+    return std::make_pair(out, page);
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names(EmployeeSort::start_date, 50).first, (V{"Early", "Middle", "Late", "Undated"}));
+  EXPECT_EQ(names(EmployeeSort::start_date_desc, 50).first, (V{"Late", "Middle", "Early", "Undated"}));
+  EXPECT_EQ(names(EmployeeSort::created, 50).first, (V{"Late", "Undated", "Early", "Middle"}));
+  EXPECT_EQ(names(EmployeeSort::created_desc, 50).first, (V{"Middle", "Early", "Undated", "Late"}));
+  // A cursor over a date key and over the order of creation.
+  const auto first = names(EmployeeSort::start_date_desc, 2);
+  EXPECT_EQ(names(EmployeeSort::start_date_desc, 2, ListCursor{false, first.second.keys.back(), first.second.items.back().id}).first,
+            (V{"Early", "Undated"}));
+  const auto created = names(EmployeeSort::created_desc, 3);
+  EXPECT_EQ(names(EmployeeSort::created_desc, 3, ListCursor{false, created.second.keys.back(), created.second.items.back().id}).first,
+            (V{"Late"}));
+}
+
+TYPED_TEST_P(StoreContract, RowsWrittenWithoutTheDerivedColumnsAreDerivedAgain) {
+  const auto owner = this->user("owner");
+  const auto ada = this->add(owner, "Ada", "Eng", "IT");
+  this->add(owner, "Bea", "Eng", "IT");
+  EXPECT_EQ(this->employees().derive_stale(), 0) << "the server's own writes derive their columns";
+  // An instance of the previous release renames a profile and adds one: it knows no derived column.
+  {
+    auto conn = this->db_->connect();
+    conn->execute("UPDATE employees SET name = 'Zoë', updated_at = $2 WHERE id = $1",
+                  std::vector<Param>{ada.id, std::string("2026-01-02 03:05:00")});
+    conn->execute("INSERT INTO employees (name, role, department, user_id, created_at, updated_at) "
+                  "VALUES ('Çelik', 'Eng', 'IT', $1, '2026-01-02 03:05:00', '2026-01-02 03:05:00')",
+                  std::vector<Param>{owner});
+  }
+  EXPECT_EQ(this->employees().derive_stale(), 2);
+  EXPECT_EQ(this->employees().derive_stale(), 0);
+  std::vector<std::string> order;
+  for (const auto& e : this->list(this->query(std::nullopt, std::nullopt, 50, 0, EmployeeSort::name)).first)
+    order.push_back(e.name);
+  EXPECT_EQ(order, (std::vector<std::string>{"Bea", "Çelik", "Zoë"}));
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("zoe"), 50, 0)).second, 1);
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("celik"), 50, 0)).second, 1);
+  EXPECT_EQ(this->list(this->query(std::nullopt, std::string("ada"), 50, 0)).second, 0);
 }
 
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
@@ -345,6 +460,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersio
                             ChangesAskTheCheckUnderTheLockAndReturnTheOldRow,
                             ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
                             PagesPastTheEndStillCountEveryMatch, EachReadUnderASessionIsOneStatement,
+                            SortsByCollationAndPagesByCursorBothWays, SortsByStartDateWithUndatedLastAndByCreation,
+                            RowsWrittenWithoutTheDerivedColumnsAreDerivedAgain,
                             SignInFailuresAreWrittenOnlyOverTheVersionRead);
 
 }  // namespace hrapp::store

@@ -1,0 +1,33 @@
+-- The directory's order and search (docs/api.md, "Listing and searching"), as columns the
+-- server derives from a profile's fields when it writes them, so a read sorts and searches
+-- plain columns through an index and folds nothing per row:
+--   name_key        the name's Unicode collation key (ICU), hex: byte order is collation order
+--   department_key  the department's key, then the name's
+--   search_text     every folded word of name, role, department, email and location
+--   derived_at      the updated_at they were derived at; a row written since by an instance
+--                   that knows nothing of them is derived again at start
+ALTER TABLE employees ADD COLUMN name_key TEXT;
+ALTER TABLE employees ADD COLUMN department_key TEXT;
+ALTER TABLE employees ADD COLUMN search_text TEXT;
+ALTER TABLE employees ADD COLUMN derived_at TIMESTAMP;
+CREATE INDEX idx_employees_name_key ON employees(name_key, id);
+CREATE INDEX idx_employees_department_key ON employees(department_key, id);
+-- Undated profiles come last in both directions.
+CREATE INDEX idx_employees_start_date ON employees(COALESCE(start_date, '9999-12-31'), id);
+CREATE INDEX idx_employees_start_date_desc ON employees(COALESCE(start_date, '0001-01-01'), id);
+
+-- The search column's index: FTS5's trigrams answer GLOB (case-sensitive, as the column is
+-- folded already) for any pattern with three characters in a row. The table holds no copy of
+-- the text (external content); the triggers keep it in step with employees.
+CREATE VIRTUAL TABLE employees_search USING fts5(
+    search_text, content = 'employees', content_rowid = 'id', tokenize = 'trigram case_sensitive 1');
+CREATE TRIGGER employees_search_insert AFTER INSERT ON employees BEGIN
+    INSERT INTO employees_search (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER employees_search_delete AFTER DELETE ON employees BEGIN
+    INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER employees_search_update AFTER UPDATE OF search_text ON employees BEGIN
+    INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO employees_search (rowid, search_text) VALUES (new.id, new.search_text);
+END;

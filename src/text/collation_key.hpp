@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace hrapp::text {
+
+/// The Unicode Collation Algorithm's sort key of `utf8` (ICU, root locale, tertiary strength):
+/// comparing two keys byte by byte orders their texts as people expect (Álvarez between Adams
+/// and Baker), so both engines sort by a plain column and an index serves the order. A key
+/// holds no zero byte but its last, so `key(a) + key(b)` orders by a, then b.
+std::string collation_key(std::string_view utf8);
+
+}  // namespace hrapp::text
