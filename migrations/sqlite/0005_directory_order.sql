@@ -21,13 +21,17 @@ CREATE INDEX idx_employees_start_date_desc ON employees(COALESCE(start_date, '00
 -- the text (external content); the triggers keep it in step with employees.
 CREATE VIRTUAL TABLE employees_search USING fts5(
     search_text, content = 'employees', content_rowid = 'id', tokenize = 'trigram case_sensitive 1');
-CREATE TRIGGER employees_search_insert AFTER INSERT ON employees BEGIN
+-- A row without the column (written before it existed, or by the previous release until it is
+-- derived) is not in the index: deleting what was never indexed would corrupt it.
+CREATE TRIGGER employees_search_insert AFTER INSERT ON employees WHEN new.search_text IS NOT NULL BEGIN
     INSERT INTO employees_search (rowid, search_text) VALUES (new.id, new.search_text);
 END;
-CREATE TRIGGER employees_search_delete AFTER DELETE ON employees BEGIN
+CREATE TRIGGER employees_search_delete AFTER DELETE ON employees WHEN old.search_text IS NOT NULL BEGIN
     INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
-CREATE TRIGGER employees_search_update AFTER UPDATE OF search_text ON employees BEGIN
+CREATE TRIGGER employees_search_update_old AFTER UPDATE OF search_text ON employees WHEN old.search_text IS NOT NULL BEGIN
     INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER employees_search_update_new AFTER UPDATE OF search_text ON employees WHEN new.search_text IS NOT NULL BEGIN
     INSERT INTO employees_search (rowid, search_text) VALUES (new.id, new.search_text);
 END;

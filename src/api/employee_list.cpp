@@ -44,8 +44,9 @@ std::optional<EmployeeSort> parse_sort(std::string_view name) {
   return std::nullopt;
 }
 
+/// Empty for a row not yet derived (EmployeeRepository::derive_stale).
 bool is_hex_key(std::string_view key) {
-  if (key.empty() || key.size() % 2 != 0 || key.size() > 4096) return false;
+  if (key.size() % 2 != 0 || key.size() > 4096) return false;
   for (const char c : key)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;

@@ -226,7 +226,8 @@ SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   out.value.keys.reserve(page.size());
   for (const auto& [place, row] : page) {
     out.value.items.push_back(employee_from(*row, kPageEmployeeColumn));
-    out.value.keys.push_back(row->take_text(kSortKeyColumn));
+    // Null until a row the previous release wrote is derived at the next start.
+    out.value.keys.push_back(row->take_optional_text(kSortKeyColumn).value_or(""));
   }
   return out;
 }

@@ -160,7 +160,9 @@ test('during a rolling deploy, rows the previous release writes work with the ne
     const me = await client.get('/me');
     assert.equal(me.status, 200, `${me}`);
     assert.equal(me.body.role, 'member');
-    const mine = (await client.get('/employees?limit=100')).body.find((e) => e.name === 'Old Writer');
+    const listed = await client.get('/employees?limit=100');
+    assert.equal(listed.status, 200, `${listed}`);
+    const mine = listed.body.find((e) => e.name === 'Old Writer');
     assert.ok(mine);
     assert.equal((await client.request('PATCH', `/employees/${mine.id}`, { json: { role: 'Changed' } })).status, 200);
     assert.equal((await login(app.client(), oldUser, defaultPassword)).status, 200);
