@@ -6,45 +6,14 @@
 #include <mutex>
 #include <tuple>
 
-#include "common/crypto.hpp"
 #include "common/errors.hpp"
-#include "text/collation_key.hpp"
+#include "store/employee_rows.hpp"
 #include "text/search_words.hpp"
 
 namespace hrapp::store {
 namespace {
 
 using Params = std::vector<Param>;
-
-constexpr std::string_view kEmployeeColumns =
-    "id, name, role, department, image_s3_key, user_id, created_at, updated_at, email, phone, location, manager_id, "
-    "start_date, account_id";
-
-constexpr std::size_t kEmployeeColumnCount = 14;
-
-std::optional<std::int64_t> optional_integer(const Row& row, std::size_t i) {
-  if (row.is_null(i)) return std::nullopt;
-  return row.integer(i);
-}
-
-/// The employee whose columns start at `first`.
-Employee employee_from(Row& row, std::size_t first = 0) {
-  const auto at = [first](std::size_t i) { return first + i; };
-  return Employee{row.integer(at(0)),
-                  row.take_text(at(1)),
-                  row.take_text(at(2)),
-                  row.take_text(at(3)),
-                  row.take_optional_text(at(4)),
-                  row.integer(at(5)),
-                  db_timestamp_to_iso(row.text(at(6))),
-                  db_timestamp_to_iso(row.text(at(7))),
-                  row.take_optional_text(at(8)),
-                  row.take_optional_text(at(9)),
-                  row.take_optional_text(at(10)),
-                  optional_integer(row, at(11)),
-                  row.take_optional_text(at(12)),
-                  optional_integer(row, at(13))};
-}
 
 TimePoint parse_db_time(const std::string& text) {
   return parse_iso8601(db_timestamp_to_iso(text)).value_or(TimePoint{});
@@ -87,7 +56,7 @@ std::string nulls(std::size_t count) {
 /// null employee columns mean there is no such employee.
 const std::string& find_sql() {
   static const std::string sql =
-      concat("SELECT ", kSessionColumns, ", found.* FROM ", kSessionTables, " LEFT JOIN (SELECT ", kEmployeeColumns,
+      concat("SELECT ", kSessionColumns, ", found.* FROM ", kSessionTables, " LEFT JOIN (SELECT ", employee_rows::kColumns,
              " FROM employees WHERE id = $3) found ON 1 = 1 WHERE ", kSessionIsLive);
   return sql;
 }
@@ -96,14 +65,14 @@ SessionRead<std::optional<Employee>> decode_find(std::vector<Row> rows) {
   SessionRead<std::optional<Employee>> out;
   if (rows.empty()) return out;
   out.session = session_from(rows[0]);
-  if (!rows[0].is_null(kSessionColumnCount)) out.value = employee_from(rows[0], kSessionColumnCount);
+  if (!rows[0].is_null(kSessionColumnCount)) out.value = employee_rows::from_row(rows[0], kSessionColumnCount);
   return out;
 }
 
 /// Where a list's rows keep the total, the page's employees, each one's sort key and its place.
 constexpr std::size_t kTotalColumn = kSessionColumnCount;
 constexpr std::size_t kPageEmployeeColumn = kSessionColumnCount + 1;
-constexpr std::size_t kSortKeyColumn = kPageEmployeeColumn + kEmployeeColumnCount;
+constexpr std::size_t kSortKeyColumn = kPageEmployeeColumn + employee_rows::kColumnCount;
 constexpr std::size_t kPlaceColumn = kSortKeyColumn + 1;
 
 /// How a sort orders rows: by `key` (an expression of the row; none for the order of creation),
@@ -190,10 +159,10 @@ std::string make_list_sql(const ListShape& shape) {
   const std::string page_order = order.key.empty() ? "id" + page_dir : concat("sort_key", page_dir, ", id", page_dir);
   const std::string key_column = order.key.empty() ? std::string("''") : std::string(order.key);
   return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM (SELECT 1 FROM employees", where(filters), " LIMIT ",
-                std::to_string(kMaxExactTotal + 1), ") matches), ", nulls(kEmployeeColumnCount + 2), " FROM ",
+                std::to_string(kMaxExactTotal + 1), ") matches), ", nulls(employee_rows::kColumnCount + 2), " FROM ",
                 kSessionTables, " WHERE ", kSessionIsLive, " UNION ALL SELECT ", nulls(kSessionColumnCount + 1), ", ",
-                kEmployeeColumns, ", sort_key, place FROM (SELECT page.*, ROW_NUMBER() OVER (ORDER BY ", page_order,
-                ") AS place FROM (SELECT ", kEmployeeColumns, ", ", key_column, " AS sort_key FROM employees",
+                employee_rows::kColumns, ", sort_key, place FROM (SELECT page.*, ROW_NUMBER() OVER (ORDER BY ", page_order,
+                ") AS place FROM (SELECT ", employee_rows::kColumns, ", ", key_column, " AS sort_key FROM employees",
                 where(page_filters), " ORDER BY ", read_order, " LIMIT ", limit, " OFFSET ", offset,
                 ") page) numbered WHERE EXISTS (SELECT 1 FROM ", kSessionTables, " WHERE ", kSessionIsLive, ")");
 }
@@ -225,7 +194,7 @@ SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   out.value.items.reserve(page.size());
   out.value.keys.reserve(page.size());
   for (const auto& [place, row] : page) {
-    out.value.items.push_back(employee_from(*row, kPageEmployeeColumn));
+    out.value.items.push_back(employee_rows::from_row(*row, kPageEmployeeColumn));
     // Null until a row the previous release wrote is derived at the next start.
     out.value.keys.push_back(row->take_optional_text(kSortKeyColumn).value_or(""));
   }
@@ -247,126 +216,9 @@ void finish_page(EmployeePage& page, const EmployeeQuery& query) {
   page.has_previous = backwards ? more : (query.cursor.has_value() || query.offset > 0);
 }
 
-/// The columns a profile's fields give it (0005_directory_order.sql): its name's and its
-/// department's collation keys, in hex so that byte order survives as text, and its search words.
-struct DerivedColumns {
-  std::string name_key;
-  std::string department_key;
-  std::string search_text;
-};
-
-std::string hex_key(std::string_view text) {
-  const std::string key = text::collation_key(text);
-  return to_hex(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
-}
-
-DerivedColumns derived_columns(const Employee& e) {
-  std::string name_key = hex_key(e.name);
-  std::string department_key = hex_key(e.department) + name_key;
-  return {std::move(name_key), std::move(department_key),
-          text::search_column({e.name, e.role, e.department, e.email.value_or(""), e.location.value_or("")})};
-}
-
-/// `base` with the fields that are set applied (an empty optional field clears it).
-Employee with_fields(Employee base, const EmployeeFields& fields) {
-  const auto text = [](std::optional<std::string>& into, const std::optional<std::string>& value) {
-    if (value) into = value->empty() ? std::nullopt : value;
-  };
-  if (fields.name) base.name = *fields.name;
-  if (fields.role) base.role = *fields.role;
-  if (fields.department) base.department = *fields.department;
-  text(base.email, fields.email);
-  text(base.location, fields.location);
-  return base;
-}
-
 template <class T>
 SessionRead<T> run(Database& db, const SessionQuery<T>& query) {
   return query.decode(std::move(db.read(query.sql, query.params, kSessionTimeParam).rows));
-}
-
-std::string select_for_update(const Database& db) {
-  std::string sql = "SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $1";
-  if (db.engine() == Engine::postgres) sql += " FOR UPDATE";  // SQLite's BEGIN IMMEDIATE already locks
-  return sql;
-}
-
-/// Reads the row inside a transaction and asks whether it may be changed (which throws if not).
-std::optional<Employee> lock_for_change(Connection& conn, const Database& db, std::int64_t id,
-                                        const ChangeCheck& may_change) {
-  auto found = conn.execute(select_for_update(db), Params{id});
-  if (found.rows.empty()) return std::nullopt;
-  Employee before = employee_from(found.rows[0]);
-  may_change(before);
-  return before;
-}
-
-/// A field as a parameter: NULL when it is to be cleared (sent empty).
-Param field_param(const std::string& value) { return value.empty() ? Param{nullptr} : Param{value}; }
-
-Param id_param(const std::string& value) {
-  if (value.empty()) return Param{nullptr};
-  return Param{static_cast<std::int64_t>(std::stoll(value))};
-}
-
-/// Refuses a manager that is missing, the profile itself, or one of its reports (a cycle),
-/// inside the change's transaction. `id` 0: a profile not yet written.
-void check_manager(Connection& conn, std::int64_t id, const std::string& manager) {
-  if (manager.empty()) return;
-  std::int64_t next = std::stoll(manager);
-  if (next == id) throw ValidationError("manager_id", "cannot be the profile itself");
-  bool first = true;
-  // Up the chain from the new manager: reaching the profile closes a cycle. The chain is as
-  // long as the directory is deep, and each step reads one row by its key.
-  for (std::size_t hops = 0; hops < 100000; ++hops) {
-    const auto up = conn.execute("SELECT manager_id FROM employees WHERE id = $1", Params{next});
-    if (up.rows.empty()) {
-      if (first) throw ValidationError("manager_id", "names no profile");
-      return;
-    }
-    first = false;
-    if (up.rows[0].is_null(0)) return;
-    next = up.rows[0].integer(0);
-    if (next == id) throw ValidationError("manager_id", "would make a cycle: the manager reports to this profile");
-  }
-}
-
-std::string employee_target(std::int64_t id) { return "employee:" + std::to_string(id); }
-
-template <class T>
-boost::json::value json_of(const T& value) {
-  return boost::json::value(value);
-}
-
-template <class T>
-boost::json::value json_of(const std::optional<T>& value) {
-  return value ? boost::json::value(*value) : boost::json::value(nullptr);
-}
-
-/// The audit trail's view of a change to a profile: each field and the photo's key.
-boost::json::object employee_changes(const Employee* before, const Employee* after) {
-  boost::json::object changes;
-  const auto field = [&](std::string_view name, auto member) {
-    std::optional<boost::json::value> from, to;
-    if (before) from = json_of(before->*member);
-    if (after) to = json_of(after->*member);
-    if (!before || !after || before->*member != after->*member) note_change(changes, name, from, to);
-  };
-  field("name", &Employee::name);
-  field("role", &Employee::role);
-  field("department", &Employee::department);
-  field("email", &Employee::email);
-  field("phone", &Employee::phone);
-  field("location", &Employee::location);
-  field("manager_id", &Employee::manager_id);
-  field("start_date", &Employee::start_date);
-  field("account_id", &Employee::account_id);
-  const auto key = [](const Employee* e) -> std::optional<boost::json::value> {
-    if (!e) return std::nullopt;
-    return e->image_key ? boost::json::value(*e->image_key) : boost::json::value(nullptr);
-  };
-  if (!before || !after || before->image_key != after->image_key) note_change(changes, "image", key(before), key(after));
-  return changes;
 }
 
 }  // namespace
@@ -466,31 +318,18 @@ Employee EmployeeRepository::create(const EmployeeFields& fields, const std::opt
                                     std::int64_t user_id, TimePoint now) {
   auto conn = db_.connect();
   Transaction tx(*conn);
-  const std::string now_text = format_db_timestamp(now);
-  const Param key = image_key ? Param{*image_key} : Param{nullptr};
-  check_manager(*conn, 0, fields.manager_id.value_or(""));
-  DerivedColumns derived = derived_columns(with_fields({}, fields));
-  auto result = conn->execute(
-      "INSERT INTO employees (name, role, department, image_s3_key, user_id, created_at, updated_at, email, phone, "
-      "location, manager_id, start_date, account_id, name_key, department_key, search_text, derived_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $6) "
-      "RETURNING " + std::string(kEmployeeColumns),
-      Params{*fields.name, *fields.role, *fields.department, key, user_id, now_text,
-             field_param(fields.email.value_or("")), field_param(fields.phone.value_or("")),
-             field_param(fields.location.value_or("")), id_param(fields.manager_id.value_or("")),
-             field_param(fields.start_date.value_or("")), id_param(fields.account_id.value_or("")),
-             std::move(derived.name_key), std::move(derived.department_key), std::move(derived.search_text)});
-  Employee created = employee_from(result.rows.at(0));
-  record(*conn, {user_id, "employee.create", employee_target(created.id), employee_changes(nullptr, &created)}, now);
+  Employee created = employee_rows::insert(*conn, fields, image_key, user_id, format_db_timestamp(now));
+  record(*conn, {user_id, "employee.create", employee_rows::target(created.id), employee_rows::changes(nullptr, &created)},
+         now);
   tx.commit();
   return created;
 }
 
 std::optional<Employee> EmployeeRepository::find(std::int64_t id) {
   auto conn = db_.connect();
-  auto result = conn->execute("SELECT " + std::string(kEmployeeColumns) + " FROM employees WHERE id = $1", Params{id});
+  auto result = conn->execute("SELECT " + std::string(employee_rows::kColumns) + " FROM employees WHERE id = $1", Params{id});
   if (result.rows.empty()) return std::nullopt;
-  return employee_from(result.rows[0]);
+  return employee_rows::from_row(result.rows[0]);
 }
 
 SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_t id, const SessionCheck& session) {
@@ -545,7 +384,7 @@ std::int64_t EmployeeRepository::derive_stale() {
       e.department = row.take_text(3);
       e.email = row.take_optional_text(4);
       e.location = row.take_optional_text(5);
-      DerivedColumns columns = derived_columns(e);
+      employee_rows::DerivedColumns columns = employee_rows::derived_columns(e);
       // A row changed since it was read keeps its new updated_at, and the next start derives it.
       derived += conn->execute("UPDATE employees SET name_key = $2, department_key = $3, search_text = $4, derived_at = "
                                "updated_at WHERE id = $1 AND updated_at = $5",
@@ -581,37 +420,10 @@ std::optional<std::pair<Employee, Employee>> EmployeeRepository::update(std::int
                                                                       const ImageChange& image, TimePoint now) {
   auto conn = db_.connect();
   Transaction tx(*conn);
-  auto before = lock_for_change(*conn, db_, id, may_change);
+  auto before = employee_rows::lock_for_change(*conn, db_.engine(), id, may_change);
   if (!before) return std::nullopt;
-  std::string sets = "updated_at = $2";
-  Params params{id, format_db_timestamp(now)};
-  auto set = [&](const char* column, const Param& value) {
-    params.push_back(value);
-    sets += std::string(", ") + column + " = $" + std::to_string(params.size());
-  };
-  if (fields.name) set("name", *fields.name);
-  if (fields.role) set("role", *fields.role);
-  if (fields.department) set("department", *fields.department);
-  if (fields.email) set("email", field_param(*fields.email));
-  if (fields.phone) set("phone", field_param(*fields.phone));
-  if (fields.location) set("location", field_param(*fields.location));
-  if (fields.manager_id) {
-    check_manager(*conn, id, *fields.manager_id);
-    set("manager_id", id_param(*fields.manager_id));
-  }
-  if (fields.start_date) set("start_date", field_param(*fields.start_date));
-  if (fields.account_id) set("account_id", id_param(*fields.account_id));
-  if (image.kind == ImageChange::Kind::replace) set("image_s3_key", image.new_key);
-  if (image.kind == ImageChange::Kind::remove) set("image_s3_key", nullptr);
-  DerivedColumns derived = derived_columns(with_fields(*before, fields));
-  set("name_key", std::move(derived.name_key));
-  set("department_key", std::move(derived.department_key));
-  set("search_text", std::move(derived.search_text));
-  sets += ", derived_at = $2";
-  auto result = conn->execute(
-      "UPDATE employees SET " + sets + " WHERE id = $1 RETURNING " + std::string(kEmployeeColumns), params);
-  Employee after = employee_from(result.rows.at(0));
-  record(*conn, {actor, "employee.update", employee_target(id), employee_changes(&*before, &after)}, now);
+  Employee after = employee_rows::update(*conn, *before, fields, image, format_db_timestamp(now));
+  record(*conn, {actor, "employee.update", employee_rows::target(id), employee_rows::changes(&*before, &after)}, now);
   tx.commit();
   return std::make_pair(std::move(*before), std::move(after));
 }
@@ -620,10 +432,10 @@ std::optional<Employee> EmployeeRepository::remove(std::int64_t id, std::int64_t
                                                    TimePoint now) {
   auto conn = db_.connect();
   Transaction tx(*conn);
-  auto before = lock_for_change(*conn, db_, id, may_change);
+  auto before = employee_rows::lock_for_change(*conn, db_.engine(), id, may_change);
   if (!before) return std::nullopt;
   conn->execute("DELETE FROM employees WHERE id = $1", Params{id});
-  record(*conn, {actor, "employee.delete", employee_target(id), employee_changes(&*before, nullptr)}, now);
+  record(*conn, {actor, "employee.delete", employee_rows::target(id), employee_rows::changes(&*before, nullptr)}, now);
   tx.commit();
   return before;
 }
