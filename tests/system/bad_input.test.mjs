@@ -10,8 +10,9 @@
 //    browsers send them;
 //  paths: /images/../.., encoded dot-segments, the database file, an invalid request target,
 //    a 20 KB URL;
-//  SQL metacharacters (quotes, comments, ; DROP, LIKE wildcards % and _, backslashes) in
-//    fields, `q` and `department`: stored and found verbatim, wildcards matched literally;
+//  SQL metacharacters (quotes, comments, ; DROP, LIKE wildcards % and _, GLOB's * ? [ ],
+//    backslashes) in fields, `q` and `department`: stored and read back verbatim, found by
+//    their words, never matched as wildcards;
 //    NUL, control characters, invalid UTF-8 and over-long text in `q` and `department` (400);
 //  headers: one 20 KiB header and 150 header fields (431);
 //  slow clients: a header that never ends, and one that dribbles a byte every 300 ms
@@ -201,7 +202,7 @@ describe('paths', () => {
   });
 });
 
-test('SQL metacharacters are stored and found verbatim; LIKE wildcards match literally', async () => {
+test('SQL metacharacters are stored and read back verbatim; a search for them never errors or matches by wildcard', async () => {
   const tag = uniqueUsername('sql');
   const values = [
     `Robert'); DROP TABLE employees;-- ${tag}`,
@@ -209,6 +210,7 @@ test('SQL metacharacters are stored and found verbatim; LIKE wildcards match lit
     `100% ${tag}`,
     `under_score ${tag}`,
     `back\\slash ${tag} '' \\' $1 ?`,
+    `glob*star [a-z] ${tag}`,
   ];
   const ids = [];
   for (const value of values) {
@@ -217,19 +219,32 @@ test('SQL metacharacters are stored and found verbatim; LIKE wildcards match lit
     assert.deepEqual([reply.body.name, reply.body.role, reply.body.department], [value, value, value]);
     ids.push(reply.body.id);
   }
+  const byTag = async (q) => {
+    const reply = await client.get(`/employees?q=${encodeURIComponent(q)}`);
+    assert.equal(reply.status, 200, `q=${q}: ${reply}`);
+    return reply.body.map((e) => e.id).sort((a, b) => a - b);
+  };
   for (const [i, value] of values.entries()) {
-    assert.equal((await client.get(`/employees/${ids[i]}`)).body.name, value);
+    const read = (await client.get(`/employees/${ids[i]}`)).body;
+    assert.deepEqual([read.name, read.role, read.department], [value, value, value], 'read back verbatim');
     const byDepartment = await client.get(`/employees?department=${encodeURIComponent(value)}`);
     assert.deepEqual(byDepartment.body.map((e) => e.id), [ids[i]], `department ${value}`);
-    const bySearch = await client.get(`/employees?q=${encodeURIComponent(value.toUpperCase())}`);
-    assert.deepEqual(bySearch.body.map((e) => e.id), [ids[i]], `q ${value}`);
+    assert.deepEqual(byDepartment.body[0].name, value);
+    assert.deepEqual(await byTag(value.toUpperCase()), [ids[i]], `q ${value}`);
   }
-  const byTag = (q) => client.get(`/employees?q=${encodeURIComponent(q)}`).then((r) => r.body.map((e) => e.id));
-  assert.deepEqual(await byTag(`% ${tag}`), [ids[2]], "'%' is a literal percent sign");
-  assert.deepEqual(await byTag(`r_score ${tag}`), [ids[3]], "'_' is a literal underscore");
-  assert.deepEqual(await byTag(`r%score ${tag}`), [], "'%' does not match other characters");
-  assert.deepEqual(await byTag(`under_scor_ ${tag}`), [], "'_' does not match one character");
+  // The search is by words: punctuation separates them and is no word itself, so a wildcard
+  // of LIKE (% _) or GLOB (* ? [ ]) alone is no filter, and between letters it splits them.
+  for (const wildcard of ['%', '_', '%%', '*', '?', '[', ']', "'", '\\', '--', ';']) {
+    assert.deepEqual(await byTag(`${wildcard} ${tag}`), ids, `'${wildcard}' is no word: every tagged profile`);
+  }
+  assert.deepEqual(await byTag(`100% ${tag}`), [ids[2]], "'100%' is the word 100");
+  assert.deepEqual(await byTag(`under_score ${tag}`), [ids[3]], "'under_score' is the words under and score");
+  assert.deepEqual(await byTag(`glob*star ${tag}`), [ids[5]]);
+  for (const q of ['sl%sh', 'sl_sh', 'sl*sh', 'sl?sh', 'sl[a]sh', 'b%ck', 'ba_k']) {
+    assert.deepEqual(await byTag(`${q} ${tag}`), [], `'${q}' is two words, not a pattern matching slash, back or score`);
+  }
   assert.deepEqual(await byTag(`\\slash ${tag}`), [ids[4]]);
+  assert.deepEqual(await byTag(`'; DROP TABLE employees;-- ${tag}`), [ids[0]]);
   assert.ok(await employeeCount() >= values.length, 'the employees table is still there');
 });
 
