@@ -400,12 +400,12 @@ describe('listing', () => {
     const ids = made.map((e) => e.id);
     assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids grow');
 
-    const all = await client.get(`/employees?department=${encodeURIComponent(department)}`);
+    const all = await client.get(`/employees?department=${encodeURIComponent(department)}&sort=created`);
     assert.deepEqual(all.body.map((e) => e.id), ids);
     assert.equal(all.headers.get('x-total-count'), '7');
     const pages = [];
     for (let offset = 0; offset < 7; offset += 3) {
-      const page = await client.get(`/employees?department=${encodeURIComponent(department)}&limit=3&offset=${offset}`);
+      const page = await client.get(`/employees?department=${encodeURIComponent(department)}&sort=created&limit=3&offset=${offset}`);
       assert.equal(page.headers.get('x-total-count'), '7', 'the total counts every match, not the page');
       pages.push(...page.body.map((e) => e.id));
     }
@@ -414,7 +414,7 @@ describe('listing', () => {
     assert.deepEqual(beyond.body, []);
     assert.equal(beyond.headers.get('x-total-count'), '7', 'past the last page, the total still counts every match');
 
-    const found = await client.get(`/employees?q=${encodeURIComponent(token.toLowerCase())}`);
+    const found = await client.get(`/employees?q=${encodeURIComponent(token.toLowerCase())}&sort=created`);
     assert.deepEqual(found.body.map((e) => e.id), [ids[1], ids[3], ids[4], ids[5]], 'q matches name or role, any case');
     const both = await client.get(`/employees?q=${token}&department=${encodeURIComponent(department.toLowerCase())}`);
     assert.deepEqual(both.body, [], 'department is an exact match');
@@ -432,7 +432,7 @@ describe('listing', () => {
     const department = `R&D ${uniqueUsername('d')}`;
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await client.createEmployee({ name: `Linked ${i}`, role: 'Staff', department })).body.id);
-    const first = `/employees?department=${encodeURIComponent(department)}&q=linked&limit=2`;
+    const first = `/employees?department=${encodeURIComponent(department)}&q=linked&sort=created&limit=2`;
 
     const linksOf = (reply) => Object.fromEntries([...(reply.headers.get('link') ?? '').matchAll(/<([^>]*)>; rel="(\w+)"/g)]
       .map(([, url, rel]) => [rel, url]));
@@ -452,6 +452,7 @@ describe('listing', () => {
         assert.equal(target.searchParams.get('department'), department, 'the filter survives the link');
         assert.equal(target.searchParams.get('q'), 'linked');
         assert.equal(target.searchParams.get('limit'), '2');
+        assert.equal(target.searchParams.get('sort'), 'created');
       }
       assert.deepEqual((await client.get(links.first)).body.map((e) => e.id), ids.slice(0, 2), 'first is the first page');
       if (links.prev) assert.deepEqual((await client.get(links.prev)).body.map((e) => e.id), seen.slice(-page.body.length - 2, -page.body.length));
