@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startApp } from './lib/app.mjs';
 import { assertError } from './lib/assertions.mjs';
+import { dbTimestamp } from './lib/database.mjs';
 
 // Created in this order (ids ascending), so that no sort but `created` is the order of creation.
 const people = [
@@ -263,5 +264,51 @@ describe('cursors that are not this list\'s', () => {
       }
     }
     assert.equal(Number(await app.database.value('SELECT COUNT(*) FROM employees')), people.length, 'the profiles are all still there');
+  });
+});
+
+describe('profiles written without sort keys (by the previous release during a rolling deploy)', () => {
+  test('are listed and walked by cursor once each in every sort, the same on both engines, until the next start sorts them by name', async () => {
+    let other = await startApp();
+    try {
+      let writer = other.client();
+      await writer.signUp('rolling');
+      for (const name of ['Bea', 'Cid', 'Dan']) assert.equal((await writer.createEmployee({ name, role: 'Staff', department: 'Ops' })).status, 201);
+      const now = `'${dbTimestamp(new Date())}'`;
+      // The previous release's INSERT: none of the derived columns.
+      await other.database.execute(`INSERT INTO employees (name, role, department, user_id, created_at, updated_at) VALUES
+        ('Abe Old', 'Staff', 'Ops', ${writer.user.id}, ${now}, ${now}), ('Zed Old', 'Staff', 'Ops', ${writer.user.id}, ${now}, ${now})`);
+      const walked = async (sort) => {
+        const names = [];
+        for (let target = `/employees?sort=${sort}&limit=2`; target; ) {
+          const reply = await writer.get(target);
+          assert.equal(reply.status, 200, `${target}: ${reply}`);
+          assert.equal(reply.headers.get('x-total-count'), '5');
+          names.push(...reply.body.map((e) => e.name));
+          assert.ok(names.length <= 10, 'the walk ends');
+          target = linksOf(reply).next;
+        }
+        return names;
+      };
+      // Not derived yet: an empty sort key, before every other name.
+      const notYet = ['Abe Old', 'Zed Old', 'Bea', 'Cid', 'Dan'];
+      assert.deepEqual(await walked('name'), notYet);
+      assert.deepEqual(await walked('-name'), [...notYet].reverse());
+      assert.deepEqual(await walked('department'), notYet);
+      assert.deepEqual(await walked('created'), ['Bea', 'Cid', 'Dan', 'Abe Old', 'Zed Old']);
+      assert.deepEqual((await walked('start_date')).sort(), [...notYet].sort());
+
+      assert.equal(await other.stop(), 0);
+      other = await startApp({ dataDir: other.dataDir, database: other.database });
+      const { token } = writer;
+      writer = other.client();
+      writer.token = token;
+      const sorted = ['Abe Old', 'Bea', 'Cid', 'Dan', 'Zed Old'];
+      assert.deepEqual(await walked('name'), sorted);
+      assert.deepEqual(await walked('-name'), [...sorted].reverse());
+      assert.deepEqual(await walked('department'), sorted);
+    } finally {
+      await other.stop();
+    }
   });
 });
