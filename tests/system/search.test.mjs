@@ -121,6 +121,23 @@ describe('profiles inserted by SQL, derived at the next start', () => {
   test('each query finds exactly the profiles of its case', async () => {
     await checkTable(client);
   });
+
+  test('a profile the previous release changed is found by its new words after the next start, and by those it kept', async () => {
+    const later = `'${dbTimestamp(new Date(Date.now() + 1000))}'`;
+    // The previous release's UPDATE: the fields and updated_at, not the derived columns.
+    await app.database.execute(`UPDATE employees SET name = 'Grace Brewster Hopper', updated_at = ${later} WHERE name = 'Grace Hopper'`);
+    assert.equal(await app.stop(), 0);
+    app = await startApp({ dataDir: app.dataDir, database: app.database });
+    const { token } = client;
+    client = app.client();
+    client.token = token;
+    const derived = app.logs.find((entry) => entry.msg === "profiles' sort and search columns derived");
+    assert.equal(derived?.profiles, 1, 'the start derived the changed profile, and only it');
+    for (const q of ['brewster', 'grace brewster hopper', 'hopper', 'admiral', 'navy', 'cobol', 'arlington']) {
+      assert.deepEqual(await namesFound(client, q), ['Grace Brewster Hopper'], `q=${q}`);
+    }
+    assert.deepEqual(await namesFound(client, 'lovelace'), ['Ada Lovelace'], 'the other profiles are found as before');
+  });
 });
 
 describe('the bounds of q', () => {
