@@ -29,9 +29,11 @@ END;
 CREATE TRIGGER employees_search_delete AFTER DELETE ON employees WHEN old.search_text IS NOT NULL BEGIN
     INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
-CREATE TRIGGER employees_search_update_old AFTER UPDATE OF search_text ON employees WHEN old.search_text IS NOT NULL BEGIN
-    INSERT INTO employees_search (employees_search, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-END;
-CREATE TRIGGER employees_search_update_new AFTER UPDATE OF search_text ON employees WHEN new.search_text IS NOT NULL BEGIN
-    INSERT INTO employees_search (rowid, search_text) VALUES (new.id, new.search_text);
+-- One trigger, so the old entry is deleted before the new one is written (two triggers on one
+-- event run in no promised order), and only when the column changed.
+CREATE TRIGGER employees_search_update AFTER UPDATE OF search_text ON employees
+WHEN old.search_text IS NOT new.search_text BEGIN
+    INSERT INTO employees_search (employees_search, rowid, search_text)
+        SELECT 'delete', old.id, old.search_text WHERE old.search_text IS NOT NULL;
+    INSERT INTO employees_search (rowid, search_text) SELECT new.id, new.search_text WHERE new.search_text IS NOT NULL;
 END;

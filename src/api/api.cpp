@@ -46,6 +46,7 @@ void check_content_type(const http::Request& req, BodyKind kind) {
     throw UnsupportedMediaType("send the body as multipart/form-data with a boundary");
   if (kind == BodyKind::json_or_multipart && !is_json && !is_multipart)
     throw UnsupportedMediaType("send the body as application/json or multipart/form-data");
+  if (kind == BodyKind::csv && media_type(req) != "text/csv") throw UnsupportedMediaType("send the body as text/csv");
 }
 
 /// HEAD is answered as GET is (RFC 9110, 9.3.2); the server leaves the body out.

@@ -62,6 +62,9 @@ std::vector<http::Route<Context>> EmployeeRoutes::routes() {
       {"PATCH", "/employees/{id}", Access::session, BodyKind::json_or_multipart, upload_limit_, blocking,
        [this](Context& c) { return update_employee(c, false); }},
       {"DELETE", "/employees/{id}", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::delete_employee)},
+      {"GET", "/employees.csv", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::export_csv)},
+      {"POST", "/employees/import", Access::session, BodyKind::csv, kMaxImportBytes, blocking,
+       bind(&EmployeeRoutes::import_csv)},
       {"GET", "/departments", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::departments)},
       {"GET", "/images/{name}", Access::session, BodyKind::none, 0, blocking, bind(&EmployeeRoutes::image)},
   };
@@ -179,6 +182,37 @@ Response EmployeeRoutes::delete_employee(Context& c) {
   Response r;
   r.status = 204;
   return r;
+}
+
+Response EmployeeRoutes::export_csv(Context& c) {
+  sessions_.policy().require(*c.user, auth::Permission::export_import);
+  EmployeeQuery query = parse_list_query(c.request);
+  query.cursor.reset();
+  query.offset = 0;
+  Response r;
+  r.headers.emplace_back("Content-Type", "text/csv; charset=utf-8");
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"employees.csv\"");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.body = employees_.export_csv(query);
+  log::info("directory exported", {{"user_id", c.user->id}, {"bytes", static_cast<std::int64_t>(r.body.size())}});
+  return r;
+}
+
+Response EmployeeRoutes::import_csv(Context& c) {
+  sessions_.policy().require(*c.user, auth::Permission::export_import);
+  bool dry_run = false;
+  if (const auto v = c.request.query_value("dry_run")) {
+    if (*v == "true") dry_run = true;
+    else if (*v != "false") throw AppError("bad_request", "some query parameters are invalid", {{"dry_run", "must be true or false"}});
+  }
+  const ImportCounts counts = employees_.import_csv(*c.user, c.request.body, dry_run);
+  if (!dry_run)
+    log::info("directory imported",
+              {{"user_id", c.user->id}, {"created", counts.created}, {"updated", counts.updated}, {"unchanged", counts.unchanged}});
+  return http::json_response(200, json::serialize(json::object{{"dry_run", dry_run},
+                                                                {"created", counts.created},
+                                                                {"updated", counts.updated},
+                                                                {"unchanged", counts.unchanged}}));
 }
 
 Response EmployeeRoutes::departments(Context&) {

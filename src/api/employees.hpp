@@ -8,7 +8,10 @@
 
 namespace hrapp::api {
 
-/// The directory: employee profiles, their photos, the departments.
+/// An import's file at most (10,000 rows of a directory's fields).
+inline constexpr std::size_t kMaxImportBytes = 5 * 1024 * 1024;
+
+/// The directory: employee profiles, their photos, the departments, its export and import.
 class EmployeeRoutes {
  public:
   EmployeeRoutes(EmployeeService& employees, const Sessions& sessions, std::size_t upload_limit)
@@ -21,6 +24,8 @@ class EmployeeRoutes {
   http::Response get_employee(Context&);
   http::Response update_employee(Context&, bool replace_all);
   http::Response delete_employee(Context&);
+  http::Response export_csv(Context&);
+  http::Response import_csv(Context&);
   http::Response departments(Context&);
   http::Response image(Context&);
   void append_employee(std::string& out, const Employee& e) const;

@@ -8,7 +8,8 @@ namespace {
 /// The least role that has the permission.
 Role least_role(Permission permission) {
   switch (permission) {
-    case Permission::change_any_profile: return Role::hr;
+    case Permission::change_any_profile:
+    case Permission::export_import: return Role::hr;
     case Permission::manage_accounts:
     case Permission::read_audit: return Role::admin;
   }
@@ -20,6 +21,7 @@ const char* description(Permission permission) {
     case Permission::change_any_profile: return "changing a profile someone else created";
     case Permission::manage_accounts: return "managing accounts and invitations";
     case Permission::read_audit: return "reading the audit trail";
+    case Permission::export_import: return "exporting and importing the directory";
   }
   return "this";
 }

@@ -8,7 +8,7 @@ namespace hrapp::auth {
 
 /// What a request may want to do beyond the seed's rights (reading the directory, adding
 /// profiles, changing the ones one made).
-enum class Permission { change_any_profile, manage_accounts, read_audit };
+enum class Permission { change_any_profile, export_import, manage_accounts, read_audit };
 
 /// Who may do what: the one place the handlers ask. member < hr < admin, each with the rights of
 /// those before it.

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace hrapp {
 struct FieldError {
   std::string field;
   std::string message;
+  std::optional<std::int64_t> line{};  // the line of an imported file the problem is on
 };
 
 /// The error taxonomy. Domain code throws these; http/error_response.cpp maps them to a status

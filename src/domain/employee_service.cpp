@@ -1,4 +1,5 @@
 #include "domain/employee_service.hpp"
+#include "domain/employee_transfer.hpp"
 
 #include <regex>
 
@@ -133,6 +134,17 @@ Employee EmployeeService::update(const User& user, std::int64_t id, EmployeeFiel
   const auto& old_key = updated->first.image_key;
   if (old_key && change.kind != store::ImageChange::Kind::keep) delete_image_quietly(*old_key);
   return std::move(updated->second);
+}
+
+std::string EmployeeService::export_csv(const EmployeeQuery& query) {
+  return employee_transfer::to_csv(repo_.export_list(query));
+}
+
+ImportCounts EmployeeService::import_csv(const User& user, std::string_view csv, bool dry_run) {
+  const auto rows = employee_transfer::from_csv(csv);
+  auto outcome = with_field_errors([&] { return repo_.import(rows, user.id, clock_.now(), dry_run); });
+  if (!outcome.problems.empty()) employee_transfer::reject(std::move(outcome.problems));
+  return outcome.counts;
 }
 
 void EmployeeService::remove(const User& user, std::int64_t id, const store::ChangeCheck& may_change) {

@@ -56,6 +56,10 @@ class EmployeeService {
     return repo_.prefetch(repo_.list_query(query, session));
   }
   std::vector<store::DepartmentCount> departments() { return repo_.departments(); }
+  /// Every profile the query's filters match, as CSV (domain/employee_transfer.hpp).
+  std::string export_csv(const EmployeeQuery& query);
+  /// Creates and updates profiles from CSV, all or none; `dry_run` says what it would do.
+  ImportCounts import_csv(const User& user, std::string_view csv, bool dry_run);
   /// `replace_all`: PUT semantics (every text field required); else PATCH (any subset).
   /// `may_change` throws unless `user` may change a profile made by the account it is given.
   Employee update(const User& user, std::int64_t id, EmployeeFields fields, const ImageInput& image, bool replace_all,

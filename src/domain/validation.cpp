@@ -43,6 +43,14 @@ std::optional<std::string> text_field_problem(std::string_view value) {
   return std::nullopt;
 }
 
+std::optional<std::string> email_problem(const std::string& email) {
+  // An address people can write to: one @, something before it, a dotted domain after it, no
+  // spaces. Deliverability is the mail server's to decide.
+  static const std::regex pattern(R"(^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$)");
+  if (email.size() > 254 || !std::regex_match(email, pattern)) return "must be an email address such as ada@example.com";
+  return std::nullopt;
+}
+
 std::optional<std::string> date_problem(const std::string& date) {
   static const std::regex pattern(R"(^(\d{4})-(\d{2})-(\d{2})$)");
   std::smatch parts;
@@ -60,13 +68,6 @@ std::optional<std::string> date_problem(const std::string& date) {
 
 namespace {
 
-std::optional<std::string> email_problem(const std::string& email) {
-  // An address people can write to: one @, something before it, a dotted domain after it, no
-  // spaces. Deliverability is the mail server's to decide.
-  static const std::regex pattern(R"(^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$)");
-  if (email.size() > 254 || !std::regex_match(email, pattern)) return "must be an email address such as ada@example.com";
-  return std::nullopt;
-}
 
 std::optional<std::string> phone_problem(const std::string& phone) {
   // Kept as typed (people write numbers their own way): digits with the usual separators, an

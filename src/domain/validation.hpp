@@ -20,6 +20,8 @@ std::optional<std::string> password_problem(std::string_view password);
 /// Trims spaces; nullopt-with-problem if empty, too long, invalid UTF-8 or with control characters.
 std::optional<std::string> text_field_problem(std::string_view value);
 std::string trim(std::string_view value);
+/// Why `email` is refused, or nullopt: one @, something before it, a dotted domain after it.
+std::optional<std::string> email_problem(const std::string& email);
 /// Why `date` is refused, or nullopt: a calendar date as YYYY-MM-DD, 1900 to 2200.
 std::optional<std::string> date_problem(const std::string& date);
 

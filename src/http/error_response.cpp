@@ -12,7 +12,7 @@ namespace hrapp::http {
 
 int status_for(std::string_view code) {
   static const std::unordered_map<std::string_view, int> kStatus = {
-      {"bad_request", 400},        {"validation_failed", 400}, {"username_taken", 400},
+      {"bad_request", 400},        {"validation_failed", 400}, {"import_invalid", 400}, {"username_taken", 400},
       {"unsupported_image_type", 400}, {"invalid_image", 400}, {"unauthorized", 401},  {"forbidden", 403},
       {"not_found", 404},          {"method_not_allowed", 405}, {"request_timeout", 408},
       {"payload_too_large", 413},  {"image_too_large", 413},  {"unsupported_media_type", 415}, {"too_many_requests", 429},
@@ -40,7 +40,11 @@ Response error_response(const AppError& error) {
   boost::json::object body{{"error", error.code()}, {"message", to_valid_utf8(error.what())}};
   if (!error.fields().empty()) {
     boost::json::array fields;
-    for (const auto& f : error.fields()) fields.push_back(boost::json::object{{"field", f.field}, {"message", f.message}});
+    for (const auto& f : error.fields()) {
+      boost::json::object field{{"field", f.field}, {"message", f.message}};
+      if (f.line) field["line"] = *f.line;
+      fields.push_back(std::move(field));
+    }
     body["fields"] = std::move(fields);
   }
   const int status = status_for(error.code());

@@ -10,7 +10,7 @@
 namespace hrapp::http {
 
 /// How a route takes its body; checked before the handler runs (415 otherwise).
-enum class BodyKind { none, json, multipart, json_or_multipart };
+enum class BodyKind { none, json, multipart, json_or_multipart, csv };
 /// open: anyone. session: the session is checked before the handler runs. session_in_read: the
 /// handler's read checks the session in the same statement (one round trip); the request is
 /// still refused unless the session is live, whatever the handler does.

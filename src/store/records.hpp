@@ -40,6 +40,21 @@ struct EmployeeFields {
   std::optional<std::string> account_id;
 };
 
+/// One row of an import: its line in the file, the fields its columns set (an empty cell clears
+/// an optional field), and its manager's email when the file has that column ("" for none).
+struct ImportRow {
+  std::int64_t line = 0;
+  EmployeeFields fields;
+  std::optional<std::string> manager_email;
+};
+
+/// What an import did, or would do.
+struct ImportCounts {
+  std::int64_t created = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+};
+
 /// What an account may do (auth/policy.hpp): each role has the rights of those before it.
 enum class Role { member, hr, admin };
 

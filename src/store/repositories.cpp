@@ -110,18 +110,10 @@ struct ListShape {
   bool operator<(const ListShape& other) const { return tie() < other.tie(); }
 };
 
-/// A page of the employees matching the filters, in the sort's order, with the number of all
-/// matches (counted up to one past kMaxExactTotal), under the session, in one statement that
-/// answers even past the last page: the session's row carries the total (no row at all means no
-/// live session), then each employee of the page is a row of its own whose session columns are
-/// null, with its sort key and its place on the page. A page by cursor reads from the cursor's
-/// row in the index's order, so a deep page costs what the first does; a page before a row reads
-/// backwards and is numbered forwards. One more row than the page is read, to know whether the
-/// list goes on. Parameters: the session's, the department, the manager, each search word's
-/// pattern, the cursor's key (for a sort with one) and id, the limit, the offset.
-std::string make_list_sql(const ListShape& shape) {
-  std::size_t next = 2;
-  const auto param = [&next] { return "$" + std::to_string(++next); };
+/// The filters of a list (department, manager, each search word), with `param` naming each
+/// parameter in turn.
+template <class Param>
+std::vector<std::string> list_filters(const ListShape& shape, Param&& param) {
   std::vector<std::string> filters;
   if (shape.by_department) filters.push_back("department = " + param());
   if (shape.by_manager) filters.push_back("manager_id = " + param());
@@ -136,10 +128,37 @@ std::string make_list_sql(const ListShape& shape) {
     filters.push_back(shape.engine == Engine::postgres ? "(" + all + ")"
                                                        : "id IN (SELECT rowid FROM employees_search WHERE " + all + ")");
   }
+  return filters;
+}
+
+std::string where(const std::vector<std::string>& filters) {
+  std::string out;
+  for (const auto& filter : filters) out += (out.empty() ? " WHERE " : " AND ") + filter;
+  return out;
+}
+
+/// ORDER BY's terms for `order`, read forwards or backwards.
+std::string order_terms(const SortOrder& order, bool descending) {
+  const std::string dir = descending ? " DESC" : "";
+  return order.key.empty() ? "id" + dir : concat(order.key, dir, ", id", dir);
+}
+
+/// A page of the employees matching the filters, in the sort's order, with the number of all
+/// matches (counted up to one past kMaxExactTotal), under the session, in one statement that
+/// answers even past the last page: the session's row carries the total (no row at all means no
+/// live session), then each employee of the page is a row of its own whose session columns are
+/// null, with its sort key and its place on the page. A page by cursor reads from the cursor's
+/// row in the index's order, so a deep page costs what the first does; a page before a row reads
+/// backwards and is numbered forwards. One more row than the page is read, to know whether the
+/// list goes on. Parameters: the session's, the department, the manager, each search word's
+/// pattern, the cursor's key (for a sort with one) and id, the limit, the offset.
+std::string make_list_sql(const ListShape& shape) {
+  std::size_t next = 2;
+  const auto param = [&next] { return "$" + std::to_string(++next); };
+  const std::vector<std::string> filters = list_filters(shape, param);
   const SortOrder order = sort_order(shape.sort, shape.engine);
   const bool backwards = shape.cursor == 2;
   const bool descending = order.descending != backwards;  // the direction the page is read in
-  const std::string dir = descending ? " DESC" : "";
   std::vector<std::string> page_filters = filters;
   if (shape.cursor != 0) {
     const std::string op = descending ? " < " : " > ";
@@ -149,14 +168,8 @@ std::string make_list_sql(const ListShape& shape) {
   }
   const std::string limit = param();
   const std::string offset = param();
-  const auto where = [](const std::vector<std::string>& all) {
-    std::string out;
-    for (const auto& filter : all) out += (out.empty() ? " WHERE " : " AND ") + filter;
-    return out;
-  };
-  const std::string read_order = order.key.empty() ? "id" + dir : concat(order.key, dir, ", id", dir);
-  const std::string page_dir = order.descending ? " DESC" : "";
-  const std::string page_order = order.key.empty() ? "id" + page_dir : concat("sort_key", page_dir, ", id", page_dir);
+  const std::string read_order = order_terms(order, descending);
+  const std::string page_order = order_terms({order.key.empty() ? "" : "sort_key", false}, order.descending);
   const std::string key_column = order.key.empty() ? std::string("''") : std::string(order.key);
   return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM (SELECT 1 FROM employees", where(filters), " LIMIT ",
                 std::to_string(kMaxExactTotal + 1), ") matches), ", nulls(employee_rows::kColumnCount + 2), " FROM ",
@@ -338,21 +351,54 @@ SessionQuery<std::optional<Employee>> EmployeeRepository::find_query(std::int64_
   return {find_sql(), std::move(params), decode_find};
 }
 
-SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) const {
-  Params params = session_params(session);
+namespace {
+
+/// The parameters of list_filters, in its order.
+void add_filter_params(Params& params, const EmployeeQuery& query, Engine engine) {
   if (query.department) params.emplace_back(*query.department);
   if (query.manager_id) params.emplace_back(*query.manager_id);
-  const char any = db_.engine() == Engine::postgres ? '%' : '*';
+  const char any = engine == Engine::postgres ? '%' : '*';
   for (const auto& word : query.words) params.emplace_back(text::word_pattern(word, any));
+}
+
+ListShape list_shape(const EmployeeQuery& query, Engine engine) {
+  return {engine, query.sort, query.department.has_value(), query.manager_id.has_value(), query.words.size(),
+          query.cursor ? (query.cursor->before ? 2 : 1) : 0};
+}
+
+}  // namespace
+
+SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) const {
+  Params params = session_params(session);
+  add_filter_params(params, query, db_.engine());
   if (query.cursor) {
     if (!sort_order(query.sort, db_.engine()).key.empty()) params.emplace_back(query.cursor->key);
     params.emplace_back(query.cursor->id);
   }
   params.emplace_back(query.limit + 1);
   params.emplace_back(query.offset);
-  const ListShape shape{db_.engine(), query.sort, query.department.has_value(), query.manager_id.has_value(),
-                        query.words.size(), query.cursor ? (query.cursor->before ? 2 : 1) : 0};
-  return {list_sql(shape), std::move(params), decode_list};
+  return {list_sql(list_shape(query, db_.engine())), std::move(params), decode_list};
+}
+
+std::vector<ExportedEmployee> EmployeeRepository::export_list(const EmployeeQuery& query) {
+  ListShape shape = list_shape(query, db_.engine());
+  shape.cursor = 0;
+  std::size_t next = 0;
+  const auto param = [&next] { return "$" + std::to_string(++next); };
+  const std::string sql = concat("SELECT ", employee_rows::kColumns,
+                                 ", (SELECT m.email FROM employees m WHERE m.id = employees.manager_id) FROM employees",
+                                 where(list_filters(shape, param)), " ORDER BY ",
+                                 order_terms(sort_order(query.sort, db_.engine()), sort_order(query.sort, db_.engine()).descending));
+  Params params;
+  add_filter_params(params, query, db_.engine());
+  auto result = db_.connect()->execute(sql, params);
+  std::vector<ExportedEmployee> out;
+  out.reserve(result.rows.size());
+  for (Row& row : result.rows) {
+    auto manager_email = row.take_optional_text(employee_rows::kColumnCount);
+    out.push_back({employee_rows::from_row(row), std::move(manager_email)});
+  }
+  return out;
 }
 
 SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, const SessionCheck& session) {

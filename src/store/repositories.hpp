@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/errors.hpp"
 #include "common/time_format.hpp"
 #include "store/records.hpp"
 #include "store/audit.hpp"
@@ -58,6 +59,18 @@ struct EmployeePage {
   bool total_capped = false;
   bool has_previous = false;
   bool has_next = false;
+};
+
+/// A profile as an export gives it: with its manager's email (managers are linked by email).
+struct ExportedEmployee {
+  Employee employee;
+  std::optional<std::string> manager_email;
+};
+
+/// What an import did or would do, or every problem that stopped it.
+struct ImportOutcome {
+  ImportCounts counts;
+  std::vector<FieldError> problems;  // each with its line
 };
 
 struct DepartmentCount {
@@ -142,6 +155,14 @@ class EmployeeRepository {
   std::shared_ptr<Prefetch> prefetch(const SessionQuery<T>& query) {
     return db_.prefetch(query.sql, query.params);
   }
+  /// Every profile the query's filters match (its paging aside), in its order.
+  std::vector<ExportedEmployee> export_list(const EmployeeQuery& query);
+  /// Applies an import's rows in one transaction (docs/api.md, "Export and import"): a row whose
+  /// email is a profile's (in any case) updates it, any other creates a profile made by `actor`;
+  /// then each row's manager is linked by email, to a profile of the file or of the directory.
+  /// One audit entry per profile changed. With any problem (a manager that names no profile or
+  /// would make a cycle) nothing is written, nor with `dry_run`.
+  ImportOutcome import(const std::vector<ImportRow>& rows, std::int64_t actor, TimePoint now, bool dry_run);
   std::vector<DepartmentCount> departments();
   /// Derives the sort and search columns of the rows written without them (by an instance of
   /// the previous release, or before the columns existed); returns how many.

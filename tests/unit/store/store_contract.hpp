@@ -454,6 +454,30 @@ TYPED_TEST_P(StoreContract, RowsWrittenWithoutTheDerivedColumnsAreDerivedAgain) 
   EXPECT_EQ(this->list(this->query(std::nullopt, std::string("ada"), 50, 0)).second, 0);
 }
 
+TYPED_TEST_P(StoreContract, TheSearchIndexFollowsEveryChange) {
+  const auto owner = this->user("owner");
+  const auto e = this->add(owner, "Grace Amazing", "Admiral", "Navy");
+  const auto found = [this](const char* q) { return this->list(this->query(std::nullopt, std::string(q), 50, 0)).second; };
+  const auto change = [&](EmployeeFields fields) {
+    ASSERT_TRUE(this->employees().update(e.id, owner, [](const Employee&) {}, fields, {}, this->at(2)));
+  };
+  EXPECT_EQ(found("amazing"), 1);
+  change(this->text_fields("Grace Hopper", std::nullopt, std::nullopt));
+  EXPECT_EQ(found("amazing"), 0);
+  EXPECT_EQ(found("hopp"), 1);
+  // A change that leaves the search column as it was (a date) keeps the row findable.
+  EmployeeFields dated;
+  dated.start_date = "2001-02-03";
+  change(dated);
+  change(dated);
+  EXPECT_EQ(found("hopp"), 1);
+  EXPECT_EQ(found("admiral navy"), 1);
+  this->employees().remove(e.id, owner, [](const Employee&) {}, this->at(3));
+  EXPECT_EQ(found("hopp"), 0);
+  this->add(owner, "Grace Hopper", "Admiral", "Navy");
+  EXPECT_EQ(found("hopp"), 1);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersion, UsernamesAreUniqueRegardlessOfCase,
                             TheSchemaKeepsTheSeedsConstraints, SessionsLiveUntilTheirExpiryAndCanBeExtendedOrRemoved,
                             EmployeesRoundTripWithIsoTimestamps, ListFiltersSearchesAndPagesInAStableOrder,
@@ -461,7 +485,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreContract, MigrationsRunOnceAndRecordTheirVersio
                             ReadsUnderASessionFindNothingUnlessTheSessionIsLive,
                             PagesPastTheEndStillCountEveryMatch, EachReadUnderASessionIsOneStatement,
                             SortsByCollationAndPagesByCursorBothWays, SortsByStartDateWithUndatedLastAndByCreation,
-                            RowsWrittenWithoutTheDerivedColumnsAreDerivedAgain,
+                            RowsWrittenWithoutTheDerivedColumnsAreDerivedAgain, TheSearchIndexFollowsEveryChange,
                             SignInFailuresAreWrittenOnlyOverTheVersionRead);
 
 }  // namespace hrapp::store
