@@ -1,4 +1,4 @@
-// GET /employees's order and its pages by cursor (docs/api.md, "Sorting" and "Pages"), on
+// GET /employees's order and its pages by cursor (docs/api.md, "Listing and searching"), on
 // both engines: each sort's exact order over accented and non-Latin names, equal names, equal
 // dates and undated profiles; every sort walked by `Link: next` with two profiles a page and
 // back by `prev`, visiting each profile once; offsets beside cursors; and the 400s of an

@@ -1,4 +1,4 @@
-// GET /employees?q= (docs/api.md, "Searching"), on both engines: the folding table of
+// GET /employees?q= (docs/api.md, "Listing and searching"), on both engines: the folding table of
 // data/search-folding.json (German, French, Spanish, Turkish, Greek, Cyrillic, Japanese,
 // Chinese, Arabic, Hebrew and Devanagari names; apostrophes and hyphens; several words; role,
 // department, email and location), each query answered with exactly the profiles it names,

@@ -1,8 +1,8 @@
-// X-Total-Count is exact up to 10,000 and capped above (docs/api.md, "Pages"), on both engines,
-// over 10,050 profiles inserted by SQL (as the previous release or a bulk load writes them, with
-// no sort key or search words) and derived when the server next starts: the cap and
-// X-Total-Count-Capped without a filter, exact counts (and no cap header) at 10,000 and below,
-// a search that finds the inserted rows, and the deep pages reached by cursor and by offset.
+// X-Total-Count is exact up to 10,000 and capped above (docs/api.md, "Listing and searching"),
+// on both engines, over 10,050 profiles inserted by SQL (as the previous release or a bulk load
+// writes them, with no sort key or search words) and derived when the server next starts: the
+// cap and X-Total-Count-Capped without a filter, exact counts (and no cap header) at 10,000 and
+// below, a search that finds the inserted rows, and the deep pages reached by cursor and by offset.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startApp } from './lib/app.mjs';
