@@ -312,3 +312,36 @@ describe('profiles written without sort keys (by the previous release during a r
     }
   });
 });
+
+describe('names whose collation keys are long', () => {
+  test('profiles with the longest names allowed are walked by cursor once each in every sort', async () => {
+    const other = await startApp();
+    try {
+      const writer = other.client();
+      await writer.signUp('long');
+      const han = Array.from({ length: 255 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('');
+      // 255 characters each, as the name rules allow; ﷺ is one character that collation reads as 18 letters.
+      const names = ['ﷺ'.repeat(255), 'Ǆ'.repeat(255), han, 'a'.repeat(255), 'Bob'];
+      for (const [i, name] of names.entries()) {
+        const reply = await writer.createEmployee({ name, role: 'Staff', department: names[(i + 1) % names.length], start_date: '2024-01-01' });
+        assert.equal(reply.status, 201, String(reply));
+      }
+      for (const sort of sorts) {
+        const seen = [];
+        for (let target = `/employees?sort=${encodeURIComponent(sort)}&limit=1`; target; ) {
+          // fetch, like many clients and proxies, reads at most 16 KiB of response headers.
+          const reply = await writer.get(target).catch((error) => {
+            throw new Error(`sort=${sort}, page ${seen.length + 1}: the response could not be read: ${error.cause?.message ?? error.message}`);
+          });
+          assert.equal(reply.status, 200, `sort=${sort}, page ${seen.length + 1}: ${reply}`);
+          seen.push(...reply.body.map((e) => e.name));
+          assert.ok(seen.length <= names.length, 'the walk ends');
+          target = linksOf(reply).next;
+        }
+        assert.deepEqual([...seen].sort(), [...names].sort(), `sort=${sort} visits every profile once`);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+});
