@@ -178,6 +178,26 @@ describe('the bounds of q', () => {
     }
   });
 
+  test("a search's links keep it, even where folding makes it longer than the 100 characters it was", async () => {
+    // ß folds to ss and the ligature ﬃ to ffi: 60 and 40 characters that fold to 120.
+    for (const [q, prefix] of [['ß'.repeat(60), 'Eszett'], ['ﬃ'.repeat(40), 'Ligature']]) {
+      for (const n of [1, 2, 3]) {
+        const reply = await client.createEmployee({ name: `${prefix} ${n} ${q}`, role: 'R', department: 'D' });
+        assert.equal(reply.status, 201, String(reply));
+      }
+      const seen = [];
+      for (let target = `/employees?q=${encodeURIComponent(q)}&limit=1`; target; ) {
+        const reply = await client.get(target);
+        assert.equal(reply.status, 200, `${target.slice(0, 80)}…: ${reply}`);
+        assert.equal(reply.headers.get('x-total-count'), '3');
+        seen.push(...reply.body.map((e) => e.name.split(' ').slice(0, 2).join(' ')));
+        assert.ok(seen.length <= 3, 'the walk ends');
+        target = /<([^>]*)>; rel="next"/.exec(reply.headers.get('link') ?? '')?.[1];
+      }
+      assert.deepEqual(seen, [1, 2, 3].map((n) => `${prefix} ${n}`), `q=${q[0]}…: next visits every match once`);
+    }
+  });
+
   test('a search of no words is no filter', async () => {
     const all = await client.get('/employees');
     for (const q of ['%', '--', ' ', "' ' '", '%_*?[]', '…']) {
