@@ -20,14 +20,14 @@ esac
 # Building: the compiler, CMake and the libraries the binary links (Boost 1.81, which conflicts
 # with Debian's default 1.74 dev packages: never libboost-dev or -all-dev), GoogleTest (the
 # release build makes the unit tests too) and objcopy for the package. libqrencode-dev brings
-# libqrencode4, whose shared library the package bundles (Debian has no static one); libicu-dev
-# brings the static ICU that sorts and folds names.
+# libqrencode4 and liblcms2-dev liblcms2-2, whose shared libraries the package bundles (Debian has
+# no static ones); libicu-dev brings the static ICU that sorts and folds names.
 build_packages=(
   build-essential cmake pkg-config binutils
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libpq-dev libsqlite3-dev libssl-dev libcrypt-dev libgtest-dev
   libjpeg62-turbo-dev libpng-dev zlib1g-dev libwebp-dev libgif-dev libbrotli-dev libqrencode-dev
-  libicu-dev
+  libicu-dev liblcms2-dev
 )
 # Testing: PostgreSQL, the browser, load balancers and load generator, the AWS CLI and botocore
 # (references for signatures and for the fakes' answers), shellcheck and file (the operator

@@ -45,7 +45,7 @@ struct Budget {
 struct Decoded {
   Raster raster;
   std::string exif;  // the TIFF structure of an EXIF block, if any (for the orientation)
-  std::string icc;   // the colour profile, if any
+  std::string icc;   // the colour profile, if any (converted from, never stored: image/colour.hpp)
 };
 
 /// The JPEG is decoded at the smallest of 1, 1/2, 1/4, 1/8 scale whose longest side stays at
@@ -58,7 +58,7 @@ Decoded decode_gif(std::string_view bytes, Budget& budget);
 /// animation's first frame, and a canvas larger than that frame is refused.
 Decoded decode_webp(std::string_view bytes, Budget& budget, unsigned min_side);
 
-std::string encode_jpeg(const Raster& raster, int quality, const std::string& icc);
+std::string encode_jpeg(const Raster& raster, int quality);
 std::string encode_webp(const Raster& raster, float quality);
 
 /// The EXIF orientation (1-8) in a TIFF structure; 1 when absent or unreadable.

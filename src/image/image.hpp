@@ -59,8 +59,8 @@ class Rejected : public std::runtime_error {
 
 /// Decodes a JPEG, PNG, GIF or WebP (an animation's first frame), applies its EXIF
 /// orientation, and re-encodes it: opaque pictures as JPEG, pictures with transparency as
-/// WebP. Nothing of the upload's metadata is carried over except its colour (ICC) profile,
-/// which keeps colours right. Throws Rejected.
+/// WebP. Nothing of the upload's metadata is carried over: a colour (ICC) profile is applied,
+/// turning the colours into sRGB, and dropped (image/colour.hpp). Throws Rejected.
 Variants make_variants(std::string_view bytes, const Limits& limits);
 
 }  // namespace hrapp::image

@@ -126,7 +126,6 @@ struct EncodeJob {
   ErrorManager err;
   const Raster* raster;
   int quality;
-  const std::string* icc;
   unsigned char* output;
   unsigned long output_size;
 };
@@ -144,9 +143,6 @@ bool run_encode(EncodeJob& job, jpeg_compress_struct& cinfo) {
   cinfo.optimize_coding = TRUE;
   cinfo.write_JFIF_header = TRUE;
   jpeg_start_compress(&cinfo, TRUE);
-  if (!job.icc->empty())
-    jpeg_write_icc_profile(&cinfo, reinterpret_cast<const JOCTET*>(job.icc->data()),
-                           static_cast<unsigned>(job.icc->size()));
   while (cinfo.next_scanline < cinfo.image_height) {
     // libjpeg does not write through the row pointer.
     JSAMPROW row = const_cast<JSAMPLE*>(job.raster->rgba.data()) + std::size_t{cinfo.next_scanline} * job.raster->width * 4;
@@ -184,11 +180,10 @@ Decoded decode_jpeg(std::string_view bytes, Budget& budget, unsigned min_side) {
   return out;
 }
 
-std::string encode_jpeg(const Raster& raster, int quality, const std::string& icc) {
+std::string encode_jpeg(const Raster& raster, int quality) {
   EncodeJob job{};
   job.raster = &raster;
   job.quality = quality;
-  job.icc = &icc;
   jpeg_compress_struct cinfo{};
   cinfo.err = jpeg_std_error(&job.err.base);
   job.err.base.error_exit = on_error;

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "image/codecs.hpp"
+#include "image/colour.hpp"
 #include "image/format.hpp"
 
 namespace hrapp::image {
@@ -20,7 +21,7 @@ std::uint32_t read_u32(std::string_view b, std::size_t at, bool little) {
                 : read_u16(b, at, false) << 16 | read_u16(b, at + 2, false);
 }
 
-EncodedImage encode(const Raster& raster, bool transparent, int quality, const std::string& icc) {
+EncodedImage encode(const Raster& raster, bool transparent, int quality) {
   EncodedImage out;
   out.width = raster.width;
   out.height = raster.height;
@@ -29,7 +30,7 @@ EncodedImage encode(const Raster& raster, bool transparent, int quality, const s
     out.extension = "webp";
     out.content_type = "image/webp";
   } else {
-    out.bytes = encode_jpeg(raster, quality, icc);
+    out.bytes = encode_jpeg(raster, quality);
     out.extension = "jpg";
     out.content_type = "image/jpeg";
   }
@@ -130,15 +131,17 @@ Variants make_variants(std::string_view bytes, const Limits& limits) {
   // Scaled first, turned after: fewer pixels to move, and the longest side is the same.
   Raster normalised = apply_orientation(fit_within(decoded.raster, kNormalisedSide), exif_orientation(decoded.exif));
   decoded.raster = {};
+  // In sRGB, and no profile stored: a profile is the uploader's bytes, never copied unchecked.
+  convert_to_srgb(normalised, decoded.icc);
   const bool transparent = has_transparency(normalised);
   Variants variants;
   // Each smaller size is scaled from the next larger one: fewer pixels to read.
   Raster medium = fit_within(normalised, kMediumSide);
   Raster small = fit_within(medium, kSmallSide);
-  variants.thumbnail = encode(fit_within(small, kThumbnailSide), transparent, kThumbnailQuality, decoded.icc);
-  variants.small = encode(small, transparent, kMediumQuality, decoded.icc);
-  variants.medium = encode(medium, transparent, kMediumQuality, decoded.icc);
-  variants.normalised = encode(normalised, transparent, kNormalisedQuality, decoded.icc);
+  variants.thumbnail = encode(fit_within(small, kThumbnailSide), transparent, kThumbnailQuality);
+  variants.small = encode(small, transparent, kMediumQuality);
+  variants.medium = encode(medium, transparent, kMediumQuality);
+  variants.normalised = encode(normalised, transparent, kNormalisedQuality);
   return variants;
 }
 

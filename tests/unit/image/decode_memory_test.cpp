@@ -84,12 +84,12 @@ TEST(Variants, ADecodeHoldsItsMemoryWhileItRunsAndReturnsItAfter) {
   DecodeMemory memory(64 * 1024 * 1024, 0ms);
   Limits limits;
   limits.memory = &memory;
-  const auto variants = make_variants(encode_jpeg(opaque(800, 600), 90, ""), limits);
+  const auto variants = make_variants(encode_jpeg(opaque(800, 600), 90), limits);
   EXPECT_EQ(variants.normalised.width, 800u);
   EXPECT_EQ(memory.held(), 0u);
   DecodeMemory small(1024 * 1024, 0ms);  // less than the canvas needs
   limits.memory = &small;
-  EXPECT_EQ(reason_of([&] { make_variants(encode_jpeg(opaque(800, 600), 90, ""), limits); }), Rejected::Reason::busy);
+  EXPECT_EQ(reason_of([&] { make_variants(encode_jpeg(opaque(800, 600), 90), limits); }), Rejected::Reason::busy);
 }
 
 TEST(Variants, AWebPIsDecodedScaledToTheLargestStoredSize) {
