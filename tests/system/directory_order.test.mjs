@@ -344,4 +344,44 @@ describe('names whose collation keys are long', () => {
       await other.stop();
     }
   });
+
+  test('names and departments of 255 characters in any script are written, derived at start and listed on both engines', async () => {
+    // Random syllables and ideographs (a fixed seed): collation keys of about 1.5 KB each that
+    // compress badly, 3 KB for a department's key, which ends with the name's.
+    let seed = 42;
+    const random = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const text = (first, count) => Array.from({ length: 255 }, () => String.fromCodePoint(first + random(count))).join('');
+    const hangul = () => text(0xac00, 11172);
+    const han = () => text(0x4e00, 20000);
+    let other = await startApp();
+    try {
+      let writer = other.client();
+      await writer.signUp('script');
+      const written = [];
+      for (let i = 0; i < 5; i++) {
+        const profile = { name: hangul(), role: 'Staff', department: han() };
+        const reply = await writer.createEmployee(profile);
+        assert.equal(reply.status, 201, `profile ${i + 1}: ${reply}`);
+        written.push(profile.name);
+      }
+      const inserted = Array.from({ length: 5 }, () => ({ name: hangul(), department: han() }));
+      const now = `'${dbTimestamp(new Date())}'`;
+      await other.database.execute(`INSERT INTO employees (name, role, department, user_id, created_at, updated_at) VALUES ${
+        inserted.map(({ name, department }) => `('${name}', 'Staff', '${department}', ${writer.user.id}, ${now}, ${now})`).join(', ')}`);
+      assert.equal(await other.stop(), 0);
+      other = await startApp({ dataDir: other.dataDir, database: other.database });
+      assert.equal(other.logs.find((entry) => entry.msg === "profiles' sort and search columns derived")?.profiles, inserted.length);
+      const { token } = writer;
+      writer = other.client();
+      writer.token = token;
+      const all = [...written, ...inserted.map((p) => p.name)];
+      for (const sort of ['name', 'department']) {
+        const listed = await writer.get(`/employees?sort=${sort}&limit=100`);
+        assert.equal(listed.status, 200, String(listed));
+        assert.deepEqual(listed.body.map((e) => e.name).sort(), [...all].sort(), `sort=${sort} lists every profile`);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
 });
