@@ -42,10 +42,15 @@ function follow(node, at) {
   return { node, at };
 }
 
-const routes = Object.keys(document.paths).map((template) => ({
-  template,
-  pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
-}));
+// A concrete path is matched before a templated one that also fits it (OpenAPI 3.1, "Paths
+// Object"): `/employees/import` is that route, not `/employees/{id}`.
+const templateParts = (template) => (template.match(/\{[^}]+\}/g) ?? []).length;
+const routes = Object.keys(document.paths)
+  .map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  }))
+  .sort((a, b) => templateParts(a.template) - templateParts(b.template));
 
 /** The target's path (origin-form or absolute-form), percent-decoded once as the server decodes it. */
 function decodedPath(target) {
