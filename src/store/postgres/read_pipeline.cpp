@@ -161,9 +161,11 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     });
   }
 
-  /// Takes what has arrived; moves the reads it completes to `answered`. Each result is checked
-  /// to belong to the batch being answered: a result out of place would otherwise shift every
-  /// later read's answer onto the next read, someone else's session row included.
+  /// Takes what has arrived; moves the reads of each batch it completes to `answered`. Each
+  /// result is checked to belong to the batch being answered: a result out of place would
+  /// otherwise shift every later read's answer onto the next read, someone else's session row
+  /// included. No read of a batch is answered before the batch's sync has come, so a batch found
+  /// out of place at its end hands out nothing of it.
   void on_readable(std::vector<Pending>& answered) {
     if (!PQconsumeInput(conn_.get())) return fail_all(one_line(PQerrorMessage(conn_.get())));
     while ((!pending_.empty() || batch_at_server_) && !PQisBusy(conn_.get())) {
@@ -171,8 +173,11 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       const auto status = result ? PQresultStatus(result) : PGRES_COMMAND_OK;
       if (result && status == PGRES_PIPELINE_SYNC) {
         PQclear(result);
-        // Every read of the batch it closes has been answered.
+        // Every read of the batch it closes has been answered, and only now, with the whole batch
+        // found in order, are its answers handed out.
         if (!pending_.empty() && pending_.front().batch <= syncs_received_) return fail_all("a sync out of place");
+        for (auto& read : batch_answered_) answered.push_back(std::move(read));
+        batch_answered_.clear();
         ++syncs_received_;
         batch_at_server_ = false;
         in_statement_ = false;
@@ -189,7 +194,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
         in_statement_ = false;
         if (--front.statements == 0) {
           if (front.failed && !front.prepared.empty()) prepared_.erase(front.prepared);
-          answered.push_back(std::move(front));
+          batch_answered_.push_back(std::move(front));
           pending_.pop_front();
         }
         continue;
@@ -228,12 +233,20 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   /// Every read waiting on a connection that failed is made again the usual way; the
   /// connection is closed, and the next read opens another.
   void fail_all(const std::string& why) {
+    take_back_batch();
     if (!pending_.empty())
       log::warn("pipelined reads: connection dropped", {{"error", std::string_view(why)},
                                                         {"reads", static_cast<std::int64_t>(pending_.size())}});
     close();
     for (auto& p : pending_) finish(std::move(p.done), std::monostate{});
     pending_.clear();
+  }
+
+  /// The reads of the batch answered so far wait again with the rest of it: their answers are
+  /// not handed out when the batch fails.
+  void take_back_batch() {
+    for (auto read = batch_answered_.rbegin(); read != batch_answered_.rend(); ++read) pending_.push_front(std::move(*read));
+    batch_answered_.clear();
   }
 
   /// A server that stops answering costs a read the statement time-out, as on the pool's
@@ -244,9 +257,12 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     watchdog_.expires_after(std::chrono::seconds(1));
     watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       self->watching_ = false;
-      if (ec || self->pending_.empty()) return;
-      if (self->pending_.front().deadline > Clock::now()) return self->watch();
+      if (ec || (self->pending_.empty() && self->batch_answered_.empty())) return;
+      // The oldest read waiting: the batch's first answered one, or the first not answered.
+      const Pending& oldest = self->batch_answered_.empty() ? self->pending_.front() : self->batch_answered_.front();
+      if (oldest.deadline > Clock::now()) return self->watch();
       log::warn("pipelined reads: the database stopped answering", {});
+      self->take_back_batch();
       self->close();
       const auto timed_out = std::make_exception_ptr(DatabaseUnavailable("postgres: the statement timed out"));
       for (auto& p : self->pending_) self->finish(std::move(p.done), timed_out);
@@ -271,6 +287,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   std::optional<asio::posix::stream_descriptor> socket_;
   StatementNames prepared_;
   std::deque<Pending> pending_;
+  std::vector<Pending> batch_answered_;  // reads of the batch at the server, answered, not handed out
   asio::steady_timer watchdog_;
   bool connecting_ = false;
   bool reading_ = false;

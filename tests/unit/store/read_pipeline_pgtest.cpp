@@ -138,3 +138,33 @@ TEST_F(ReadPipeline, TextAndNullParametersAndResultsPassUnchanged) {
 
 }  // namespace
 }  // namespace hrapp::store::postgres
+
+namespace hrapp::store::postgres {
+namespace {
+
+TEST_F(ReadPipeline, NoReadOfABatchIsAnsweredBeforeTheWholeBatchHasCome) {
+  connect();
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> answered_at(3);
+  std::size_t left = 3;
+  // Results larger than the server's output buffer reach the client before the batch ends.
+  const std::vector<std::string> statements{"SELECT repeat('a', 200000)", "SELECT repeat('b', 200000)",
+                                            "SELECT pg_sleep(0.3)::text"};
+  const auto sent = Clock::now();
+  asio::post(loop_, [&] {
+    for (std::size_t i = 0; i < statements.size(); ++i)
+      reads_->read(loop_.get_executor(), blocking_.get_executor(), statements[i], {}, [&, i](AsyncOutcome outcome) {
+        EXPECT_TRUE(std::holds_alternative<Result>(outcome)) << statements[i];
+        answered_at[i] = Clock::now();
+        --left;
+      });
+  });
+  while (left > 0 && Clock::now() < sent + std::chrono::seconds(10)) loop_.run_one_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(left, 0u);
+  // The first two results arrive at once; they are handed out with the slow third, at the sync.
+  for (std::size_t i = 0; i < 2; ++i)
+    EXPECT_GE(answered_at[i] - sent, std::chrono::milliseconds(280)) << statements[i] << " waited for its batch";
+}
+
+}  // namespace
+}  // namespace hrapp::store::postgres
