@@ -1,6 +1,7 @@
 #include "domain/employee_service.hpp"
 #include "domain/employee_transfer.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "common/log.hpp"
@@ -141,9 +142,17 @@ std::string EmployeeService::export_csv(const EmployeeQuery& query) {
 }
 
 ImportCounts EmployeeService::import_csv(const User& user, std::string_view csv, bool dry_run) {
-  const auto rows = employee_transfer::from_csv(csv);
-  auto outcome = with_field_errors([&] { return repo_.import(rows, user.id, clock_.now(), dry_run); });
-  if (!outcome.problems.empty()) employee_transfer::reject(std::move(outcome.problems));
+  auto file = employee_transfer::read_import(csv);
+  // With problems in the rows already, the rest is only checked (its managers), so that every
+  // problem is reported at once.
+  const bool check_only = dry_run || !file.problems.empty();
+  auto outcome = with_field_errors([&] { return repo_.import(file.rows, user.id, clock_.now(), check_only); });
+  auto& problems = file.problems;
+  problems.insert(problems.end(), outcome.problems.begin(), outcome.problems.end());
+  if (!problems.empty()) {
+    std::ranges::stable_sort(problems, std::less{}, [](const FieldError& p) { return p.line.value_or(0); });
+    employee_transfer::reject(std::move(problems));
+  }
   return outcome.counts;
 }
 

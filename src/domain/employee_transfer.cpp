@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "common/errors.hpp"
 #include "common/text.hpp"
@@ -100,21 +101,24 @@ std::string to_csv(const std::vector<store::ExportedEmployee>& employees) {
   return out;
 }
 
-std::vector<ImportRow> from_csv(std::string_view text) {
+ImportFile read_import(std::string_view text) {
   std::vector<text::CsvRecord> records;
   try {
-    records = text::read_csv(text, kMaxImportRows + 1);
+    records = text::read_csv(text, kMaxImportRows + 1);  // the header, then the rows
   } catch (const text::CsvError& e) {
-    reject({{"file", e.what(), static_cast<std::int64_t>(e.line())}});
+    reject({{"file", e.too_long() ? "has more than " + std::to_string(kMaxImportRows) + " rows" : std::string(e.what()),
+             static_cast<std::int64_t>(e.line())}});
   }
   if (records.empty()) reject({{"file", "is empty; it needs a header row naming the columns, " + column_list()}});
   std::vector<FieldError> problems;
   const std::vector<Column> columns = read_header(records.front(), problems);
   if (!problems.empty()) reject(std::move(problems));
 
-  std::vector<ImportRow> rows;
+  ImportFile file;
+  std::vector<ImportRow>& rows = file.rows;
   rows.reserve(records.size() - 1);
   std::map<std::string, std::int64_t> email_lines;
+  std::set<std::string> emails_of_bad_rows;
   for (std::size_t r = 1; r < records.size(); ++r) {
     const auto& record = records[r];
     const auto line = static_cast<std::int64_t>(record.line);
@@ -143,11 +147,16 @@ std::vector<ImportRow> from_csv(std::string_view text) {
       const auto [at, fresh] = email_lines.emplace(to_lower_ascii(validation::trim(*row.fields.email)), line);
       if (!fresh) problems.push_back({"email", "is on line " + std::to_string(at->second) + " too", line});
     }
-    if (problems.size() != before) continue;
+    if (problems.size() != before) {
+      if (row.fields.email) emails_of_bad_rows.insert(to_lower_ascii(validation::trim(*row.fields.email)));
+      continue;
+    }
     rows.push_back(std::move(row));
   }
-  if (!problems.empty()) reject(std::move(problems));
-  return rows;
+  for (auto& row : rows)
+    if (row.manager_email && emails_of_bad_rows.contains(to_lower_ascii(*row.manager_email))) row.manager_email.reset();
+  file.problems = std::move(problems);
+  return file;
 }
 
 }  // namespace hrapp::employee_transfer

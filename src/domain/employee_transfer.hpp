@@ -18,10 +18,17 @@ inline constexpr std::size_t kMaxImportRows = 10000;
 /// spreadsheet would run as a formula guarded (text::guard_formula).
 std::string to_csv(const std::vector<store::ExportedEmployee>& employees);
 
+/// An import file read: the rows that passed, and every problem of the others.
+struct ImportFile {
+  std::vector<ImportRow> rows;
+  std::vector<FieldError> problems;  // each with its line
+};
+
 /// The rows of an import file, each checked as a profile's fields are (name, role and department
-/// required). Throws AppError `import_invalid` listing every problem of the file: its shape (a
-/// column missing, unknown or twice), each row's cells, an email on two rows.
-std::vector<ImportRow> from_csv(std::string_view text);
+/// required), an email on two rows refused. A row whose manager is a row with problems keeps
+/// its manager unchecked (the file is refused anyway). Throws AppError `import_invalid` for a
+/// file that is not one: not CSV, a column missing, unknown or twice, too many rows.
+ImportFile read_import(std::string_view text);
 
 /// Throws AppError `import_invalid` listing `problems` (each with its line, when it has one).
 [[noreturn]] void reject(std::vector<FieldError> problems);

@@ -29,7 +29,8 @@ std::vector<CsvRecord> read_csv(std::string_view text, std::size_t max_records) 
       ++line;
       continue;
     }
-    if (records.size() == max_records) throw CsvError(line, "has more than " + std::to_string(max_records) + " rows");
+    if (records.size() == max_records)
+      throw CsvError(line, "has more than " + std::to_string(max_records) + " records", true);
     CsvRecord record{line, {}};
     for (;;) {
       std::string cell;

@@ -19,11 +19,15 @@ struct CsvRecord {
 /// A file that is not CSV: where, and why.
 class CsvError : public std::runtime_error {
  public:
-  CsvError(std::size_t line, const std::string& message) : std::runtime_error(message), line_(line) {}
+  CsvError(std::size_t line, const std::string& message, bool too_long = false)
+      : std::runtime_error(message), line_(line), too_long_(too_long) {}
   std::size_t line() const { return line_; }
+  /// The file has more records than the reader was allowed.
+  bool too_long() const { return too_long_; }
 
  private:
   std::size_t line_;
+  bool too_long_;
 };
 
 /// The records of `text`: cells separated by commas, records by CRLF or LF, a cell in double

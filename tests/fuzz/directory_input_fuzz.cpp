@@ -17,8 +17,11 @@ namespace {
 
 void import_file(std::string_view text) {
   try {
-    for (const auto& row : hrapp::employee_transfer::from_csv(text))
+    const auto file = hrapp::employee_transfer::read_import(text);
+    for (const auto& row : file.rows)
       if (row.line < 2 || !row.fields.name || !row.fields.role || !row.fields.department) std::abort();
+    for (const auto& problem : file.problems)
+      if (!problem.line || *problem.line < 2) std::abort();
   } catch (const hrapp::AppError& e) {
     if (e.code() != "import_invalid" || e.fields().empty()) std::abort();
   }

@@ -9,7 +9,7 @@ namespace {
 
 std::vector<FieldError> problems_of(std::string_view csv) {
   try {
-    from_csv(csv);
+    return read_import(csv).problems;
   } catch (const AppError& e) {
     EXPECT_EQ(e.code(), "import_invalid");
     return e.fields();
@@ -33,7 +33,7 @@ TEST(EmployeeCsv, AnExportReadsBackAsTheSameFieldsWithFormulasGuarded) {
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")), "name,role,department,email,phone,location,manager_email,start_date");
   EXPECT_NE(csv.find("'=Ada"), std::string::npos);
   EXPECT_NE(csv.find("'+1 555 0100"), std::string::npos);
-  const auto rows = from_csv(csv);
+  const auto rows = read_import(csv).rows;
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].line, 2);
   EXPECT_EQ(*rows[0].fields.name, "=Ada");
@@ -46,7 +46,7 @@ TEST(EmployeeCsv, AnExportReadsBackAsTheSameFieldsWithFormulasGuarded) {
 }
 
 TEST(EmployeeCsv, ColumnsAreFoundByNameInAnyOrderAndAbsentOnesAreLeftAlone) {
-  const auto rows = from_csv("Department , NAME,role\nIT,Ada,Eng\n");
+  const auto rows = read_import("Department , NAME,role\nIT,Ada,Eng\n").rows;
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(*rows[0].fields.name, "Ada");
   EXPECT_EQ(*rows[0].fields.department, "IT");
@@ -69,6 +69,15 @@ TEST(EmployeeCsv, EveryBadRowIsReportedByLineAndField) {
                      {2, "name"}, {3, "email"}, {4, "start_date"}, {5, "email"}, {6, "row"}, {7, "manager_email"}}));
 }
 
+TEST(EmployeeCsv, ARowWhoseManagerIsABadRowKeepsItsManagerUnchecked) {
+  const auto file = read_import("name,role,department,email,manager_email\n,Eng,IT,boss@x.org,\nAda,Eng,IT,ada@x.org,BOSS@x.org\n"
+                                "Bo,Eng,IT,bo@x.org,ada@x.org\n");
+  ASSERT_EQ(file.problems.size(), 1u);
+  ASSERT_EQ(file.rows.size(), 2u);
+  EXPECT_FALSE(file.rows[0].manager_email) << "the bad row's email would otherwise be reported as naming no profile";
+  EXPECT_EQ(*file.rows[1].manager_email, "ada@x.org");
+}
+
 TEST(EmployeeCsv, TheFileItselfIsCheckedFirst) {
   EXPECT_EQ(problems_of("").at(0).field, "file");
   const auto header = problems_of("name,role,salary,name\nA,B,C,D\n");
@@ -79,7 +88,9 @@ TEST(EmployeeCsv, TheFileItselfIsCheckedFirst) {
   EXPECT_EQ(problems_of("name,role,department\n\"A,B,C\n").at(0).line, 2);
   std::string many = "name,role,department\n";
   for (std::size_t i = 0; i <= kMaxImportRows; ++i) many += "A,B,C\n";
-  EXPECT_EQ(problems_of(many).at(0).field, "file");
+  const auto too_many = problems_of(many);
+  EXPECT_EQ(too_many.at(0).field, "file");
+  EXPECT_EQ(too_many.at(0).message, "has more than 10000 rows");
 }
 
 }  // namespace
