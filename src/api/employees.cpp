@@ -141,8 +141,25 @@ Response EmployeeRoutes::create_employee(Context& c) {
   return r;
 }
 
+std::optional<KeyedShares::Share> EmployeeRoutes::costly_share(std::int64_t account) {
+  auto share = costly_work_.take(account);
+  if (!share)
+    throw TooManyRequests("this account has " + std::to_string(kCostlyPerAccount) +
+                              " searches, exports or imports running already; try again in a moment",
+                          1);
+  return share;
+}
+
 Response EmployeeRoutes::list_employees(Context& c) {
   const EmployeeQuery query = parse_list_query(c.request);
+  // A search or a deep page takes a thread of the blocking pool: one of the account's shares of
+  // them, found by its session first (a cheap read beside the search).
+  const auto share = [&]() -> std::optional<KeyedShares::Share> {
+    if (!is_slow_list(c.request)) return std::nullopt;
+    const auto user = c.session ? sessions_.auth().authenticate(*c.session) : std::nullopt;
+    if (!user) throw Unauthorized();
+    return costly_share(user->id);
+  }();
   const auto page = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
   std::string body = "[";
   body.reserve(256 * page.items.size() + 2);
@@ -186,6 +203,7 @@ Response EmployeeRoutes::delete_employee(Context& c) {
 
 Response EmployeeRoutes::export_csv(Context& c) {
   sessions_.policy().require(*c.user, auth::Permission::export_import);
+  const auto share = costly_share(c.user->id);
   EmployeeQuery query = parse_list_query(c.request);
   query.cursor.reset();
   query.offset = 0;
@@ -200,6 +218,7 @@ Response EmployeeRoutes::export_csv(Context& c) {
 
 Response EmployeeRoutes::import_csv(Context& c) {
   sessions_.policy().require(*c.user, auth::Permission::export_import);
+  const auto share = costly_share(c.user->id);
   bool dry_run = false;
   if (const auto v = c.request.query_value("dry_run")) {
     if (*v == "true") dry_run = true;

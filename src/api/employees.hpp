@@ -3,10 +3,15 @@
 #include <vector>
 
 #include "api/sessions.hpp"
+#include "common/keyed_shares.hpp"
 #include "domain/employee_service.hpp"
 #include "http/router.hpp"
 
 namespace hrapp::api {
+
+/// How many searches, deep pages, exports and imports one account may have running at once: a
+/// few, so that no account takes the blocking pool's threads from the others.
+inline constexpr std::size_t kCostlyPerAccount = 2;
 
 /// An import's file at most (10,000 rows of a directory's fields).
 inline constexpr std::size_t kMaxImportBytes = 5 * 1024 * 1024;
@@ -33,12 +38,16 @@ class EmployeeRoutes {
   /// The policy's check of whether the signed-in account may make this change to a profile.
   /// `contact_only`: the change touches only the contact fields and the photo.
   store::ChangeCheck may_change(const Context& c, bool contact_only) const;
+  /// One of the account's shares of costly work (searches, deep pages, exports, imports);
+  /// throws TooManyRequests when it has them all running.
+  std::optional<KeyedShares::Share> costly_share(std::int64_t account);
   /// Only hr and admin link a profile to an account.
   void check_account_link(const Context& c, const EmployeeFields& fields) const;
 
   EmployeeService& employees_;
   const Sessions& sessions_;
   std::size_t upload_limit_;
+  KeyedShares costly_work_{kCostlyPerAccount};
 };
 
 }  // namespace hrapp::api
