@@ -60,27 +60,33 @@ function sendForm(method, path, form, onUploadProgress) {
   });
 }
 
-async function send(method, path, { json, form, onUploadProgress } = {}) {
+/** `body` with `contentType` sends bytes as they are (a file); `json` an object; `form` multipart. */
+async function send(method, path, { json, form, body, contentType, onUploadProgress } = {}) {
   try {
     if (form !== undefined) return await sendForm(method, path, form, onUploadProgress);
     const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
     if (json !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(json);
+    } else if (body !== undefined) {
+      init.headers['Content-Type'] = contentType;
+      init.body = body;
     }
     return await fetch(path, init);
   } catch {
     // A server that refuses an upload early (too large) may close the connection mid-body.
     const message = form
       ? 'The upload did not reach the server. The photo may be too large, or the connection dropped.'
-      : 'The server could not be reached. Check the connection and try again.';
+      : body !== undefined
+        ? 'The file did not reach the server. It may be too large, or the connection dropped.'
+        : 'The server could not be reached. Check the connection and try again.';
     throw new ApiError(0, { error: 'network_error', message });
   }
 }
 
-async function request(method, path, { json, form, onUploadProgress, renewOn401 = true } = {}) {
+async function request(method, path, { json, form, bytes, contentType, onUploadProgress, renewOn401 = true } = {}) {
   for (;;) {
-    const response = await send(method, path, { json, form, onUploadProgress });
+    const response = await send(method, path, { json, form, body: bytes, contentType, onUploadProgress });
     if (response.status === 401 && renewOn401 && renewSession) {
       await renewSession();
       continue;
@@ -131,13 +137,41 @@ export const api = {
     await request('POST', '/logout', { renewOn401: false });
   },
   /**
-   * One page of employees and the total that match. `sort` and `manager_id` go only to a server
-   * that takes them (capabilities.js). `renewOn401: false` gives up on a 401 as it is.
+   * One page of employees and the total that match: { employees, total, capped, links }.
+   * `capped` is true when there are more than `total` (X-Total-Count-Capped); `links` is
+   * { next, prev }, each the cursor of the Link header's page ('' for one without a cursor, such
+   * as the first page) or null when it names no such page; `links` is null when the server sent
+   * no Link header. `sort`, `manager_id` and `cursor` go only to a server that
+   * takes them (capabilities.js); a `cursor` is sent instead of `offset`. `renewOn401: false`
+   * gives up on a 401 as it is.
    */
-  async listEmployees({ q, department, sort, manager_id: managerId, limit, offset }, { renewOn401 = true } = {}) {
-    const { body, headers } = await request('GET', `/employees${query({ q, department, sort, manager_id: managerId, limit, offset })}`, { renewOn401 });
+  async listEmployees({ q, department, sort, manager_id: managerId, limit, offset, cursor }, { renewOn401 = true } = {}) {
+    const params = { q, department, sort, manager_id: managerId, limit, ...(cursor ? { cursor } : { offset }) };
+    const { body, headers } = await request('GET', `/employees${query(params)}`, { renewOn401 });
     const total = Number.parseInt(headers.get('X-Total-Count') ?? '', 10);
-    return { employees: body, total: Number.isNaN(total) ? body.length : total };
+    const link = headers.get('Link');
+    return {
+      employees: body,
+      total: Number.isNaN(total) ? body.length : total,
+      capped: (headers.get('X-Total-Count-Capped') ?? '').trim().toLowerCase() === 'true',
+      links: link === null ? null : { next: pageCursor(link, 'next'), prev: pageCursor(link, 'prev') },
+    };
+  },
+  /**
+   * The address of the directory's CSV export (GET /employees.csv) with these filters and
+   * order: every match, no paging. A link to it downloads the file with the session's cookie.
+   */
+  employeesCsvUrl({ q, department, sort }) {
+    return `/employees.csv${query({ q, department, sort })}`;
+  },
+  /**
+   * Sends a CSV file to POST /employees/import (`dryRun`: only checked, nothing written).
+   * Resolves to { dry_run, created, updated, unchanged }; a file with bad rows rejects with an
+   * ApiError whose code is import_invalid and whose `fields` name each problem's line and field.
+   */
+  async importEmployees(file, { dryRun = false } = {}) {
+    const path = `/employees/import${dryRun ? '?dry_run=true' : ''}`;
+    return (await request('POST', path, { bytes: file, contentType: 'text/csv' })).body;
   },
   async getEmployee(id) {
     return (await request('GET', `/employees/${encodeURIComponent(id)}`)).body;
@@ -215,18 +249,26 @@ export const api = {
    */
   async audit({ actor, target, before, limit }) {
     const { body, headers } = await request('GET', `/audit${query({ actor, target, before, limit })}`);
-    return { entries: body, before: nextBefore(headers.get('Link')) };
+    return { entries: body, before: linkParameter(headers.get('Link'), 'next', 'before') };
   },
 };
 
-/** The `before` parameter of a Link header's rel="next" URL, or null. */
-function nextBefore(link) {
-  for (const part of (link ?? '').split(',')) {
-    const match = part.match(/<([^>]*)>(.*)$/);
-    const rel = match?.[2].match(/;\s*rel\s*=\s*"?([^";]*)"?/i);
-    if (!rel || !rel[1].trim().split(/\s+/).includes('next')) continue;
-    const before = new URL(match[1], location.origin).searchParams.get('before');
-    if (before) return before;
+/** The URL a Link header gives for `relation` ("next"), or null. */
+function linkUrl(link, relation) {
+  for (const [, url, parameters] of (link ?? '').matchAll(/<([^>]*)>([^<]*)/g)) {
+    const rel = parameters.match(/;\s*rel\s*=\s*"?([^";,]*)"?/i);
+    if (rel && rel[1].trim().split(/\s+/).includes(relation)) return new URL(url, location.origin);
   }
   return null;
+}
+
+/** The parameter `name` of the URL a Link header gives for `relation`, or null. */
+function linkParameter(link, relation, name) {
+  return linkUrl(link, relation)?.searchParams.get(name) || null;
+}
+
+/** The `cursor` of the Link header's `relation` page: '' when its URL has none, null when there is no such page. */
+function pageCursor(link, relation) {
+  const url = linkUrl(link, relation);
+  return url ? (url.searchParams.get('cursor') ?? '') : null;
 }

@@ -10,6 +10,7 @@ import { renderAuthPage, renderResetPage, createSessionRenewer } from './views/a
 import { renderDirectory, directoryReturnHash, preloadDirectory, personHash } from './views/directory.js';
 import { renderEmployeeForm } from './views/employee-form.js';
 import { renderPerson } from './views/person.js';
+import { renderImport, describeCounts } from './views/csv-import.js';
 import { renderAccount } from './views/account.js';
 import { renderAccounts, renderNotAdmin } from './views/admin.js';
 import { renderInvitations } from './views/invitations.js';
@@ -152,6 +153,11 @@ function render() {
     const back = returnHash(editMatch[1]);
     renderEmployeeForm(view, { user: session.user, id: editMatch[1], returnHash: back, onDeleted,
       onSaved: (employee) => navigate(back, `Saved ${employee.name}.`) });
+  } else if (path === '/import') {
+    // A finished import opens the directory where it was left, read again, with the counts.
+    renderImport(view, { user: session.user, returnHash: directoryReturnHash(),
+      onImported: (counts, fileName) => navigate(directoryReturnHash(),
+        `Imported ${fileName}: ${describeCounts(counts, { dryRun: false })}.`) });
   } else if (path === '/account') {
     renderAccount(view, {
       notice,
@@ -271,16 +277,19 @@ window.addEventListener('hashchange', (event) => {
 });
 
 // The session check goes out first; the directory, where most visits start, is asked for beside
-// it, not after it; what the server offers (/openapi.json) comes last, as nothing shown first waits for it.
+// it, not after it; what the server offers (/openapi.json) comes last.
 takeLinkToken();
 const start = parseRoute();
 const me = api.me();
 if (start.path === '/' && !linkToken) preloadDirectory(start.params);
-// Whether the server sorts and which profile fields it takes; the directory asks for it again when it needs it.
-loadCapabilities();
+// Whether the server sorts, exports and imports, and which profile fields it takes.
+const capabilities = loadCapabilities();
 try {
   setUser(await me);
 } catch {
   setUser(null);
 }
+// The directory's controls (its sort, HR's export and import) come from that answer: a signed-in
+// first page waits a moment for it, usually there already, so they do not push the page about when it comes.
+if (session.user) await Promise.race([capabilities, new Promise((resolve) => { setTimeout(resolve, 1500); })]);
 render();

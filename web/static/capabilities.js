@@ -22,9 +22,10 @@ export function sortName(value) {
 let capabilities = null;
 
 /**
- * Resolves to { sorts: [values] | null, defaultSort, listFilters: Set, profileFields: Set }:
- * `sorts` are the values GET /employees takes for `sort` (null when it takes none),
- * `listFilters` its query parameters, `profileFields` the fields POST /employees takes.
+ * Resolves to { sorts: [values] | null, defaultSort, listFilters: Set, profileFields: Set,
+ * csvExport, csvImport }: `sorts` are the values GET /employees takes for `sort` (null when it
+ * takes none), `listFilters` its query parameters, `profileFields` the fields POST /employees
+ * takes, `csvExport` and `csvImport` whether it offers GET /employees.csv and POST /employees/import.
  * Never rejects: a server that cannot say is taken to offer what the seed did.
  */
 export function loadCapabilities() {
@@ -61,5 +62,6 @@ function read(document) {
   for (const schema of [multipart, ...(multipart?.allOf ?? []).map(resolve)]) {
     for (const name of Object.keys(schema?.properties ?? {})) properties.add(name);
   }
-  return { sorts, defaultSort, listFilters: new Set(parameters.map(({ name }) => name)), profileFields: properties };
+  return { sorts, defaultSort, listFilters: new Set(parameters.map(({ name }) => name)), profileFields: properties,
+    csvExport: Boolean(document?.paths?.['/employees.csv']?.get), csvImport: Boolean(document?.paths?.['/employees/import']?.post) };
 }

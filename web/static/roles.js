@@ -20,3 +20,8 @@ export function canChangeProfile(user, employee) {
   if (!user) return false;
   return user.role === 'hr' || user.role === 'admin' || employee.user_id === user.id;
 }
+
+/** HR and admins export the directory as CSV and import profiles from a CSV file. */
+export function canExchangeCsv(user) {
+  return user?.role === 'hr' || user?.role === 'admin';
+}

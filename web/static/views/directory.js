@@ -3,32 +3,27 @@
 // address (#/?q=…&department=…&sort=…&size=…&page=…), each change a history entry, so Back,
 // Forward and reload show exactly what was there (the page size too, so it is not a stored
 // preference that would change what an older entry shows); the cards-or-table choice is remembered.
+// HR and admins also get the CSV export of what the filters match, and the way to the import.
 import { api } from '../api.js';
 import { loadCapabilities, sortName } from '../capabilities.js';
 import { h, announce, avatarPlaceholder, confirmDialog, focusHeading, photoImage } from '../dom.js';
-import { canChangeProfile } from '../roles.js';
+import { canChangeProfile, canExchangeCsv } from '../roles.js';
+import { pageSizes, directoryState, pageQuery, directoryHash, describeResults, describePage } from './directory-state.js';
+import { personHash, fillTable } from './directory-table.js';
 
-export const pageSizes = [25, 50, 100];
-const defaultPageSize = 25;
+export { pageSizes, directoryHash } from './directory-state.js';
+export { personHash, telHref } from './directory-table.js';
+
 const searchDelayMs = 300;
+// The longest search the server takes (more is a 400 naming q).
+const searchMaxLength = 100;
 const viewKey = 'hrapp.directory.view';
-// Columns the table adds when the server sends the field and a person on the page has one.
-const contactColumns = [
-  { key: 'email', label: 'Email' },
-  { key: 'phone', label: 'Phone' },
-  { key: 'location', label: 'Location' },
-];
 
 let lastShownHash = '#/';
 
 /** The address of the directory as the user last saw it, to return to after a form. */
 export function directoryReturnHash() {
   return lastShownHash;
-}
-
-/** The address of an employee's own page. */
-export function personHash(id) {
-  return `#/people/${encodeURIComponent(id)}`;
 }
 
 /** Asks whether to delete the employee; resolves true only if the user confirmed. */
@@ -51,35 +46,6 @@ function store(key, value) {
   } catch {
     // storage turned off or full: the choice lasts for this page only
   }
-}
-
-/** The directory's state from the address's parameters. */
-function directoryState(params) {
-  const size = Number(params.size);
-  return {
-    q: params.q ?? '',
-    department: params.department ?? '',
-    sort: params.sort ?? '',
-    size: pageSizes.includes(size) ? size : defaultPageSize,
-    page: Math.max(1, Number.parseInt(params.page, 10) || 1),
-  };
-}
-
-/** The list request for the state's page; `sort` only when the server takes it (the caller checks). */
-function pageQuery({ q, department, sort, size, page }) {
-  return { q, department, sort: sort || undefined, limit: size, offset: (page - 1) * size };
-}
-
-/** The directory's state as it appears in the address: #/?q=…&department=…&sort=…&size=…&page=… */
-export function directoryHash({ q = '', department = '', sort = '', size = defaultPageSize, page = 1 }) {
-  const params = new URLSearchParams();
-  if (q) params.set('q', q);
-  if (department) params.set('department', department);
-  if (sort) params.set('sort', sort);
-  if (size !== defaultPageSize) params.set('size', String(size));
-  if (page > 1) params.set('page', String(page));
-  const text = params.toString();
-  return text ? `#/?${text}` : '#/';
 }
 
 // The page asked for by preloadDirectory, with the address it belongs to.
@@ -149,31 +115,6 @@ function card(employee, { canChange, onDelete, firstRow }) {
       canChange ? h('div', { class: 'card-actions' }, ...rowActions(employee, onDelete)) : null));
 }
 
-function thumbnail(employee, { eager }) {
-  if (!employee.image_url) return avatarPlaceholder(employee.name, 'row-photo');
-  const image = photoImage(employee, { class: 'row-photo', sizes: '2.5rem', alt: '', width: 40, height: 40,
-    loading: eager ? 'eager' : 'lazy', onUnavailable: () => image.replaceWith(avatarPlaceholder(employee.name, 'row-photo')) });
-  return image;
-}
-
-function hasValue(value) {
-  return value !== null && value !== undefined && String(value).trim() !== '';
-}
-
-/** A cell of the table: what a field holds, as a link where it is a way to reach someone. */
-function contactCell(key, value) {
-  if (!hasValue(value)) return h('span', { class: 'none' }, '—');
-  if (key === 'email') return h('a', { href: `mailto:${value}` }, value);
-  if (key === 'phone') return h('a', { href: telHref(value) }, value);
-  return String(value);
-}
-
-/** A tel: link for a number as typed ("+1 (555) 010-0100" dials +15550100100). */
-export function telHref(phone) {
-  const text = String(phone).trim();
-  return `tel:${text.startsWith('+') ? '+' : ''}${text.replace(/[^0-9]/g, '')}`;
-}
-
 /**
  * Renders the directory into `main`. `params` holds the address's q, department, sort, size and
  * page; `notice` is a one-off message such as "Deleted Ada Lovelace.". Returns { update(params) },
@@ -186,11 +127,13 @@ export function renderDirectory(main, { user, params, notice }) {
   let capabilities = null;
 
   const search = h('input', { id: 'search', name: 'q', type: 'search', value: state.q, autocomplete: 'off',
-    placeholder: 'e.g. Ada or Engineer' });
+    maxlength: searchMaxLength, placeholder: 'e.g. Ada, engineer or London', 'aria-describedby': 'search-error' });
+  // The server's word on a search it refuses (too long, too many words), beside the box.
+  const searchError = h('p', { class: 'field-error', id: 'search-error', role: 'alert', hidden: true });
   const department = h('select', { id: 'department', name: 'department' }, h('option', { value: '' }, 'All departments'));
   const searchButton = h('button', { type: 'submit', class: 'button' }, 'Search');
   const filters = h('form', { class: 'filters', role: 'search', 'aria-label': 'Employees' },
-    h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search by name or role'), search),
+    h('div', { class: 'field' }, h('label', { for: 'search' }, 'Search by name or role'), search, searchError),
     h('div', { class: 'field' }, h('label', { for: 'department' }, 'Department'), department),
     searchButton);
   const sortSelect = h('select', { id: 'sort', name: 'sort' });
@@ -222,17 +165,25 @@ export function renderDirectory(main, { user, params, notice }) {
   const pageLabel = h('span', { class: 'page-label' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages', hidden: true }, previous, pageLabel, next);
 
+  // HR's CSV export (what the filters match, in the chosen order) and the way to the import.
+  const exportLink = h('a', { class: 'button', href: api.employeesCsvUrl({}), download: 'employees.csv', hidden: true }, 'Export CSV');
+  const importLink = h('a', { class: 'button', href: '#/import', hidden: true }, 'Import CSV');
   main.replaceChildren(h('section', { class: 'directory' },
     h('div', { class: 'directory-head' },
       h('h1', { id: 'directory-heading' }, 'Employee directory'),
-      h('a', { class: 'button button-primary', href: '#/new' }, 'Add employee')),
+      h('div', { class: 'directory-actions' }, exportLink, importLink,
+        h('a', { class: 'button button-primary', href: '#/new' }, 'Add employee'))),
     notice ? h('p', { class: 'notice', role: 'status' }, notice) : null,
     filters, resultsBar, loadError, list, tableWrap, pager));
 
   let loadSequence = 0;
   let searchTimer = 0;
-  // What the list shows now: its employees, the total, and the state they belong to.
+  // What the list shows now: its employees, the total (and whether it is capped), the Link
+  // header's cursors, and the state they belong to.
   let shown = null;
+  // The cursor of the page the pager's button asked for, with its address: used instead of the
+  // offset while that address is the one loading (a reload or Back asks by offset).
+  let pageCursor = null;
   // True while the search box's typing has its own history entry, which later keystrokes replace.
   let typingEntry = false;
 
@@ -245,9 +196,28 @@ export function renderDirectory(main, { user, params, notice }) {
 
   function syncControls() {
     if (search.value.trim() !== state.q) search.value = state.q;
-    if ([...department.options].some((option) => option.value === state.department)) department.value = state.department;
+    // A department the list does not hold yet (added since it was read, or from a shared address) is added to it.
+    if (state.department && ![...department.options].some((option) => option.value === state.department)) {
+      department.append(h('option', { value: state.department }, state.department));
+    }
+    department.value = state.department;
     sizeSelect.value = String(state.size);
     if (capabilities?.sorts) sortSelect.value = state.sort || capabilities.defaultSort;
+    exportLink.href = api.employeesCsvUrl({ q: state.q, department: state.department, sort: state.sort || undefined });
+  }
+
+  /** Shows the export and import controls to those whose role uses them, where the server has them. */
+  function offerCsv() {
+    exportLink.hidden = !(canExchangeCsv(user) && capabilities.csvExport);
+    importLink.hidden = !(canExchangeCsv(user) && capabilities.csvImport);
+  }
+
+  /** The server's refusal of the search (a 400 naming q) beside the box; null clears it. */
+  function showSearchProblem(message) {
+    searchError.textContent = message ?? '';
+    searchError.hidden = !message;
+    if (message) search.setAttribute('aria-invalid', 'true');
+    else search.removeAttribute('aria-invalid');
   }
 
   async function loadDepartments() {
@@ -272,9 +242,10 @@ export function renderDirectory(main, { user, params, notice }) {
    * Shows `change` applied to the state as a new history entry (`replace`: in place of the
    * current one), then loads it.
    */
-  function go(change, { replace = false, reason = 'change' } = {}) {
+  function go(change, { replace = false, reason = 'change', cursor = null } = {}) {
     state = { ...state, ...change };
     const hash = directoryHash(state);
+    pageCursor = cursor ? { hash, cursor } : null;
     if (hash !== location.hash) {
       if (replace) history.replaceState(null, '', hash);
       else history.pushState(null, '', hash);
@@ -301,21 +272,31 @@ export function renderDirectory(main, { user, params, notice }) {
     list.setAttribute('aria-busy', 'true');
     table.setAttribute('aria-busy', 'true');
     try {
-      // The page preloaded for this address, if any; asked for again if that failed.
-      const fetchPage = () => api.listEmployees(pageQuery(state));
+      // The page preloaded for this address, if any; asked for again if that failed. A page the
+      // pager asked for goes by the cursor of the page beside it, so a deep page costs what the first does.
+      const cursor = pageCursor?.hash === lastShownHash ? pageCursor.cursor : null;
+      const fetchPage = () => api.listEmployees(pageQuery(state, cursor));
       const early = preloaded?.hash === lastShownHash ? preloaded.page.catch(fetchPage) : null;
       preloaded = null;
-      const { employees, total } = await (early ?? fetchPage());
+      const page = await (early ?? fetchPage());
       if (sequence !== loadSequence) return;
+      const { employees, links } = page;
+      let { total, capped } = page;
+      if (capped && links?.next === null && employees.length > 0) {
+        // The last page of a count the server capped: how many there are is known here.
+        total = (state.page - 1) * state.size + employees.length;
+        capped = false;
+      }
       const pages = Math.max(1, Math.ceil(total / state.size));
-      if (employees.length === 0 && state.page > pages) {
+      if (employees.length === 0 && state.page > pages && !capped) {
         // The page is past the end (people were deleted): the last page instead.
         state = { ...state, page: pages };
         await load({ reason });
         return;
       }
       const pageChanged = shown !== null && shown.state.page !== state.page;
-      shown = { employees, total, state: { ...state } };
+      shown = { employees, total, capped, links, state: { ...state } };
+      showSearchProblem(null);
       showResults();
       if (pageChanged || reason === 'retry') scrollToResults();
       if (reason === 'pager' || reason === 'retry') {
@@ -324,7 +305,9 @@ export function renderDirectory(main, { user, params, notice }) {
       }
     } catch (error) {
       if (sequence !== loadSequence) return;
-      showFailure(error);
+      const searchProblem = error.status === 400 ? error.fields.find(({ field }) => field === 'q') : null;
+      if (searchProblem) showRefusedSearch(searchProblem.message);
+      else showFailure(error);
     } finally {
       if (sequence === loadSequence) {
         list.removeAttribute('aria-busy');
@@ -333,20 +316,33 @@ export function renderDirectory(main, { user, params, notice }) {
     }
   }
 
-  /** A failed page: the error and Retry, and none of the previous page's people as if they were this page's. */
-  function showFailure(error) {
+  /** No people shown: none of the previous page's as if they were this one's. */
+  function clearResults() {
     shown = null;
     list.replaceChildren();
     tableHead.replaceChildren();
     tableBody.replaceChildren();
     summary.textContent = '';
     pager.hidden = true;
+  }
+
+  /** A search the server refused: its reason beside the box, and no results to show for it. */
+  function showRefusedSearch(message) {
+    clearResults();
+    showSearchProblem(`The search ${String(message).replace(/\.$/, '')}.`);
+    summary.textContent = 'Change the search to see results.';
+  }
+
+  /** A failed page: the error and Retry. */
+  function showFailure(error) {
+    clearResults();
+    showSearchProblem(null);
     errorText.textContent = `${state.page > 1 ? `Page ${state.page} of the directory` : 'The directory'} could not be loaded. ${error.message}`;
     loadError.hidden = false;
   }
 
   function showResults() {
-    const { employees, total } = shown;
+    const { employees, total, capped, links } = shown;
     const pages = Math.max(1, Math.ceil(total / state.size));
     const changeable = employees.map((employee) => canChangeProfile(user, employee));
     if (view === 'cards') {
@@ -356,46 +352,21 @@ export function renderDirectory(main, { user, params, notice }) {
       tableHead.replaceChildren();
       tableBody.replaceChildren();
     } else {
-      fillTable(employees, changeable);
+      fillTable({ head: tableHead, body: tableBody }, employees, changeable, (employee) => rowActions(employee, remove));
       list.replaceChildren();
     }
-    summary.textContent = describe(total, employees.length);
-    pager.hidden = pages <= 1;
-    pageLabel.textContent = `Page ${state.page} of ${pages}`;
+    summary.textContent = describeResults(state, { total, capped, shown: employees.length });
+    // Whether there is a next page is the Link header's to say (past a capped count too); a
+    // server without one is taken at its count.
+    const hasNext = links ? links.next !== null : state.page < pages;
+    pager.hidden = state.page <= 1 && !hasNext;
+    pageLabel.textContent = describePage(state, { total, capped });
     previous.disabled = state.page <= 1;
-    next.disabled = state.page >= pages;
-  }
-
-  function fillTable(employees, changeable) {
-    const columns = contactColumns.filter(({ key }) => employees.some((employee) => hasValue(employee[key])));
-    const withActions = changeable.some(Boolean);
-    tableHead.replaceChildren(h('tr', {},
-      h('th', { scope: 'col' }, 'Name'),
-      h('th', { scope: 'col' }, 'Role'),
-      h('th', { scope: 'col' }, 'Department'),
-      ...columns.map(({ label }) => h('th', { scope: 'col' }, label)),
-      withActions ? h('th', { scope: 'col', class: 'actions-cell' }, h('span', { class: 'visually-hidden' }, 'Actions')) : null));
-    tableBody.replaceChildren(...employees.map((employee, index) => h('tr', { 'data-employee-id': employee.id },
-      h('th', { scope: 'row' },
-        h('a', { class: 'row-link', href: personHash(employee.id) }, thumbnail(employee, { eager: index < 12 }),
-          h('span', { class: 'row-name' }, employee.name))),
-      h('td', { 'data-label': 'Role', class: 'detail' }, employee.role),
-      h('td', { 'data-label': 'Department', class: 'detail' }, employee.department),
-      ...columns.map(({ key, label }) => h('td', { 'data-label': label, class: 'detail' }, contactCell(key, employee[key]))),
-      withActions ? h('td', { class: 'actions-cell' },
-        changeable[index] ? h('div', { class: 'row-actions' }, ...rowActions(employee, remove)) : null) : null)));
+    next.disabled = !hasNext;
   }
 
   function scrollToResults() {
     if (resultsBar.getBoundingClientRect().top < 0) resultsBar.scrollIntoView({ block: 'start' });
-  }
-
-  function describe(total, count) {
-    const filtered = state.q || state.department;
-    if (total === 0) return filtered ? 'No employees match this search.' : 'No employees yet. Add the first one.';
-    const first = (state.page - 1) * state.size + 1;
-    const range = count === total ? `${total}` : `${first}–${first + count - 1} of ${total}`;
-    return `Showing ${range} ${total === 1 ? 'employee' : 'employees'}${filtered ? ' matching this search' : ''}.`;
   }
 
   async function remove(employee) {
@@ -453,11 +424,11 @@ export function renderDirectory(main, { user, params, notice }) {
   }
   previous.addEventListener('click', () => {
     typingEntry = false;
-    go({ page: Math.max(1, state.page - 1) }, { reason: 'pager' });
+    go({ page: Math.max(1, state.page - 1) }, { reason: 'pager', cursor: shown?.links?.prev });
   });
   next.addEventListener('click', () => {
     typingEntry = false;
-    go({ page: state.page + 1 }, { reason: 'pager' });
+    go({ page: state.page + 1 }, { reason: 'pager', cursor: shown?.links?.next });
   });
   retry.addEventListener('click', () => load({ reason: 'retry' }));
 
@@ -466,7 +437,9 @@ export function renderDirectory(main, { user, params, notice }) {
   loadDepartments().catch(() => { /* the filter keeps "All departments"; the list reports the error */ });
   loadCapabilities().then((found) => {
     capabilities = found;
-    if (main.isConnected) offerSort();
+    if (!main.isConnected) return;
+    offerSort();
+    offerCsv();
   });
   load();
 
