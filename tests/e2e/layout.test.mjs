@@ -8,6 +8,8 @@ import { portrait } from './lib/images.mjs';
 let browser;
 let department;
 const names = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Katherine Johnson', 'Edsger Dijkstra'];
+// As the directory lists them: by name.
+const listed = ['Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper', 'Katherine Johnson'];
 
 before(async () => {
   browser = await launchBrowser();
@@ -65,7 +67,7 @@ for (const { label, width, height, minColumns, maxColumns } of [
     });
     await signUp(page, unique(label));
     await page.getByLabel('Department').selectOption(department);
-    await expectCards(page, names);
+    await expectCards(page, listed);
     const count = await columns(page);
     assert.ok(count >= minColumns && count <= maxColumns, `${count} columns at ${width} px`);
     await assertFitsWidth(page, 'the directory');
@@ -109,7 +111,7 @@ for (const { label, width, height } of [{ label: 'phone', width: 390, height: 84
     });
     await page.goto(`/#/?department=${encodeURIComponent(department)}`);
     await page.reload();
-    await expectCards(page, names);
+    await expectCards(page, listed);
     await page.locator('.card img').evaluateAll((images) => Promise.all(images.map((image) => image.decode())));
     assert.deepEqual(await page.evaluate(() => window.layoutShifts), []);
     await context.close();

@@ -1,7 +1,9 @@
-// Finding one's way in the directory: the page, the search, the department and the page size
-// live in the address, each change a history entry, so Back, Forward and reload show exactly
-// what was there; a page change scrolls to the top of the results; a page that fails to load
-// says so, keeps its number and loads with Retry; the compact table on a phone and a laptop.
+// Finding one's way in the directory: the page, the search, the department, the order and the
+// page size live in the address, each change a history entry, so Back, Forward and reload show
+// exactly what was there; a page change scrolls to the top of the results; a page that fails to
+// load says so, keeps its number and loads with Retry; the compact table on a phone and a laptop.
+// The order is the real server's (a server that lists none gets no control); Next and Previous go
+// by the Link header's cursors; a capped count reads "more than"; a refused search says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -102,11 +104,81 @@ test('Back, Forward and reload restore the page, the search and the department',
   await expectCards(page, names.slice(19, 29));
   assert.equal(await search.inputValue(), 'Nav 2');
   assert.equal(await page.getByLabel('Department').inputValue(), department);
+  assert.ok(listed.length > 0 && listed.every((params) => !params.has('sort')), 'the default order is not sent');
+  await context.close();
+  assertClean();
+});
 
-  // A server that does not list `sort` for GET /employees gets none, even from an address that names one.
-  assert.equal(await page.getByLabel('Sort by').count(), 0, 'no sort control without a server that sorts');
+test('the table on a laptop wraps between words: no name, role or heading broken inside a word, long emails at their dots', async () => {
+  const { page, context, assertClean } = await openDirectory({ width: 1280, height: 900 });
+  const wide = unique('Wrapping');
+  const people = [
+    { name: 'Bartholomew Vanderbilt-Okonkwo', role: 'Principal Infrastructure Engineer', email: 'bartholomew.vanderbilt-okonkwo@infrastructure.example.com',
+      phone: '+44 20 7946 0321', location: 'Llanfairpwllgwyngyll, Anglesey' },
+    { name: 'Hana Sato', role: 'Product Designer', email: 'hana.sato@example.com', location: 'Buenos Aires, Argentina' },
+    { name: 'Mateo García', role: 'Payroll Specialist', location: 'Rio de Janeiro' },
+  ];
+  for (const person of people) {
+    assert.equal((await apiCall(context, 'POST', '/employees', profileForm({ ...person, department: wide }))).status, 201);
+  }
+  await page.goto(`/#/?department=${encodeURIComponent(wide)}`);
+  await page.getByRole('group', { name: 'Show as' }).getByRole('button', { name: 'Table' }).click();
+  await expectRows(page, people.map(({ name }) => name));
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  assert.ok(scrollWidth <= clientWidth, `the page scrolls sideways: ${scrollWidth} px in ${clientWidth} px`);
+  const wrap = await page.locator('.directory-table-wrap').evaluate((element) => ({ scrollWidth: element.scrollWidth, clientWidth: element.clientWidth }));
+  assert.ok(wrap.scrollWidth <= wrap.clientWidth, `the table scrolls sideways: ${wrap.scrollWidth} px in ${wrap.clientWidth} px`);
+  // Each word lies on one line (a word broken across lines has boxes on two); a hyphen may end a
+  // line, as may an email's parts before its @ and dots.
+  const broken = await page.locator('.directory-table').evaluate((table) => {
+    const found = [];
+    const check = (element, pattern) => {
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.data.matchAll(pattern)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const lines = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+          if (lines.size > 1) found.push(match[0]);
+        }
+      }
+    };
+    for (const cell of table.querySelectorAll('thead th, .row-name, td[data-label="Role"], td[data-label="Department"], td[data-label="Phone"]')) {
+      check(cell, /[^\s-]+-?/g);
+    }
+    for (const cell of table.querySelectorAll('td[data-label="Email"] a')) check(cell, /[@.]?[^@.-]+-?/g);
+    return found;
+  });
+  assert.deepEqual(broken, [], 'words broken across lines');
+  // The long address wraps rather than widening the table: its cell is narrower than the address on one line.
+  const email = page.getByRole('link', { name: people[0].email });
+  const lines = await email.evaluate((link) => new Set([...link.getClientRects()].map((rect) => Math.round(rect.top))).size);
+  assert.ok(lines >= 2, 'the long address wraps');
+  await context.close();
+  assertClean();
+});
+
+test('a server whose description lists no `sort` gets no sort control, even from an address that names one', async () => {
+  const { page, context, assertClean } = await openPage(browser);
+  // As an older server describes itself: GET /employees without `sort`.
+  await page.route('**/openapi.json', async (route) => {
+    const response = await route.fetch();
+    const document = await response.json();
+    const list = document.paths['/employees'].get;
+    list.parameters = list.parameters.filter((parameter) => parameter.name !== 'sort' && !String(parameter.$ref ?? '').endsWith('/sort'));
+    await route.fulfill({ status: 200, json: document });
+  });
+  const listed = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/employees') listed.push(url.searchParams);
+  });
+  await signIn(page, owner);
   await page.goto(`/#/?department=${encodeURIComponent(department)}&sort=-name`);
   await expectCards(page, names.slice(0, 25));
+  assert.equal(await page.getByLabel('Sort by').count(), 0, 'no sort control without a server that sorts');
   assert.ok(listed.length > 0 && listed.every((params) => !params.has('sort')), 'no request carries sort');
   assert.deepEqual(hashParams(page), { department });
   await context.close();
@@ -144,7 +216,7 @@ test('a page that fails to load says so, keeps its number, and Retry loads it', 
   await expectCards(page, names.slice(0, 25));
   // The server cannot be reached for one request: the second page's.
   let failed = 0;
-  await page.route((url) => url.pathname === '/employees' && url.searchParams.get('offset') === '25', (route) => {
+  await page.route((url) => url.pathname === '/employees' && (url.searchParams.get('offset') === '25' || url.searchParams.has('cursor')), (route) => {
     if (failed++ === 0) return route.abort('connectionrefused');
     return route.continue();
   });
@@ -212,41 +284,137 @@ for (const { label, width, height } of [
   });
 }
 
-test('a server that lists `sort` gets a sort control, and the order is in the address like the rest', async () => {
+test('the server sorts: the order chosen is in the address, starts at page 1, and Back, Forward and reload restore it', async () => {
   const { page, context, assertClean } = await openDirectory();
-  // As a server that sorts would describe itself; this one does not sort yet.
-  await page.route('**/openapi.json', async (route) => {
-    const response = await route.fetch();
-    const document = await response.json();
-    document.paths['/employees'].get.parameters.push({ name: 'sort', in: 'query',
-      schema: { type: 'string', enum: ['name', '-name', 'department', 'start_date', '-start_date', 'created', '-created'], default: 'name' } });
-    await route.fulfill({ status: 200, json: document });
-  });
-  const sorts = [];
+  const requests = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.pathname === '/employees') sorts.push(url.searchParams.get('sort'));
+    if (url.pathname === '/employees') requests.push(url.searchParams);
   });
-  await page.reload();
-  await page.getByLabel('Department').selectOption(department);
+  await page.goto(`/#/?department=${encodeURIComponent(department)}&page=2`);
+  await expectCards(page, names.slice(25));
   const sort = page.getByLabel('Sort by');
   await sort.waitFor();
-  assert.equal(await sort.inputValue(), 'name');
+  assert.equal(await sort.inputValue(), 'name', 'the server\'s default order is the one chosen');
+  assert.deepEqual(await sort.locator('option').evaluateAll((options) => options.map((option) => option.value)),
+    ['name', '-name', 'department', 'start_date', '-start_date', 'created', '-created']);
+
+  // Another order starts again at its first page.
   await sort.selectOption('-name');
-  await waitUntil(() => sorts.at(-1) === '-name');
+  const reversed = [...names].reverse();
+  await expectCards(page, reversed.slice(0, 25));
   assert.deepEqual(hashParams(page), { department, sort: '-name' });
+  assert.equal(requests.at(-1).get('sort'), '-name');
+  assert.equal(requests.at(-1).get('offset'), '0');
+
+  // Next follows the Link header's cursor; Previous too.
   await pager(page).getByRole('button', { name: 'Next' }).click();
-  await waitUntil(() => hashParams(page).page === '2');
-  await page.reload();
-  await sort.waitFor();
-  await waitUntil(() => sorts.at(-1) === '-name');
-  assert.equal(await sort.inputValue(), '-name');
+  await expectCards(page, reversed.slice(25));
   assert.deepEqual(hashParams(page), { department, sort: '-name', page: '2' });
-  await page.goBack();
-  await page.goBack();
-  await waitUntil(async () => (await sort.inputValue()) === 'name');
-  await waitUntil(() => sorts.at(-1) === null); // the default order is not sent
-  assert.deepEqual(hashParams(page), { department });
+  assert.ok(requests.at(-1).get('cursor') && !requests.at(-1).has('offset'), `the next page is asked for by cursor: ${requests.at(-1)}`);
+  assert.equal(requests.at(-1).get('sort'), '-name');
+  assert.equal(await pager(page).getByText('Page 2 of 2').count(), 1);
+  await pager(page).getByRole('button', { name: 'Previous' }).click();
+  await expectCards(page, reversed.slice(0, 25));
+  await pager(page).getByRole('button', { name: 'Next' }).click();
+  await expectCards(page, reversed.slice(25));
+
+  // A reload asks for the same page by its offset, in the same order.
+  await page.reload();
+  await expectCards(page, reversed.slice(25));
+  assert.equal(await sort.inputValue(), '-name');
+  assert.equal(requests.at(-1).get('sort'), '-name');
+  assert.equal(requests.at(-1).get('offset'), '25');
+
+  await page.goBack(); // page 1, Z to A
+  await expectCards(page, reversed.slice(0, 25));
+  assert.equal(await sort.inputValue(), '-name');
+  await page.goBack(); // page 2, Z to A
+  await page.goBack(); // page 1, Z to A
+  await page.goBack(); // page 2, by name
+  await expectCards(page, names.slice(25));
+  assert.equal(await sort.inputValue(), 'name');
+  assert.deepEqual(hashParams(page), { department, page: '2' });
+  assert.equal(requests.at(-1).has('sort'), false, 'the default order is not sent');
+  await page.goForward();
+  await expectCards(page, reversed.slice(0, 25));
+  assert.equal(await sort.inputValue(), '-name');
+  assert.deepEqual(hashParams(page), { department, sort: '-name' });
+  await context.close();
+  assertClean();
+});
+
+test('names sort by Unicode collation: Álvarez between Adams and Baker, either way round', async () => {
+  const { page, context, assertClean } = await openDirectory();
+  const accented = unique('Collation');
+  for (const name of ['Baker', 'Álvarez', 'Adams', 'Zoë', 'Émile']) {
+    assert.equal((await apiCall(context, 'POST', '/employees', profileForm({ name, role: 'Clerk', department: accented }))).status, 201);
+  }
+  await page.goto(`/#/?department=${encodeURIComponent(accented)}`);
+  await expectCards(page, ['Adams', 'Álvarez', 'Baker', 'Émile', 'Zoë']);
+  await page.getByLabel('Sort by').selectOption('-name');
+  await expectCards(page, ['Zoë', 'Émile', 'Baker', 'Álvarez', 'Adams']);
+  await page.getByLabel('Sort by').selectOption('-created');
+  await expectCards(page, ['Émile', 'Zoë', 'Adams', 'Álvarez', 'Baker']);
+  assert.deepEqual(hashParams(page), { department: accented, sort: '-created' });
+  await context.close();
+  assertClean();
+});
+
+test('a count the server caps reads "more than 10,000"; the pager goes as far as the Link header leads', async () => {
+  const { page, context, assertClean } = await openDirectory();
+  // As a directory of more than 10,000 would answer: the count capped, the rest as the server sends it.
+  await page.route((url) => url.pathname === '/employees', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'x-total-count': '10000', 'x-total-count-capped': 'true' } });
+  });
+  await page.goto(`/#/?department=${encodeURIComponent(department)}`);
+  await page.reload();
+  await expectCards(page, names.slice(0, 25));
+  const summary = page.locator('#results-summary');
+  assert.equal(await summary.textContent(), 'Showing 1–25 of more than 10,000 employees matching this search.');
+  assert.equal(await pager(page).locator('.page-label').textContent(), 'Page 1 of more than 400');
+  await pager(page).getByRole('button', { name: 'Next' }).click();
+  await expectCards(page, names.slice(25));
+  // The real directory ends here: its Link header names no next page, whatever the count says,
+  // and the last page tells how many there are.
+  assert.equal(await pager(page).getByRole('button', { name: 'Next' }).isDisabled(), true);
+  assert.equal(await summary.textContent(), 'Showing 26–30 of 30 employees matching this search.');
+  assert.equal(await pager(page).locator('.page-label').textContent(), 'Page 2 of 2');
+
+  // A page past the count is not taken for the last one: no page number is made up.
+  await page.goto(`/#/?department=${encodeURIComponent(department)}&page=402`);
+  await page.waitForFunction(() => !document.querySelector('.cards[aria-busy]'));
+  await waitUntil(async () => (await summary.textContent()) === 'There are no employees on page 402.');
+  assert.equal(await pager(page).locator('.page-label').textContent(), 'Page 402');
+  assert.equal(hashParams(page).page, '402');
+  await context.close();
+  assertClean();
+});
+
+test('a search the server refuses shows its reason beside the search box, not a broken page', async () => {
+  const { page, context, assertClean } = await openDirectory();
+  await page.goto(`/#/?department=${encodeURIComponent(department)}`);
+  await expectCards(page, names.slice(0, 25));
+  const search = page.getByLabel('Search by name or role');
+  assert.equal(await search.getAttribute('maxlength'), '100');
+  await search.fill('one two three four five six seven eight nine');
+  await search.press('Enter');
+  const problem = page.locator('#search-error');
+  await problem.waitFor();
+  assert.equal(await problem.textContent(), 'The search must be at most 8 words.');
+  assert.equal(await problem.getAttribute('role'), 'alert');
+  assert.equal(await search.getAttribute('aria-invalid'), 'true');
+  assert.match(await search.getAttribute('aria-describedby'), /\bsearch-error\b/);
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'could not be loaded' }).count(), 0, 'no failed-load alert');
+  assert.equal(await page.locator('.card').count(), 0, 'no cards of the earlier search are shown as this one\'s');
+  assert.equal(await page.locator('#results-summary').textContent(), 'Change the search to see results.');
+
+  await search.fill('Nav 2');
+  await search.press('Enter');
+  await expectCards(page, names.slice(19, 29));
+  assert.equal(await problem.isHidden(), true);
+  assert.equal(await search.getAttribute('aria-invalid'), null);
   await context.close();
   assertClean();
 });
