@@ -6,11 +6,12 @@
 --   search_text     every folded word of name, role, department, email and location
 --   derived_at      the updated_at they were derived at; a row written since by an instance
 --                   that knows nothing of them (a rolling deploy) is derived again at start
--- All may be null, so the previous release keeps writing rows.
+-- Each has a default or may be null, so the previous release keeps writing rows; its rows sort
+-- first (an empty key) on both engines until they are derived.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 ALTER TABLE employees
-    ADD COLUMN name_key TEXT COLLATE "C",
-    ADD COLUMN department_key TEXT COLLATE "C",
+    ADD COLUMN name_key TEXT COLLATE "C" NOT NULL DEFAULT '',
+    ADD COLUMN department_key TEXT COLLATE "C" NOT NULL DEFAULT '',
     ADD COLUMN search_text TEXT,
     ADD COLUMN derived_at TIMESTAMP;
 CREATE INDEX idx_employees_name_key ON employees(name_key, id);

@@ -5,9 +5,10 @@
 --   department_key  the department's key, then the name's
 --   search_text     every folded word of name, role, department, email and location
 --   derived_at      the updated_at they were derived at; a row written since by an instance
---                   that knows nothing of them is derived again at start
-ALTER TABLE employees ADD COLUMN name_key TEXT;
-ALTER TABLE employees ADD COLUMN department_key TEXT;
+--                   that knows nothing of them is derived again at start (until then its keys
+--                   are empty: it sorts first on both engines)
+ALTER TABLE employees ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN department_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN search_text TEXT;
 ALTER TABLE employees ADD COLUMN derived_at TIMESTAMP;
 CREATE INDEX idx_employees_name_key ON employees(name_key, id);

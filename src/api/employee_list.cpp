@@ -74,11 +74,7 @@ std::string page_url(const EmployeeQuery& query, const std::optional<ListCursor>
   auto params = url.params();
   if (query.department) params.append({"department", *query.department});
   if (query.manager_id) params.append({"manager_id", std::to_string(*query.manager_id)});
-  if (!query.words.empty()) {
-    std::string q;
-    for (const auto& word : query.words) q += (q.empty() ? "" : " ") + word;
-    params.append({"q", q});
-  }
+  if (query.text) params.append({"q", *query.text});
   params.append({"sort", sort_name(query.sort)});
   params.append({"limit", std::to_string(query.limit)});
   if (cursor) params.append({"cursor", format_cursor(query.sort, *cursor)});
@@ -140,6 +136,8 @@ EmployeeQuery parse_list_query(const http::Request& request) {
       problems.push_back({"q", "must be at most " + std::to_string(kMaxSearchCharacters) + " characters"});
     else if (query.words = text::folded_words(*v); query.words.size() > kMaxSearchWords)
       problems.push_back({"q", "must be at most " + std::to_string(kMaxSearchWords) + " words"});
+    else
+      query.text = std::string(*v);
   }
   if (auto v = request.query_value("manager_id"); v && !v->empty())
     query.manager_id = parse_bounded(*v, 1, std::numeric_limits<std::int32_t>::max(), "manager_id", problems);

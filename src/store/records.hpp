@@ -83,7 +83,8 @@ struct ListCursor {
 struct EmployeeQuery {
   std::optional<std::string> department;
   std::optional<std::int64_t> manager_id;
-  std::vector<std::string> words;  // folded words of the search (text/search_words.hpp), all must match
+  std::optional<std::string> text;  // the search as sent, for the links to other pages
+  std::vector<std::string> words;  // its folded words (text/search_words.hpp), all must match
   EmployeeSort sort = EmployeeSort::name;
   std::optional<ListCursor> cursor;
   std::int64_t limit = 50;

@@ -3,8 +3,11 @@
 namespace hrapp::text {
 namespace {
 
+/// A cell that holds a separator or a quote, begins or ends with a space (which readers trim),
+/// or begins with a byte order mark (which a reader skips at the start of a file).
 bool needs_quotes(std::string_view cell) {
-  return cell.find_first_of(",\"\r\n") != std::string_view::npos || (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+  return cell.find_first_of(",\"\r\n") != std::string_view::npos ||
+         (!cell.empty() && (cell.front() == ' ' || cell.back() == ' ')) || cell.starts_with("\xEF\xBB\xBF");
 }
 
 /// Whether the cell, past its leading apostrophes, begins as a formula does.

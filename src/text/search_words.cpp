@@ -35,6 +35,23 @@ bool is_diacritic(UChar32 c) {
 /// O'Brien, O’Brien and OBrien are one name.
 bool is_apostrophe(UChar32 c) { return c == 0x0027 || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x0060; }
 
+/// Letters with a stroke or a ligature that people type as plain Latin (Łukasz as lukasz, Søren
+/// as soren, Æsa as aesa): not accented letters to Unicode, so no decomposition removes them.
+const char16_t* plain_latin(UChar32 c) {
+  switch (c) {
+    case 0x0142: return u"l";   // ł
+    case 0x00F8: return u"o";   // ø
+    case 0x0111: return u"d";   // đ
+    case 0x00F0: return u"d";   // ð
+    case 0x0127: return u"h";   // ħ
+    case 0x0167: return u"t";   // ŧ
+    case 0x00E6: return u"ae";  // æ
+    case 0x0153: return u"oe";  // œ
+    case 0x00FE: return u"th";  // þ
+    default: return nullptr;
+  }
+}
+
 bool is_word_character(UChar32 c) { return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0; }
 
 }  // namespace
@@ -64,7 +81,8 @@ std::vector<std::string> folded_words(std::string_view utf8) {
     const UChar32 c = folded.char32At(i);
     i += U16_LENGTH(c);
     if (is_diacritic(c) || is_apostrophe(c)) continue;
-    if (is_word_character(c)) word.append(c);
+    if (const char16_t* plain = plain_latin(c)) word.append(icu::UnicodeString(plain));
+    else if (is_word_character(c)) word.append(c);
     else end_word();
   }
   end_word();

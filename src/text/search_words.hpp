@@ -11,7 +11,7 @@ namespace hrapp::text {
 /// The words of `utf8`, folded: Unicode case folding (Turkish dotless ı as i), compatibility
 /// forms made plain (ﬁ, full-width letters, half-width kana), diacritics removed (é, ü, ά,
 /// Hebrew and Arabic vowel points; not the marks that make another letter, such as kana voicing
-/// or Indic vowel signs). Apostrophes join (O'Brien is obrien); any other character that is not
+/// or Indic vowel signs), Latin letters with a stroke or ligatures made plain (ł l, ø o, æ ae). Apostrophes join (O'Brien is obrien); any other character that is not
 /// a letter, mark or digit separates words. Every word is made of letters, marks and digits only,
 /// so no word holds a wildcard of LIKE or GLOB. Invalid UTF-8 gives the words of its valid parts.
 std::vector<std::string> folded_words(std::string_view utf8);

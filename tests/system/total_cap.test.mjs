@@ -30,7 +30,7 @@ before(async () => {
   await client.signUp('bulk');
   assert.equal((await client.createEmployee({ name: 'Written Through The API', role: 'Clerk', department: 'Ledger' })).status, 201);
   await app.database.execute(insertStatement(client.user.id));
-  assert.equal(Number(await app.database.value('SELECT COUNT(*) FROM employees WHERE name_key IS NULL')), bulk);
+  assert.equal(Number(await app.database.value("SELECT COUNT(*) FROM employees WHERE derived_at IS NULL AND name_key = ''")), bulk);
   assert.equal(await app.stop(), 0);
   app = await startApp({ dataDir: app.dataDir, database: app.database });
   const { token } = client;

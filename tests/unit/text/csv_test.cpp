@@ -48,6 +48,10 @@ TEST(WriteCsv, QuotesOnlyWhatMustBeQuotedAndReadsBackTheSame) {
   EXPECT_EQ(out, "plain,\"a,b\",\"say \"\"x\"\"\",\"two\nlines\",,\" padded\"\r\n");
   const auto back = read_csv(out, 1);
   ASSERT_EQ(back.size(), 1u);
+  std::string bom;
+  const std::vector<std::string_view> first{"\xEF\xBB\xBFname", "x"};
+  append_csv_record(bom, first);
+  EXPECT_EQ(read_csv(bom, 1).at(0).cells.at(0), "\xEF\xBB\xBFname") << "a cell's own byte order mark is kept";
   EXPECT_EQ(back[0].cells, (Cells{"plain", "a,b", "say \"x\"", "two\nlines", "", " padded"}));
 }
 

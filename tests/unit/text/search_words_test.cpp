@@ -17,6 +17,8 @@ TEST(FoldedWords, FoldCaseAndDropAccentsInEveryScript) {
   EXPECT_EQ(folded_words("ΟΔΥΣΣΕΥΣ Οδυσσεύς"), (Words{"οδυσσευσ", "οδυσσευσ"})) << "final sigma and tonos";
   EXPECT_EQ(folded_words("IŞIK ışık İstanbul"), (Words{"isik", "isik", "istanbul"})) << "Turkish i with and without a dot";
   EXPECT_EQ(folded_words("Ａｄａ ﬁnn"), (Words{"ada", "finn"})) << "full-width letters and ligatures";
+  EXPECT_EQ(folded_words("Łukasz Søren Æsa Þór Đorđe Œuvre"), (Words{"lukasz", "soren", "aesa", "thor", "dorde", "oeuvre"}))
+      << "letters with a stroke and ligatures, as people type them";
 }
 
 TEST(FoldedWords, KeepMarksThatMakeAnotherLetter) {
@@ -65,6 +67,17 @@ TEST(CollationKey, OrdersNamesAsPeopleDo) {
     EXPECT_LT(collation_key(names[i]), collation_key(names[i + 1])) << names[i] << " before " << names[i + 1];
   EXPECT_LT(collation_key("Ада"), collation_key("Яков"));
   EXPECT_LT(collation_key("Zed"), collation_key("Ада")) << "Latin before Cyrillic";
+}
+
+TEST(CollationKey, ALongKeyIsCutAndStillOrdersByItsBeginning) {
+  const std::string long_a = std::string(300, 'a') + "b";
+  const std::string long_b = "b" + std::string(300, 'a');
+  const std::string key = collation_key(long_a);
+  EXPECT_EQ(key.size(), 128u);
+  EXPECT_EQ(key.back(), '\0');
+  EXPECT_EQ(key.find('\0'), key.size() - 1);
+  EXPECT_LT(key, collation_key(long_b));
+  EXPECT_LE(collation_key(std::string(500, 'z'), 64).size(), 64u);
 }
 
 TEST(CollationKey, EndsWithItsOnlyZeroSoKeysConcatenateInOrder) {
