@@ -2,8 +2,9 @@
 // filters match, in its order, every page of it; the import's Check lists every problem of a bad
 // file by line and column and writes nothing, gives the counts for a good one, and Import writes
 // it and opens the directory with the counts. A member sees neither. axe-core finds nothing on
-// the import screen (empty, with problems, ready) or the directory with its CSV controls, at 390
-// and 1280 px, where nothing scrolls sideways and a phone's controls are 44 px tall.
+// the import screen (empty, with problems, ready), the directory with its CSV controls or a
+// refused search, at 390 and 1280 px, where nothing scrolls sideways and a phone's controls are
+// 44 px tall.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -330,6 +331,12 @@ for (const { label, width, height } of [{ label: 'phone', width: 390, height: 84
     await expectCards(page, ['Ada Lovelace']);
     assert.deepEqual(await violations(page), [], 'the directory with its CSV controls');
     await assertFits(page, 'the directory', { phone });
+    // A search the server refuses, its reason beside the box.
+    await page.getByLabel('Search by name or role').fill('one two three four five six seven eight nine');
+    await page.getByLabel('Search by name or role').press('Enter');
+    await page.locator('#search-error').waitFor();
+    assert.deepEqual(await violations(page), [], 'a refused search');
+    await assertFits(page, 'a refused search', { phone });
 
     await openImport(page);
     assert.deepEqual(await violations(page), [], 'the import screen');
