@@ -40,16 +40,19 @@ for (const engine of ['sqlite', 'postgres']) {
       `${fmt(r.app_cpu_us)} | ${engine === 'postgres' ? fmt(r.db_cpu_us) : ''} | ${fmt(r.switches, 2)} | ${fmt(r.wrk_cpu_us)} |`);
   }
 }
-const pgS = get('postgres', 'pgbench -S');
-const pgLookup = get('postgres', 'pgbench employee lookup');
-const pgPage = get('postgres', 'pgbench employee page');
-// pgbench's clients are in each row since 2026-12-05 (runs before had 8): a run is compared with
-// a previous one of as many clients only.
+// pgbench's clients are in each row since 2026-12-05 (runs before had 8 only): a run is compared
+// with a previous one of as many clients only, and a ceiling measured with several is the highest.
 const clientsOf = (r) => r.clients ?? 8;
-for (const [name, r] of [["pgbench -S (PostgreSQL's ceiling)", pgS], ['pgbench employee primary-key lookup', pgLookup],
-  ['pgbench employee page of 50 with its total', pgPage]]) {
-  const then = previous.find((p) => p.tps !== undefined && p.scenario === r.scenario && clientsOf(p) === clientsOf(r));
-  out.push(`| postgres | ${name}, ${clientsOf(r)} clients | ${fmt(r.tps)} | ${change(r.tps, then?.tps)} | | | | | ${fmt(r.db_cpu_us)} | | ${fmt(r.client_cpu_us)} |`);
+const pgRuns = (scenario) => rows.filter((r) => r.engine === 'postgres' && r.scenario === scenario);
+const highest = (scenario) => pgRuns(scenario).reduce((best, r) => (best.tps === undefined || r.tps > best.tps ? r : best), {});
+const pgLookup = highest('pgbench employee lookup');
+const pgPage = highest('pgbench employee page');
+for (const [name, scenario] of [["pgbench -S (PostgreSQL's ceiling)", 'pgbench -S'], ['pgbench employee primary-key lookup', 'pgbench employee lookup'],
+  ['pgbench employee page of 50 with its total', 'pgbench employee page']]) {
+  for (const r of pgRuns(scenario).length ? pgRuns(scenario) : [{}]) {
+    const then = previous.find((p) => p.tps !== undefined && p.scenario === r.scenario && clientsOf(p) === clientsOf(r));
+    out.push(`| postgres | ${name}, ${clientsOf(r)} clients | ${fmt(r.tps)} | ${change(r.tps, then?.tps)} | | | | | ${fmt(r.db_cpu_us)} | | ${fmt(r.client_cpu_us)} |`);
+  }
 }
 out.push('');
 
@@ -148,7 +151,7 @@ for (const engine of ['sqlite', 'postgres']) {
 const sqliteGet = get('sqlite', 'GET /employees/{id}');
 out.push(`| sqlite: GET /employees/{id} ≥ 30% of nginx | ${fmt((sqliteGet.rps / ceiling.rps) * 100, 1)}% (${fmt(sqliteGet.rps)} of ${fmt(ceiling.rps)}) | ${verdict(sqliteGet.rps >= 0.3 * ceiling.rps)} |`);
 const pgGet = get('postgres', 'GET /employees/{id}');
-out.push(`| postgres: GET /employees/{id} ≥ 60% of pgbench's lookup (${clientsOf(pgLookup)} clients) | ${fmt((pgGet.rps / pgLookup.tps) * 100, 1)}% (${fmt(pgGet.rps)} of ${fmt(pgLookup.tps)}) | ${verdict(pgGet.rps >= 0.6 * pgLookup.tps)} |`);
+out.push(`| postgres: GET /employees/{id} ≥ 60% of pgbench's lookup (the higher of ${pgRuns('pgbench employee lookup').map(clientsOf).join(' and ')} clients: ${clientsOf(pgLookup)}) | ${fmt((pgGet.rps / pgLookup.tps) * 100, 1)}% (${fmt(pgGet.rps)} of ${fmt(pgLookup.tps)}) | ${verdict(pgGet.rps >= 0.6 * pgLookup.tps)} |`);
 const pgList = get('postgres', 'GET /employees (page of 50)');
 out.push(`| photos: a 12-megapixel phone JPEG accepted in < 300 ms (median) | ${fmt(photos.upload_p50_ms, 1)} ms | ${verdict(photos.upload_p50_ms < 300)} |`);
 out.push(`| photos: one directory page of 50 transfers < 1.5 MB of images | ${fmt(photos.page_thumbnail_bytes / 1e6, 2)} MB | ${verdict(photos.page_thumbnail_bytes < 1.5e6)} |`);
