@@ -157,14 +157,7 @@ EmployeeQuery parse_list_query(const http::Request& request) {
   return query;
 }
 
-bool is_slow_list(const http::Request& request) {
-  if (const auto q = request.query_value("q"); q && !q->empty()) return true;
-  const auto offset = request.query_value("offset");
-  std::int64_t value = 0;
-  if (!offset) return false;
-  const auto [end, error] = std::from_chars(offset->data(), offset->data() + offset->size(), value);
-  return error != std::errc{} || end != offset->data() + offset->size() || value > kMaxInPlaceOffset;
-}
+bool is_slow(const EmployeeQuery& query) { return !query.words.empty() || query.offset > kMaxInPlaceOffset; }
 
 std::optional<std::string> page_links(const EmployeeQuery& query, const store::EmployeePage& page) {
   if (!page.has_next && !page.has_previous) return std::nullopt;

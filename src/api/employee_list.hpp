@@ -15,9 +15,9 @@ namespace hrapp::api {
 /// ours or belongs to another sort, a cursor with an offset.
 EmployeeQuery parse_list_query(const http::Request& request);
 
-/// Whether the list may cost more than an index lookup (a search, a deep offset): it is then
-/// read on the blocking pool, never on an I/O thread.
-bool is_slow_list(const http::Request& request);
+/// Whether the list may cost more than an index lookup (a search, an offset past 1,000): it is
+/// then read on the blocking pool, never on an I/O thread, as one of the account's costly shares.
+bool is_slow(const EmployeeQuery& query);
 
 /// A cursor's text: which side of which row, in which sort. Opaque to clients.
 std::string format_cursor(EmployeeSort sort, const ListCursor& cursor);

@@ -49,7 +49,13 @@ std::vector<http::Route<Context>> EmployeeRoutes::routes() {
          return sessions_.prefetch_for(
              r, [&](const store::SessionCheck& s) { return employees_.prefetch_list(parse_list_query(r), s); });
        },
-       is_slow_list},
+       [](const http::Request& r) {
+         try {
+           return is_slow(parse_list_query(r));
+         } catch (const AppError&) {
+           return false;  // the handler answers 400 before any read
+         }
+       }},
       {"GET", "/employees/{id}", Access::session_in_read, BodyKind::none, 0, blocking,
        bind(&EmployeeRoutes::get_employee), false,
        [this](const http::Request& r, const std::vector<std::string>& captures) {
@@ -155,7 +161,7 @@ Response EmployeeRoutes::list_employees(Context& c) {
   // A search or a deep page takes a thread of the blocking pool: one of the account's shares of
   // them, found by its session first (a cheap read beside the search).
   const auto share = [&]() -> std::optional<KeyedShares::Share> {
-    if (!is_slow_list(c.request)) return std::nullopt;
+    if (!is_slow(query)) return std::nullopt;
     const auto user = c.session ? sessions_.auth().authenticate(*c.session) : std::nullopt;
     if (!user) throw Unauthorized();
     return costly_share(user->id);

@@ -1,9 +1,9 @@
 #include "domain/employee_service.hpp"
-#include "domain/employee_transfer.hpp"
 
 #include <algorithm>
 #include <regex>
 
+#include "domain/employee_transfer.hpp"
 #include "common/log.hpp"
 #include "common/errors.hpp"
 #include "domain/validation.hpp"

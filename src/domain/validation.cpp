@@ -68,7 +68,6 @@ std::optional<std::string> date_problem(const std::string& date) {
 
 namespace {
 
-
 std::optional<std::string> phone_problem(const std::string& phone) {
   // Kept as typed (people write numbers their own way): digits with the usual separators, an
   // optional leading + and an extension.
@@ -78,7 +77,6 @@ std::optional<std::string> phone_problem(const std::string& phone) {
     return "must be a phone number: digits, spaces, + ( ) - . / and an extension";
   return std::nullopt;
 }
-
 
 std::optional<std::string> id_problem(const std::string& id) {
   // A SERIAL id: a larger number names nothing and must not reach PostgreSQL.

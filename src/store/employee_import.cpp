@@ -1,3 +1,4 @@
+#include <map>
 #include <optional>
 
 #include "store/employee_rows.hpp"
@@ -8,10 +9,11 @@ namespace {
 
 using Params = std::vector<Param>;
 
-/// A profile an import wrote or matched: how it was before (none: the import made it).
+/// A profile an import wrote or matched: how it was before (none: the import made it) and how it
+/// is now, as its own statements returned it (no other row of the file writes it).
 struct Touched {
-  std::int64_t id = 0;
   std::optional<Employee> before;
+  Employee now;
   bool changed = false;
 };
 
@@ -29,26 +31,31 @@ ImportOutcome EmployeeRepository::import(const std::vector<ImportRow>& rows, std
   auto conn = db_.connect();
   Transaction tx(*conn);
   const std::string now_text = format_db_timestamp(now);
-  const std::string lock = db_.engine() == Engine::postgres ? " FOR UPDATE" : "";
-  const std::string by_email =
-      "SELECT " + std::string(employee_rows::kColumns) + " FROM employees WHERE lower(email) = lower($1)" + lock;
-  const std::string by_id = "SELECT " + std::string(employee_rows::kColumns) + " FROM employees WHERE id = $1" + lock;
+  const std::string by_email = "SELECT " + std::string(employee_rows::kColumns) +
+                               " FROM employees WHERE lower(email) = lower($1)" +
+                               (db_.engine() == Engine::postgres ? " FOR UPDATE" : "");
 
-  // Every row first, without managers: a manager may be a later row of the file.
+  // Every row first, without managers (a file has none by id): a manager may be a later row.
   std::vector<Touched> touched;
   touched.reserve(rows.size());
+  std::map<std::int64_t, std::int64_t> line_of_profile;
   for (const auto& row : rows) {
-    EmployeeFields fields = row.fields;
-    fields.manager_id.reset();
     std::optional<Employee> match;
-    if (fields.email && !fields.email->empty()) match = read_row(*conn, by_email, *fields.email);
+    if (row.fields.email && !row.fields.email->empty()) match = read_row(*conn, by_email, *row.fields.email);
+    // Two rows whose emails the database takes for one (a case the file's own check cannot know:
+    // PostgreSQL lowers every script, SQLite only ASCII) would both write one profile.
+    if (match) {
+      if (const auto [at, fresh] = line_of_profile.emplace(match->id, row.line); !fresh)
+        out.problems.push_back({"email", "is the email of line " + std::to_string(at->second) + " too", row.line});
+    }
     if (!match) {
-      touched.push_back({employee_rows::insert(*conn, fields, std::nullopt, actor, now_text).id, std::nullopt, true});
+      touched.push_back({std::nullopt, employee_rows::insert(*conn, row.fields, std::nullopt, actor, now_text), true});
+      line_of_profile.emplace(touched.back().now.id, row.line);
       continue;
     }
-    const bool changed = !employee_rows::changes_nothing(*match, fields);
-    if (changed) employee_rows::update(*conn, *match, fields, {}, now_text);
-    touched.push_back({match->id, std::move(match), changed});
+    const bool changed = !employee_rows::changes_nothing(*match, row.fields);
+    Employee current = changed ? employee_rows::update(*conn, *match, row.fields, {}, now_text) : *match;
+    touched.push_back({std::move(match), std::move(current), changed});
   }
 
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -63,13 +70,13 @@ ImportOutcome EmployeeRepository::import(const std::vector<ImportRow>& rows, std
       }
       manager = std::to_string(found->id);
     }
-    const auto current = read_row(*conn, by_id, touched[i].id);
     EmployeeFields only_manager;
     only_manager.manager_id = manager;
-    if (employee_rows::changes_nothing(*current, only_manager)) continue;
+    Touched& t = touched[i];
+    if (employee_rows::changes_nothing(t.now, only_manager)) continue;
     try {
-      employee_rows::update(*conn, *current, only_manager, {}, now_text);
-      touched[i].changed = true;
+      t.now = employee_rows::update(*conn, t.now, only_manager, {}, now_text);
+      t.changed = true;
     } catch (const ValidationError& e) {
       // A cycle, or the profile as its own manager: found before anything is written.
       out.problems.push_back({"manager_email", e.fields().at(0).message, rows[i].line});
@@ -82,10 +89,9 @@ ImportOutcome EmployeeRepository::import(const std::vector<ImportRow>& rows, std
     else if (t.changed) ++out.counts.updated;
     else ++out.counts.unchanged;
     if (!t.changed || dry_run) continue;
-    const auto after = read_row(*conn, by_id, t.id);
     record(*conn,
-           {actor, t.before ? "employee.update" : "employee.create", employee_rows::target(t.id),
-            employee_rows::changes(t.before ? &*t.before : nullptr, &*after)},
+           {actor, t.before ? "employee.update" : "employee.create", employee_rows::target(t.now.id),
+            employee_rows::changes(t.before ? &*t.before : nullptr, &t.now)},
            now);
   }
   if (!dry_run) tx.commit();

@@ -155,8 +155,7 @@ SessionRead<EmployeePage> decode_list(std::vector<Row> rows) {
   out.value.keys.reserve(page.size());
   for (const auto& [place, row] : page) {
     out.value.items.push_back(employee_rows::from_row(*row, kPageEmployeeColumn));
-    // Null until a row the previous release wrote is derived at the next start.
-    out.value.keys.push_back(row->take_optional_text(kSortKeyColumn).value_or(""));
+    out.value.keys.push_back(row->take_text(kSortKeyColumn));
   }
   return out;
 }
@@ -189,7 +188,6 @@ ListShape list_shape(const EmployeeQuery& query, Engine engine) {
           query.cursor ? (query.cursor->before ? 2 : 1) : 0};
 }
 
-
 }  // namespace
 
 SessionQuery<EmployeePage> EmployeeRepository::list_query(const EmployeeQuery& query, const SessionCheck& session) const {
@@ -209,10 +207,10 @@ std::vector<ExportedEmployee> EmployeeRepository::export_list(const EmployeeQuer
   shape.cursor = 0;
   std::size_t next = 0;
   const auto param = [&next] { return "$" + std::to_string(++next); };
+  const SortOrder order = sort_order(query.sort, db_.engine());
   const std::string sql = concat("SELECT ", employee_rows::kColumns,
                                  ", (SELECT m.email FROM employees m WHERE m.id = employees.manager_id) FROM employees",
-                                 where(list_filters(shape, param)), " ORDER BY ",
-                                 order_terms(sort_order(query.sort, db_.engine()), sort_order(query.sort, db_.engine()).descending));
+                                 where(list_filters(shape, param)), " ORDER BY ", order_terms(order, order.descending));
   Params params;
   add_filter_params(params, query, db_.engine());
   auto result = db_.connect()->execute(sql, params);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { firstAdmin, userWithRole } from './lib/accounts.mjs';
 import { startApp } from './lib/app.mjs';
-import { assertError } from './lib/assertions.mjs';
+import { assertError, assertStopsCleanly } from './lib/assertions.mjs';
 
 let app;
 let hr;
@@ -19,10 +19,7 @@ before(async () => {
   other = await userWithRole(app, admin, 'hr', 'other');
 });
 
-after(async () => {
-  assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
-  assert.equal(await app.stop(), 0);
-});
+after(() => assertStopsCleanly(app));
 
 /** A dry-run import of 10,000 rows: long enough (a second or more) to be running when asked. */
 function longImport(client) {
@@ -31,24 +28,40 @@ function longImport(client) {
   return client.post('/employees/import?dry_run=true', { body: Buffer.from(`${lines.join('\r\n')}\r\n`), headers: { 'content-type': 'text/csv' } });
 }
 
-test('an account runs two costly requests at once; a third is 429 at once, another account is served', async () => {
+/**
+ * Starts two long imports of `client` and asks the first of `paths` until it is refused or both
+ * imports have ended, then asks the others. Returns every answer, whether the imports were
+ * still running after the last, and the imports' own answers.
+ */
+async function askWhileTwoImportsRun(client, paths) {
   let importsDone = false;
-  const running = Promise.all([longImport(hr), longImport(hr)]).finally(() => {
+  const running = Promise.all([longImport(client), longImport(client)]).finally(() => {
     importsDone = true;
   });
-  // Asked until both imports hold their shares (a loaded machine may take a while to start them).
-  let third;
-  const deadline = Date.now() + 30000;
-  do third = await hr.get('/employees?q=person');
-  while (third.status === 200 && !importsDone && Date.now() < deadline);
-  assertError(third, 429, 'too_many_requests');
-  assert.equal(third.headers.get('retry-after'), '1');
-  for (const path of ['/employees?offset=5000', '/employees.csv']) {
-    const refused = await hr.get(path);
-    assertError(refused, 429, 'too_many_requests');
-    assert.equal(refused.headers.get('retry-after'), '1', path);
+  let first;
+  do first = await client.get(paths[0]);
+  while (first.status === 200 && !importsDone);
+  const replies = [first];
+  for (const path of paths.slice(1)) replies.push(await client.get(path));
+  return { replies, running, refusedWhileRunning: !importsDone };
+}
+
+test('an account runs two costly requests at once; a third is 429 at once, another account is served', async () => {
+  const paths = ['/employees?q=person', '/employees?offset=5000', '/employees.csv'];
+  // The two imports must overlap, and outlast the three requests, for those to meet both: on a
+  // loaded machine they may not, and then they are started again (at most five times).
+  let attempt;
+  for (let tries = 0; tries < 5; tries += 1) {
+    attempt = await askWhileTwoImportsRun(hr, paths);
+    if (attempt.refusedWhileRunning) break;
+    await attempt.running;
   }
-  assert.ok(!importsDone, 'refused while both imports ran, not after waiting for a share');
+  const { replies, running, refusedWhileRunning } = attempt;
+  assert.ok(refusedWhileRunning, 'refused while both imports ran, not after waiting for a share');
+  replies.forEach((refused, i) => {
+    assertError(refused, 429, 'too_many_requests');
+    assert.equal(refused.headers.get('retry-after'), '1', paths[i]);
+  });
   const served = await other.get('/employees?q=person');
   assert.equal(served.status, 200, `another account searches meanwhile: ${served}`);
   // A read that is no search takes no share.

@@ -417,6 +417,28 @@ describe('import: problems, updates, counts and audit', () => {
     await make({ name: 'Clearable', role: 'Clerk', department: 'Admin', email: 'clear@example.com', phone: '089 654321', location: 'München', start_date: '2016-09-01', manager_id: String(boss.id) });
   });
 
+  // The file's own check folds ASCII case; the database decides for the rest of Unicode
+  // (PostgreSQL's lower() folds É to é, SQLite's only A-Z), and the import follows it: two rows
+  // that would write one profile are a problem, never two writes to it.
+  test('two rows whose emails the database takes for one profile: a problem on the second, nothing written', async () => {
+    const { hr } = checks;
+    const before = await listAll(hr, 'sort=created');
+    const file = csvFile([
+      ['name', 'role', 'department', 'email'],
+      ['Éva First', 'Clerk', 'Cases', 'Éva@example.com'],
+      ['Éva Second', 'Clerk', 'Cases', 'éva@example.com'],
+    ]);
+    const reply = await importCsv(hr, file, '?dry_run=true');
+    if (process.env.HRAPP_DB === 'postgres') {
+      assert.deepEqual(problems(reply), ['3:email']);
+      assert.match(reply.body.fields[0].message, /line 2/);
+      assert.deepEqual(problems(await importCsv(hr, file)), ['3:email']);
+    } else {
+      assert.deepEqual(reply.body, { dry_run: true, created: 2, updated: 0, unchanged: 0 }, `${reply}`);
+    }
+    assert.deepEqual(await listAll(hr, 'sort=created'), before, 'nothing was written');
+  });
+
   test('one bad row among good ones: 400 naming its line and field, and nothing is written', async () => {
     const { admin, hr } = checks;
     const before = await listAll(hr, 'sort=created');
