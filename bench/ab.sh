@@ -10,9 +10,7 @@ a=$(realpath "$1") b=$(realpath "$2") rounds=${3:-5}
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 duration=${BENCH_DURATION:-10}
-work=$(mktemp -d)
-app_pid=""
-trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+init_work
 
 measure_build() {  # measure_build <label> <binary>
   local label=$1 binary=$2 port data

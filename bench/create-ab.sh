@@ -20,9 +20,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CREATE_CONNECTIONS:-16}
-work=$(mktemp -d)
-app_pid=""
-trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+init_work
 node bench/small-photo.mjs "$work/photo.jpg"
 export BENCH_PHOTO="$work/photo.jpg"
 cat bench/create.lua bench/report.lua >"$work/create.lua"

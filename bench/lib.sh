@@ -1,6 +1,15 @@
 # shellcheck shell=bash
-# Shared by bench/run.sh and bench/scenarios.sh. Each measurement appends one JSON line to
-# $BENCH_RESULTS.
+# Shared by the bench's scripts (run.sh, scenarios.sh, scale.sh, ab.sh, create-ab.sh). Each
+# measurement appends one JSON line to $BENCH_RESULTS.
+
+# The start of a script that runs hrapp: $work, a temporary folder, and $app_pid, the app the
+# script starts (empty while none runs). At exit the app is stopped and the folder removed.
+init_work() {
+  work=$(mktemp -d)
+  app_pid=""
+  trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+}
+
 free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
 }

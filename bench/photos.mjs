@@ -4,53 +4,20 @@
 // 2. The bytes of images one directory page of 50 transfers: 50 profiles with such a photo,
 //    then GET /employees?limit=50 and every thumbnail_url it lists (what the web UI loads on an
 //    ordinary screen), against the full images (what it loaded before thumbnails).
-// Prints one line: "RESULT key=value ...". The photo is drawn by Chromium (playwright-core) and
+// Prints one line: "RESULT key=value ...". The photo is drawn by Chromium (drawn-photo.mjs) and
 // tagged by exiftool, both installed by scripts/dev/install-deps.sh.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { drawnJpeg } from './drawn-photo.mjs';
 
 const [base, cookie] = process.argv.slice(2);
 const uploads = Number(process.env.BENCH_PHOTO_UPLOADS ?? 20);
 
-async function phoneJpeg() {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage();
-    // A gradient with fine noise: about as hard to compress as a photo.
-    const dataUrl = await page.evaluate(() => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 4032;
-      canvas.height = 3024;
-      const g = canvas.getContext('2d');
-      const gradient = g.createLinearGradient(0, 0, 4032, 3024);
-      gradient.addColorStop(0, '#7aa6d8');
-      gradient.addColorStop(1, '#d8a47a');
-      g.fillStyle = gradient;
-      g.fillRect(0, 0, 4032, 3024);
-      const pixels = g.getImageData(0, 0, 4032, 3024);
-      let seed = 1;
-      for (let i = 0; i < pixels.data.length; i += 4) {
-        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-        const n = (seed >>> 28) - 8;
-        pixels.data[i] += n;
-        pixels.data[i + 1] += n;
-        pixels.data[i + 2] += n;
-      }
-      g.putImageData(pixels, 0, 0);
-      return canvas.toDataURL('image/jpeg', 0.9);
-    });
-    return Buffer.from(dataUrl.split(',')[1], 'base64');
-  } finally {
-    await browser.close();
-  }
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'hrapp-photo-'));
 const file = path.join(dir, 'phone.jpg');
-writeFileSync(file, await phoneJpeg());
+writeFileSync(file, await drawnJpeg(4032, 3024));
 execFileSync('exiftool', ['-q', '-overwrite_original', '-n', '-EXIF:Orientation=6', '-EXIF:Make=Phone',
   '-GPS:GPSLatitude=48.8584', '-GPS:GPSLatitudeRef=N', '-GPS:GPSLongitude=2.2945', '-GPS:GPSLongitudeRef=E', file]);
 const photo = readFileSync(file);

@@ -5,6 +5,8 @@
 // Vietnamese…), Greek, Cyrillic, Japanese, Chinese, Korean, Arabic, Hebrew and Devanagari, so
 // that the collation order and the folded search meet what a real directory holds. 20
 // departments, 40 roles, 30 locations; an email for most profiles, a start date for most.
+import { dbTimestamp } from '../tests/system/lib/database.mjs';
+
 const [count, userId] = process.argv.slice(2).map(Number);
 if (!(count > 0) || !(userId > 0)) throw new Error('usage: node bench/scale-data.mjs <count> <user-id>');
 
@@ -83,7 +85,6 @@ function pickScript() {
 }
 const csv = (value) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const pad = (n, width = 2) => String(n).padStart(width, '0');
-const timestamp = (ms) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '000');
 
 const out = ['name,role,department,email,phone,location,start_date,user_id,created_at,updated_at'];
 const start = Date.UTC(2024, 0, 1);
@@ -97,7 +98,7 @@ for (let i = 0; i < count; i++) {
   const phone = random() < 0.5 ? `+44 20 7946 ${pad(i % 10000, 4)}` : null;
   const startDate = random() < 0.85
     ? `${2000 + Math.floor(random() * 27)}-${pad(1 + Math.floor(random() * 12))}-${pad(1 + Math.floor(random() * 28))}` : null;
-  const created = timestamp(start + i * step);
+  const created = dbTimestamp(new Date(start + i * step));
   out.push([name, pick(roles), pick(departments), email, phone, pick(locations), startDate, String(userId), created, created]
     .map(csv).join(','));
   if (out.length === 10000) { process.stdout.write(out.join('\n') + '\n'); out.length = 0; }

@@ -18,9 +18,7 @@ set -euo pipefail
 hrapp=$1 engine=$2
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-work=$(mktemp -d)
-app_pid=""
-trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+init_work
 profiles=${BENCH_SCALE_PROFILES:-100000}
 connections=${BENCH_SCALE_CONNECTIONS:-8}
 # The crowd's 2,500 sockets, and the server's 1,000 connections.

@@ -5,9 +5,7 @@ set -euo pipefail
 hrapp=$1 engine=$2
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-work=$(mktemp -d)
-app_pid=""
-trap '[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null; rm -rf "$work"' EXIT
+init_work
 
 # The bench's clients stand behind 127.0.0.1 as behind the load balancer: X-Forwarded-For names them.
 # Sign-up is open (the seed's), as the bench registers its users.

@@ -6,34 +6,21 @@
 // at least 44 px tall.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
-  launchBrowser, openPage, signUp, unique, apiCall, expectCards, fillEmployee, startApp, setupPath, anonymousCall, password,
-  invitedAccount, waitUntil, expectRows,
+  launchBrowser, openPage, signUp, unique, apiCall, expectCards, fillEmployee, startApp, firstAdmin, password,
+  invitedAccount, waitUntil, expectRows, axeViolations, assertFitsWidth,
 } from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-/** Each violation axe finds on the page as it is now, with the elements at fault. */
-async function violations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { violations: found } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return found.map(({ id, nodes }) => `${id}: ${nodes.map(({ target }) => target.join(' ')).join(', ')}`);
-  });
-}
-
 test('sign-in, the directory on a phone and a desktop, and an upload in progress', async () => {
   const { page, context, assertClean } = await openPage(browser);
   await page.goto('/#/signin');
   await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
-  assert.deepEqual(await violations(page), [], 'sign-in');
+  assert.deepEqual(await axeViolations(page), [], 'sign-in');
 
   await signUp(page, unique('a11y'));
   const department = unique('Access');
@@ -53,7 +40,7 @@ test('sign-in, the directory on a phone and a desktop, and an upload in progress
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await expectCards(page, names);
-    assert.deepEqual(await violations(page), [], `the directory at ${width} px`);
+    assert.deepEqual(await axeViolations(page), [], `the directory at ${width} px`);
   }
 
   await page.goto('/#/new');
@@ -66,7 +53,7 @@ test('sign-in, the directory on a phone and a desktop, and an upload in progress
   await page.route('**/employees', async (route) => { await held; await route.continue(); });
   await page.getByRole('button', { name: 'Add employee' }).click();
   await page.getByRole('progressbar', { name: 'Uploading the photo' }).waitFor();
-  assert.deepEqual(await violations(page), [], 'the form while uploading');
+  assert.deepEqual(await axeViolations(page), [], 'the form while uploading');
   release();
   await page.getByText('Saved Grace Hopper.').waitFor();
   assertClean();
@@ -80,14 +67,6 @@ async function smallTargets(page) {
     .filter((control) => control.offsetParent !== null && !['checkbox', 'radio'].includes(control.type))
     .filter((control) => control.getBoundingClientRect().height < 44)
     .map((control) => `${control.outerHTML.slice(0, 80)} (${Math.round(control.getBoundingClientRect().height)} px)`));
-}
-
-async function assertFitsWidth(page, what) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => {
-    const { scrollWidth, clientWidth } = document.documentElement;
-    return { scrollWidth, clientWidth };
-  });
-  assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
 }
 
 test('the table view, a person\'s page and a page that failed to load, on a phone and a desktop', async () => {
@@ -109,7 +88,7 @@ test('the table view, a person\'s page and a page that failed to load, on a phon
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     const check = async (what) => {
-      assert.deepEqual(await violations(page), [], `${what} at ${width} px`);
+      assert.deepEqual(await axeViolations(page), [], `${what} at ${width} px`);
       await assertFitsWidth(page, `${what} at ${width} px`);
       if (width < 600) assert.deepEqual(await smallTargets(page), [], `${what}: tap targets at ${width} px`);
     };
@@ -142,22 +121,20 @@ test('the code step of sign-in, the account screen and the administration, on a 
   const app = await startApp({ REGISTRATION: 'invite' });
   const { page, context, assertClean } = await openPage(browser, { url: app.url });
   try {
-    const token = (await setupPath(app)).split('#setup=')[1];
-    const admin = await anonymousCall(app.url, 'POST', '/register', { username: unique('admin'), password, invitation: token });
-    assert.equal(admin.status, 201);
+    const admin = await firstAdmin(app);
 
     // The code step, as an account with two-factor sign-in gets it.
     await page.goto('/#/signin');
     await page.route('**/login', (route) => route.fulfill({ status: 401, contentType: 'application/json',
       body: JSON.stringify({ error: 'mfa_required', message: 'a second factor is required' }) }));
-    await page.getByLabel('Username').fill(admin.body.username);
+    await page.getByLabel('Username').fill(admin.username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Authentication code').waitFor();
-    assert.deepEqual(await violations(page), [], 'the code step');
+    assert.deepEqual(await axeViolations(page), [], 'the code step');
     await page.unroute('**/login');
     await page.reload();
-    await page.getByLabel('Username').fill(admin.body.username);
+    await page.getByLabel('Username').fill(admin.username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
@@ -167,7 +144,7 @@ test('the code step of sign-in, the account screen and the administration, on a 
       await page.setViewportSize({ width, height: 900 });
       const phone = width < 600;
       const check = async (what) => {
-        assert.deepEqual(await violations(page), [], `${what} at ${width} px`);
+        assert.deepEqual(await axeViolations(page), [], `${what} at ${width} px`);
         await assertFitsWidth(page, `${what} at ${width} px`);
         if (phone) assert.deepEqual(await smallTargets(page), [], `${what}: tap targets at ${width} px`);
       };

@@ -8,13 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import {
-  launchBrowser, openPage, unique, password, apiCall, anonymousCall, startApp, setupPath, invitedAccount, expectCards,
-  profileForm, waitUntil,
+  launchBrowser, signedInPage, unique, apiCall, startApp, firstAdmin, invitedAccount, expectCards, profileForm, waitUntil,
+  axeViolations, assertFitsWidth,
 } from './lib/harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const header = ['name', 'role', 'department', 'email', 'phone', 'location', 'manager_email', 'start_date'];
 
 let browser;
@@ -24,23 +22,12 @@ let hr;
 let member;
 
 /** A browser page signed in as `account` on the test's app, showing the directory. */
-async function signedIn(account, screen = {}) {
-  const opened = await openPage(browser, { url: app.url, ...screen });
-  await opened.page.goto('/#/signin');
-  await opened.page.getByLabel('Username').fill(account.username);
-  await opened.page.getByLabel('Password').fill(password);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
-  await opened.page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
-  return opened;
-}
+const signedIn = (account, screen = {}) => signedInPage(browser, account.username, { url: app.url, ...screen });
 
 before(async () => {
   browser = await launchBrowser();
   app = await startApp({ REGISTRATION: 'invite' });
-  const token = (await setupPath(app)).split('#setup=')[1];
-  const first = await anonymousCall(app.url, 'POST', '/register', { username: unique('admin'), password, invitation: token });
-  assert.equal(first.status, 201);
-  admin = await signedIn(first.body);
+  admin = await signedIn(await firstAdmin(app));
   hr = await signedIn(await invitedAccount(admin.context, 'hr'));
   member = await signedIn(await invitedAccount(admin.context, 'member'));
 });
@@ -121,20 +108,9 @@ async function openImport(page) {
   assert.equal(new URL(page.url()).hash, '#/import');
 }
 
-/** Each violation axe finds on the page as it is now. */
-async function violations(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { violations: found } = await window.axe.run(document, { resultTypes: ['violations'] });
-    return found.map(({ id, nodes }) => `${id}: ${nodes.map(({ target }) => target.join(' ')).join(', ')}`);
-  });
-}
-
 /** Nothing scrolls sideways; on a phone every visible control is at least 44 px tall. */
 async function assertFits(page, what, { phone }) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
-  assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px in ${clientWidth} px`);
+  await assertFitsWidth(page, what);
   if (!phone) return;
   const small = await page.locator('header a, header button, main a.button, main nav a, main button, main input, main select, main table a, main .back-link, main summary')
     .evaluateAll((controls) => controls
@@ -329,17 +305,17 @@ for (const { label, width, height } of [{ label: 'phone', width: 390, height: 84
     await create(context, { name: 'Ada Lovelace', role: 'Analyst', department, email: `${department.toLowerCase()}@example.com`, location: 'London' });
     await page.goto(directoryHash({ department }));
     await expectCards(page, ['Ada Lovelace']);
-    assert.deepEqual(await violations(page), [], 'the directory with its CSV controls');
+    assert.deepEqual(await axeViolations(page), [], 'the directory with its CSV controls');
     await assertFits(page, 'the directory', { phone });
     // A search the server refuses, its reason beside the box.
     await page.getByLabel('Search by name or role').fill('one two three four five six seven eight nine');
     await page.getByLabel('Search by name or role').press('Enter');
     await page.locator('#search-error').waitFor();
-    assert.deepEqual(await violations(page), [], 'a refused search');
+    assert.deepEqual(await axeViolations(page), [], 'a refused search');
     await assertFits(page, 'a refused search', { phone });
 
     await openImport(page);
-    assert.deepEqual(await violations(page), [], 'the import screen');
+    assert.deepEqual(await axeViolations(page), [], 'the import screen');
     await assertFits(page, 'the import screen', { phone });
 
     await page.getByLabel('CSV file').setInputFiles(csvFile('problems.csv', [
@@ -350,13 +326,13 @@ for (const { label, width, height } of [{ label: 'phone', width: 390, height: 84
     ]));
     await page.getByRole('button', { name: 'Check file' }).click();
     await page.getByRole('heading', { level: 2, name: /^problems\.csv has \d+ problems$/ }).waitFor();
-    assert.deepEqual(await violations(page), [], 'the problems table');
+    assert.deepEqual(await axeViolations(page), [], 'the problems table');
     await assertFits(page, 'the problems table', { phone });
 
     await page.getByLabel('CSV file').setInputFiles(csvFile('fine.csv', [['name', 'role', 'department'], ['Fine Person', 'Clerk', department]]));
     await page.getByRole('button', { name: 'Check file' }).click();
     await page.getByRole('heading', { level: 2, name: 'fine.csv is ready to import' }).waitFor();
-    assert.deepEqual(await violations(page), [], 'a file ready to import');
+    assert.deepEqual(await axeViolations(page), [], 'a file ready to import');
     await assertFits(page, 'a file ready to import', { phone });
     await context.close();
     assertClean();

@@ -2,7 +2,7 @@
 // label, every photo a text alternative, and nothing is fetched from anywhere but the app.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, signUp, unique, apiCall, expectCards } from './lib/harness.mjs';
+import { launchBrowser, openPage, signUp, unique, apiCall, expectCards, assertFitsWidth } from './lib/harness.mjs';
 import { portrait } from './lib/images.mjs';
 
 let browser;
@@ -35,14 +35,6 @@ after(async () => { await browser?.close(); });
 async function columns(page) {
   const lefts = await page.locator('.card').evaluateAll((elements) => elements.map((element) => Math.round(element.getBoundingClientRect().left)));
   return new Set(lefts).size;
-}
-
-async function assertFitsWidth(page, what) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => {
-    const { scrollWidth, clientWidth } = document.documentElement;
-    return { scrollWidth, clientWidth };
-  });
-  assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
 }
 
 async function assertLabelled(page, what) {

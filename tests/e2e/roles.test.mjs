@@ -3,8 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, openPage, unique, password, apiCall, anonymousCall, startApp, setupPath, invitedAccount, cardOf, expectCards,
-  fillEmployee,
+  launchBrowser, signedInPage, unique, apiCall, startApp, firstAdmin, invitedAccount, cardOf, expectCards, fillEmployee,
 } from './lib/harness.mjs';
 
 let browser;
@@ -12,15 +11,7 @@ let app;
 let adminContext;
 
 /** A browser page signed in as `account` on the test's app, showing the directory. */
-async function signedIn(account) {
-  const opened = await openPage(browser, { url: app.url });
-  await opened.page.goto('/#/signin');
-  await opened.page.getByLabel('Username').fill(account.username);
-  await opened.page.getByLabel('Password').fill(password);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
-  await opened.page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
-  return opened;
-}
+const signedIn = (account) => signedInPage(browser, account.username, { url: app.url });
 
 function formOf(fields) {
   const form = new FormData();
@@ -31,10 +22,7 @@ function formOf(fields) {
 before(async () => {
   browser = await launchBrowser();
   app = await startApp({ REGISTRATION: 'invite' });
-  const token = (await setupPath(app)).split('#setup=')[1];
-  const admin = await anonymousCall(app.url, 'POST', '/register', { username: unique('admin'), password, invitation: token });
-  assert.equal(admin.status, 201);
-  ({ context: adminContext } = await signedIn(admin.body));
+  ({ context: adminContext } = await signedIn(await firstAdmin(app)));
 });
 after(async () => {
   await adminContext?.close();

@@ -4,21 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser, openPage, unique, password, apiCall, anonymousCall, startApp, setupPath, invitedAccount, freshCode, waitUntil,
+  launchBrowser, openPage, password, apiCall, anonymousCall, startApp, firstAdmin, invitedAccount, freshCode, waitUntil,
 } from './lib/harness.mjs';
 
 let browser;
 let app;
 let adminContext;
-
-/** Makes the first administrator of `target` through its setup link; resolves to a signed-in context. */
-async function firstAdmin(target) {
-  const token = (await setupPath(target)).split('#setup=')[1];
-  const username = unique('admin');
-  const created = await anonymousCall(target.url, 'POST', '/register', { username, password, invitation: token });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return { username, ...created.body };
-}
 
 /** Fills username and password on the sign-in page and submits. */
 async function signInWithPassword(page, username) {

@@ -5,9 +5,10 @@
 // unknown sort and of cursors that are not this list's (another sort's, with offset, forged).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startApp } from './lib/app.mjs';
-import { assertError } from './lib/assertions.mjs';
+import { profilesDerivedAtStart, restartApp, startApp } from './lib/app.mjs';
+import { assertError, assertStopsCleanly } from './lib/assertions.mjs';
 import { dbTimestamp } from './lib/database.mjs';
+import { linksOf, listPage } from './lib/listing.mjs';
 
 // Created in this order (ids ascending), so that no sort but `created` is the order of creation.
 const people = [
@@ -60,21 +61,9 @@ before(async () => {
   }
 });
 
-after(async () => {
-  assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
-  assert.equal(await app.stop(), 0);
-});
+after(() => assertStopsCleanly(app));
 
-/** The Link header as { rel: url }. */
-function linksOf(reply) {
-  return Object.fromEntries([...(reply.headers.get('link') ?? '').matchAll(/<([^>]*)>; rel="(\w+)"/g)].map(([, url, rel]) => [rel, url]));
-}
-
-async function list(target) {
-  const reply = await client.get(target);
-  assert.equal(reply.status, 200, `${target}: ${reply}`);
-  return reply;
-}
+const list = (target) => listPage(client, target);
 
 const namesOf = (indexes) => indexes.map((i) => `${people[i].name} #${ids[i]}`);
 const shown = (reply) => reply.body.map((e) => `${e.name} #${e.id}`);
@@ -298,11 +287,7 @@ describe('profiles written without sort keys (by the previous release during a r
       assert.deepEqual(await walked('created'), ['Bea', 'Cid', 'Dan', 'Abe Old', 'Zed Old']);
       assert.deepEqual((await walked('start_date')).sort(), [...notYet].sort());
 
-      assert.equal(await other.stop(), 0);
-      other = await startApp({ dataDir: other.dataDir, database: other.database });
-      const { token } = writer;
-      writer = other.client();
-      writer.token = token;
+      ({ app: other, client: writer } = await restartApp(other, writer));
       const sorted = ['Abe Old', 'Bea', 'Cid', 'Dan', 'Zed Old'];
       assert.deepEqual(await walked('name'), sorted);
       assert.deepEqual(await walked('-name'), [...sorted].reverse());
@@ -368,12 +353,8 @@ describe('names whose collation keys are long', () => {
       const now = `'${dbTimestamp(new Date())}'`;
       await other.database.execute(`INSERT INTO employees (name, role, department, user_id, created_at, updated_at) VALUES ${
         inserted.map(({ name, department }) => `('${name}', 'Staff', '${department}', ${writer.user.id}, ${now}, ${now})`).join(', ')}`);
-      assert.equal(await other.stop(), 0);
-      other = await startApp({ dataDir: other.dataDir, database: other.database });
-      assert.equal(other.logs.find((entry) => entry.msg === "profiles' sort and search columns derived")?.profiles, inserted.length);
-      const { token } = writer;
-      writer = other.client();
-      writer.token = token;
+      ({ app: other, client: writer } = await restartApp(other, writer));
+      assert.equal(profilesDerivedAtStart(other), inserted.length);
       const all = [...written, ...inserted.map((p) => p.name)];
       for (const sort of ['name', 'department']) {
         const listed = await writer.get(`/employees?sort=${sort}&limit=100`);

@@ -20,6 +20,7 @@ import { firstAdmin, userWithRole } from './lib/accounts.mjs';
 import { startApp } from './lib/app.mjs';
 import { assertError } from './lib/assertions.mjs';
 import { png } from './lib/images.mjs';
+import { linksOf, listAll } from './lib/listing.mjs';
 
 const headerLine = 'name,role,department,email,phone,location,manager_email,start_date';
 const columns = headerLine.split(',');
@@ -109,19 +110,6 @@ function exportedRows(reply) {
   return rows;
 }
 
-/** Every profile of GET /employees with `query`, following Link: next. */
-async function listAll(client, query = '') {
-  const found = [];
-  let next = `/employees?limit=100${query ? `&${query}` : ''}`;
-  while (next) {
-    const reply = await client.get(next);
-    assert.equal(reply.status, 200, `${next}: ${reply}`);
-    found.push(...reply.body);
-    next = /<([^>]+)>;\s*rel="next"/.exec(reply.headers.get('link') ?? '')?.[1];
-  }
-  return found;
-}
-
 /** The row the export must write for `profile`, whose manager is found in `byId`. */
 function expectedRow(profile, byId) {
   const manager = profile.manager_id === null ? undefined : byId.get(profile.manager_id);
@@ -153,7 +141,7 @@ async function auditSince(admin, afterId) {
     assert.equal(reply.status, 200, `${reply}`);
     rows.push(...reply.body.filter((row) => row.id > afterId));
     if (reply.body.some((row) => row.id <= afterId)) break;
-    next = /<([^>]+)>;\s*rel="next"/.exec(reply.headers.get('link') ?? '')?.[1];
+    next = linksOf(reply).next;
   }
   return rows.reverse();
 }

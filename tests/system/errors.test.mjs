@@ -12,6 +12,7 @@ import { startApp, testEnv } from './lib/app.mjs';
 import { dbTimestamp } from './lib/database.mjs';
 import { defaultPassword, uniqueUsername } from './lib/http.mjs';
 import { imageSize, png, samples } from './lib/images.mjs';
+import { linksOf } from './lib/listing.mjs';
 
 const maxImageBytes = 64 * 1024;
 let app;
@@ -434,8 +435,6 @@ describe('listing', () => {
     for (let i = 0; i < 5; i++) ids.push((await client.createEmployee({ name: `Linked ${i}`, role: 'Staff', department })).body.id);
     const first = `/employees?department=${encodeURIComponent(department)}&q=linked&sort=created&limit=2`;
 
-    const linksOf = (reply) => Object.fromEntries([...(reply.headers.get('link') ?? '').matchAll(/<([^>]*)>; rel="(\w+)"/g)]
-      .map(([, url, rel]) => [rel, url]));
     const seen = [];
     const rels = [];
     let next = first;

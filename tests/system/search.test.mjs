@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startApp } from './lib/app.mjs';
-import { assertError } from './lib/assertions.mjs';
+import { profilesDerivedAtStart, restartApp, startApp } from './lib/app.mjs';
+import { assertError, assertStopsCleanly } from './lib/assertions.mjs';
 import { dbTimestamp } from './lib/database.mjs';
+import { linksOf } from './lib/listing.mjs';
 
 const table = JSON.parse(readFileSync(path.join(import.meta.dirname, 'data', 'search-folding.json'), 'utf8'));
 const allNames = table.profiles.map((p) => p.name);
@@ -57,10 +58,7 @@ describe('profiles written through the API', () => {
     }
   });
 
-  after(async () => {
-    assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
-    assert.equal(await app.stop(), 0);
-  });
+  after(() => assertStopsCleanly(app));
 
   test('each query finds exactly the profiles of its case', async () => {
     await checkTable(client);
@@ -104,19 +102,11 @@ describe('profiles inserted by SQL, derived at the next start', () => {
     await app.database.execute(
       `INSERT INTO employees (name, role, department, email, location, user_id, created_at, updated_at) VALUES ${rows.join(', ')}`);
     assert.equal(Number(await app.database.value('SELECT COUNT(*) FROM employees WHERE search_text IS NULL')), table.profiles.length);
-    assert.equal(await app.stop(), 0);
-    app = await startApp({ dataDir: app.dataDir, database: app.database });
-    const { token } = client;
-    client = app.client();
-    client.token = token; // the session outlives the restart
-    const derived = app.logs.find((entry) => entry.msg === "profiles' sort and search columns derived");
-    assert.equal(derived?.profiles, table.profiles.length, 'the start derived every inserted profile');
+    ({ app, client } = await restartApp(app, client));
+    assert.equal(profilesDerivedAtStart(app), table.profiles.length, 'the start derived every inserted profile');
   });
 
-  after(async () => {
-    assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
-    assert.equal(await app.stop(), 0);
-  });
+  after(() => assertStopsCleanly(app));
 
   test('each query finds exactly the profiles of its case', async () => {
     await checkTable(client);
@@ -126,13 +116,8 @@ describe('profiles inserted by SQL, derived at the next start', () => {
     const later = `'${dbTimestamp(new Date(Date.now() + 1000))}'`;
     // The previous release's UPDATE: the fields and updated_at, not the derived columns.
     await app.database.execute(`UPDATE employees SET name = 'Grace Brewster Hopper', updated_at = ${later} WHERE name = 'Grace Hopper'`);
-    assert.equal(await app.stop(), 0);
-    app = await startApp({ dataDir: app.dataDir, database: app.database });
-    const { token } = client;
-    client = app.client();
-    client.token = token;
-    const derived = app.logs.find((entry) => entry.msg === "profiles' sort and search columns derived");
-    assert.equal(derived?.profiles, 1, 'the start derived the changed profile, and only it');
+    ({ app, client } = await restartApp(app, client));
+    assert.equal(profilesDerivedAtStart(app), 1, 'the start derived the changed profile, and only it');
     for (const q of ['brewster', 'grace brewster hopper', 'hopper', 'admiral', 'navy', 'cobol', 'arlington']) {
       assert.deepEqual(await namesFound(client, q), ['Grace Brewster Hopper'], `q=${q}`);
     }
@@ -192,7 +177,7 @@ describe('the bounds of q', () => {
         assert.equal(reply.headers.get('x-total-count'), '3');
         seen.push(...reply.body.map((e) => e.name.split(' ').slice(0, 2).join(' ')));
         assert.ok(seen.length <= 3, 'the walk ends');
-        target = /<([^>]*)>; rel="next"/.exec(reply.headers.get('link') ?? '')?.[1];
+        target = linksOf(reply).next;
       }
       assert.deepEqual(seen, [1, 2, 3].map((n) => `${prefix} ${n}`), `q=${q[0]}…: next visits every match once`);
     }

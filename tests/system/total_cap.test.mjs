@@ -5,8 +5,10 @@
 // below, a search that finds the inserted rows, and the deep pages reached by cursor and by offset.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startApp } from './lib/app.mjs';
+import { profilesDerivedAtStart, restartApp, startApp } from './lib/app.mjs';
+import { assertStopsCleanly } from './lib/assertions.mjs';
 import { dbTimestamp, engine } from './lib/database.mjs';
+import { linksOf, listPage } from './lib/listing.mjs';
 
 const bulk = 10050;
 const inDepartment = 10000; // the rest are in 'Overflow'
@@ -31,29 +33,13 @@ before(async () => {
   assert.equal((await client.createEmployee({ name: 'Written Through The API', role: 'Clerk', department: 'Ledger' })).status, 201);
   await app.database.execute(insertStatement(client.user.id));
   assert.equal(Number(await app.database.value("SELECT COUNT(*) FROM employees WHERE derived_at IS NULL AND name_key = ''")), bulk);
-  assert.equal(await app.stop(), 0);
-  app = await startApp({ dataDir: app.dataDir, database: app.database });
-  const { token } = client;
-  client = app.client();
-  client.token = token; // the session outlives the restart
-  const derived = app.logs.find((entry) => entry.msg === "profiles' sort and search columns derived");
-  assert.equal(derived?.profiles, bulk, 'the start derived every inserted profile');
+  ({ app, client } = await restartApp(app, client));
+  assert.equal(profilesDerivedAtStart(app), bulk, 'the start derived every inserted profile');
 });
 
-after(async () => {
-  assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
-  assert.equal(await app.stop(), 0);
-});
+after(() => assertStopsCleanly(app));
 
-function linksOf(reply) {
-  return Object.fromEntries([...(reply.headers.get('link') ?? '').matchAll(/<([^>]*)>; rel="(\w+)"/g)].map(([, url, rel]) => [rel, url]));
-}
-
-async function list(target) {
-  const reply = await client.get(target);
-  assert.equal(reply.status, 200, `${target}: ${reply}`);
-  return reply;
-}
+const list = (target) => listPage(client, target);
 
 function assertTotal(reply, total, capped) {
   assert.equal(reply.headers.get('x-total-count'), String(total));

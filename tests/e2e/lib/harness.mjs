@@ -1,11 +1,13 @@
 // Shared pieces of the browser tests: Debian's Chromium through playwright-core, the app's
-// address, fresh users, and a watch for errors the page must never show. Tests that need an app
-// of their own (invitation-only sign-up, a role that must use two-factor sign-in) start one
-// with startApp.
+// address, fresh users, a watch for errors the page must never show, and axe-core's and the
+// width's checks of a page. Tests that need an app of their own (invitation-only sign-up, a role
+// that must use two-factor sign-in) start one with startApp and make its first admin with
+// firstAdmin.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +78,13 @@ export async function signIn(page, username) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Employee directory' }).waitFor();
+}
+
+/** A fresh page (openPage's `options`) signed in as `username` through the UI, showing the directory. */
+export async function signedInPage(browser, username, options = {}) {
+  const opened = await openPage(browser, options);
+  await signIn(opened.page, username);
+  return opened;
 }
 
 /** The session cookie the browser holds, for calls the test makes to the API itself. */
@@ -153,6 +162,27 @@ export function profileForm(fields) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   return form;
+}
+
+let axeSource;
+
+/** Each violation axe-core finds on the page as it is now, with the elements at fault. */
+export async function axeViolations(page) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const { violations: found } = await window.axe.run(document, { resultTypes: ['violations'] });
+    return found.map(({ id, nodes }) => `${id}: ${nodes.map(({ target }) => target.join(' ')).join(', ')}`);
+  });
+}
+
+/** Fails unless the page's content fits its width: nothing scrolls sideways. */
+export async function assertFitsWidth(page, what) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => {
+    const { scrollWidth, clientWidth } = document.documentElement;
+    return { scrollWidth, clientWidth };
+  });
+  assert.ok(scrollWidth <= clientWidth, `${what} scrolls sideways: ${scrollWidth} px of content in ${clientWidth} px`);
 }
 
 /** Polls `condition` until it is true, or throws after `timeoutMs`. */
@@ -248,6 +278,14 @@ export async function anonymousCall(url, method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+/** Makes the first administrator of `app` through its setup link; resolves to the account ({ id, username, role }). */
+export async function firstAdmin(app, username = unique('admin')) {
+  const token = (await setupPath(app)).split('#setup=')[1];
+  const created = await anonymousCall(app.url, 'POST', '/register', { username, password, invitation: token });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return { username, ...created.body };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Starts the real hrapp binary on a free port with its own data folder and database, collects
 // its JSON log lines, and stops it with SIGTERM, returning the exit code.
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
@@ -175,6 +176,26 @@ export async function startApp({ env = {}, args = [], dataDir = tempDir(), datab
     app.port = (await app.waitForLog((entry) => entry.msg === 'listening')).port;
   }
   return app;
+}
+
+/**
+ * Stops `app`, which must exit with 0, and starts it again on the same data folder and
+ * database. Resolves to { app, client }: the new instance and, when `client` is given, a client
+ * of it with the same session (a session outlives a restart).
+ */
+export async function restartApp(app, client) {
+  assert.equal(await app.stop(), 0);
+  const restarted = await startApp({ dataDir: app.dataDir, database: app.database });
+  if (!client) return { app: restarted };
+  const again = restarted.client();
+  again.token = client.token;
+  again.user = client.user;
+  return { app: restarted, client: again };
+}
+
+/** How many profiles `app` derived the sort and search columns of as it started (undefined: it logged no derivation). */
+export function profilesDerivedAtStart(app) {
+  return app.logs.find((entry) => entry.msg === "profiles' sort and search columns derived")?.profiles;
 }
 
 /**

@@ -1,4 +1,5 @@
-// Assertions shared by the suites: the JSON error model of docs/api.md.
+// Assertions shared by the suites: the JSON error model of docs/api.md, and an instance's clean
+// end (no 5xx answered, exit code 0).
 import assert from 'node:assert/strict';
 
 /**
@@ -17,4 +18,10 @@ export function assertError(reply, status, code, fields) {
   assert.deepEqual(body.fields.map((f) => f.field).sort(), [...fields].sort(), `fields of ${reply}`);
   for (const f of body.fields) assert.ok(typeof f.message === 'string' && f.message.length > 0, 'each field has a message');
   return body;
+}
+
+/** Stops `app`, which must have answered no request with a 5xx and must exit with 0. */
+export async function assertStopsCleanly(app) {
+  assert.deepEqual(app.requestLogs.filter((entry) => entry.status >= 500), [], 'no request was answered with a 5xx');
+  assert.equal(await app.stop(), 0);
 }
