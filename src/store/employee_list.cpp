@@ -99,6 +99,11 @@ std::string order_terms(const SortOrder& order, bool descending) {
 /// backwards and is numbered forwards. One more row than the page is read, to know whether the
 /// list goes on. Parameters: the session's, the department, the manager, each search word's
 /// pattern, the cursor's key (for a sort with one) and id, the limit, the offset.
+///
+/// A search matches once: its matches (up to one past kMaxExactTotal) are kept for the total and
+/// the page alike, as matching costs more than the rest of the statement. Only when they are
+/// more than the total can show does the page match again, in the sort's order, for those kept
+/// are not the first in that order.
 std::string make_list_sql(const ListShape& shape) {
   std::size_t next = 2;
   const auto param = [&next] { return "$" + std::to_string(++next); };
@@ -106,25 +111,47 @@ std::string make_list_sql(const ListShape& shape) {
   const SortOrder order = sort_order(shape.sort, shape.engine);
   const bool backwards = shape.cursor == 2;
   const bool descending = order.descending != backwards;  // the direction the page is read in
-  std::vector<std::string> page_filters = filters;
+  std::string cursor_filter;
   if (shape.cursor != 0) {
     const std::string op = descending ? " < " : " > ";
     const std::string key = order.key.empty() ? std::string() : param();
     const std::string id = param();
-    page_filters.push_back(order.key.empty() ? "id" + op + id : concat("(", order.key, ", id)", op, "(", key, ", ", id, ")"));
+    cursor_filter = order.key.empty() ? "id" + op + id : concat("(", order.key, ", id)", op, "(", key, ", ", id, ")");
   }
   const std::string limit = param();
   const std::string offset = param();
   const std::string read_order = order_terms(order, descending);
   const std::string page_order = order_terms({order.key.empty() ? "" : "sort_key", false}, order.descending);
   const std::string key_column = order.key.empty() ? std::string("''") : std::string(order.key);
-  return concat("SELECT ", kSessionColumns, ", (SELECT COUNT(*) FROM (SELECT 1 FROM employees", where(filters), " LIMIT ",
-                std::to_string(kMaxExactTotal + 1), ") matches), ", nulls(employee_rows::kColumnCount + 2), " FROM ",
+  const std::string capped_matches = concat("SELECT id FROM employees", where(filters), " LIMIT ", std::to_string(kMaxExactTotal + 1));
+  // The page's rows of the employees that `page_filters` (and the cursor) keep, read from `from`.
+  const auto page_of = [&](std::string_view from, std::vector<std::string> page_filters) {
+    if (!cursor_filter.empty()) page_filters.push_back(cursor_filter);
+    return concat("SELECT ", employee_rows::kColumns, ", ", key_column, " AS sort_key FROM ", from, where(page_filters),
+                  " ORDER BY ", read_order, " LIMIT ", limit, " OFFSET ", offset);
+  };
+  std::string with;
+  std::string total;
+  std::string page;
+  if (shape.words == 0) {
+    total = concat("(SELECT COUNT(*) FROM (", capped_matches, ") matches)");
+    page = page_of("employees", filters);
+  } else {
+    with = concat("WITH matches AS MATERIALIZED (", capped_matches, ") ");
+    total = "(SELECT COUNT(*) FROM matches)";
+    const std::string cap = std::to_string(kMaxExactTotal);
+    // The second match is behind a row that exists only past the cap: both engines then skip
+    // it whole (a condition beside the match would not stop SQLite from building the match's
+    // list of rows first).
+    page = concat("SELECT * FROM (", page_of("employees", {"id IN (SELECT id FROM matches)", concat(total, " <= ", cap)}),
+                  ") kept UNION ALL SELECT * FROM (",
+                  page_of(concat("(SELECT 1 WHERE ", total, " > ", cap, ") past_cap CROSS JOIN employees"), filters), ") beyond");
+  }
+  return concat(with, "SELECT ", kSessionColumns, ", ", total, ", ", nulls(employee_rows::kColumnCount + 2), " FROM ",
                 kSessionTables, " WHERE ", kSessionIsLive, " UNION ALL SELECT ", nulls(kSessionColumnCount + 1), ", ",
                 employee_rows::kColumns, ", sort_key, place FROM (SELECT page.*, ROW_NUMBER() OVER (ORDER BY ", page_order,
-                ") AS place FROM (SELECT ", employee_rows::kColumns, ", ", key_column, " AS sort_key FROM employees",
-                where(page_filters), " ORDER BY ", read_order, " LIMIT ", limit, " OFFSET ", offset,
-                ") page) numbered WHERE EXISTS (SELECT 1 FROM ", kSessionTables, " WHERE ", kSessionIsLive, ")");
+                ") AS place FROM (", page, ") page) numbered WHERE EXISTS (SELECT 1 FROM ", kSessionTables, " WHERE ",
+                kSessionIsLive, ")");
 }
 
 /// The statement of a shape, made once: a SessionQuery's text lives as long as the program.

@@ -63,6 +63,23 @@ test('at 10,000 and below the total is exact, without the cap header', async () 
   assertTotal(await list('/employees?q=nobody'), 0, false);
 });
 
+test('a search past the cap pages in its order as one below it does', async () => {
+  // Past 10,000 matches the page is matched again in the sort's order; at 10,000 it is read from
+  // the matches counted for the total. Both must give the sort's first rows, and go on by cursor.
+  const names = (reply) => reply.body.map((e) => e.name);
+  const past = await list('/employees?q=bulk&sort=name&limit=3');
+  assertTotal(past, 10000, true);
+  assert.deepEqual(names(past), ['Bulk 00000', 'Bulk 00001', 'Bulk 00002']);
+  assert.deepEqual(names(await list(linksOf(past).next)), ['Bulk 00003', 'Bulk 00004', 'Bulk 00005']);
+  assert.deepEqual(names(await list('/employees?q=bulk&sort=-name&limit=2')), ['Bulk 10049', 'Bulk 10048']);
+  assert.deepEqual(names(await list('/employees?q=clerk&limit=100&offset=10040')),
+    [...Array.from({ length: 10 }, (_, i) => `Bulk ${10040 + i}`), 'Written Through The API']);
+  const at = await list('/employees?department=Ledger&q=bulk&sort=-name&limit=2');
+  assertTotal(at, 10000, false);
+  assert.deepEqual(names(at), ['Bulk 09999', 'Bulk 09998']);
+  assert.deepEqual(names(await list(linksOf(at).next)), ['Bulk 09997', 'Bulk 09996']);
+});
+
 test('a search finds the profiles inserted by SQL, by their words', async () => {
   const one = await list('/employees?q=04242');
   assert.deepEqual(one.body.map((e) => e.name), ['Bulk 04242']);
