@@ -135,13 +135,19 @@ Variants make_variants(std::string_view bytes, const Limits& limits) {
   convert_to_srgb(normalised, decoded.icc);
   const bool transparent = has_transparency(normalised);
   Variants variants;
-  // Each smaller size is scaled from the next larger one: fewer pixels to read.
-  Raster medium = fit_within(normalised, kMediumSide);
-  Raster small = fit_within(medium, kSmallSide);
-  variants.thumbnail = encode(fit_within(small, kThumbnailSide), transparent, kThumbnailQuality);
-  variants.small = encode(small, transparent, kMediumQuality);
-  variants.medium = encode(medium, transparent, kMediumQuality);
   variants.normalised = encode(normalised, transparent, kNormalisedQuality);
+  // Each smaller size is scaled from the next larger one: fewer pixels to read. A size the
+  // picture already fits is the next larger one's bytes, encoded once: a 400 px upload is
+  // encoded at 400, 384 and 256 px, not twice at 400.
+  const auto smaller = [&](const Raster& larger, const EncodedImage& larger_encoded, unsigned side, int quality,
+                           EncodedImage& out) {
+    Raster scaled = fit_within(larger, side);
+    out = scaled.width == larger.width && scaled.height == larger.height ? larger_encoded : encode(scaled, transparent, quality);
+    return scaled;
+  };
+  const Raster medium = smaller(normalised, variants.normalised, kMediumSide, kMediumQuality, variants.medium);
+  const Raster small = smaller(medium, variants.medium, kSmallSide, kMediumQuality, variants.small);
+  smaller(small, variants.small, kThumbnailSide, kThumbnailQuality, variants.thumbnail);
   return variants;
 }
 

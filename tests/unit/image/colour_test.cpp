@@ -78,8 +78,32 @@ TEST(ConvertToSrgb, AProfileThatIsNotUsableForRgbLeavesThePixels) {
   }
 }
 
-/// A plain JPEG of one colour with `icc` embedded, as a camera or phone writes it.
-std::string jpeg_with_profile(const std::string& icc) {
+TEST(ConvertToSrgb, AProfileSeenBeforeConvertsAsItDidTheFirstTime) {
+  // Transforms are kept by the profile's bytes; more profiles than are kept pass in between.
+  const std::string p3 = display_p3_profile();
+  Raster first = one_colour(100, 150, 200);
+  ASSERT_TRUE(convert_to_srgb(first, p3));
+  for (int round = 0; round < 3; ++round) {
+    for (double gamma = 1.8; gamma < 2.8; gamma += 0.1) {
+      cmsToneCurve* curve = cmsBuildGamma(nullptr, gamma);
+      cmsToneCurve* curves[3] = {curve, curve, curve};
+      const cmsCIExyYTRIPLE primaries{{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
+      const std::string icc = saved(cmsCreateRGBProfile(cmsD50_xyY(), &primaries, curves));
+      cmsFreeToneCurve(curve);
+      Raster other = one_colour(100, 150, 200);
+      EXPECT_TRUE(convert_to_srgb(other, icc));
+    }
+    Raster again = one_colour(100, 150, 200);
+    ASSERT_TRUE(convert_to_srgb(again, p3));
+    EXPECT_EQ(again.rgba, first.rgba) << "round " << round;
+    Raster refused = one_colour(10, 20, 30);
+    EXPECT_FALSE(convert_to_srgb(refused, "not a profile")) << "a refused profile stays refused";
+    EXPECT_EQ(refused.rgba[0], 10);
+  }
+}
+
+/// A plain JPEG of one colour, `width` x `height`, with `icc` embedded, as a camera or phone writes it.
+std::string jpeg_with_profile(const std::string& icc, unsigned width = 32, unsigned height = 16) {
   jpeg_compress_struct cinfo{};
   jpeg_error_mgr err{};
   cinfo.err = jpeg_std_error(&err);
@@ -87,15 +111,15 @@ std::string jpeg_with_profile(const std::string& icc) {
   unsigned char* out = nullptr;
   unsigned long size = 0;
   jpeg_mem_dest(&cinfo, &out, &size);
-  cinfo.image_width = 32;
-  cinfo.image_height = 16;
+  cinfo.image_width = width;
+  cinfo.image_height = height;
   cinfo.input_components = 3;
   cinfo.in_color_space = JCS_RGB;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, 95, TRUE);
   jpeg_start_compress(&cinfo, TRUE);
   jpeg_write_icc_profile(&cinfo, reinterpret_cast<const JOCTET*>(icc.data()), static_cast<unsigned>(icc.size()));
-  std::vector<unsigned char> row(32 * 3);
+  std::vector<unsigned char> row(std::size_t{width} * 3);
   for (std::size_t i = 0; i < row.size(); i += 3) {
     row[i] = 100;
     row[i + 1] = 150;
@@ -138,6 +162,25 @@ TEST(MakeVariants, AColourProfileIsAppliedAndNeverStored) {
   jpeg_destroy_decompress(&cinfo);
   for (int c = 0; c < 3; ++c) EXPECT_NEAR(row[c], expected.rgba[c], 2) << "channel " << c;
   EXPECT_GT(std::abs(row[0] - 100) + std::abs(row[2] - 200), 6) << "the colour moved";
+}
+
+TEST(MakeVariants, ASizeThePictureAlreadyFitsIsTheNextLargerSizesBytes) {
+  const std::string srgb = saved(cmsCreate_sRGBProfile());
+  // 300 px: the 1600, 640 and 384 px sizes are the picture itself, encoded once; 256 px is smaller.
+  const Variants mid = make_variants(jpeg_with_profile(srgb, 300, 150), Limits{});
+  EXPECT_EQ(mid.normalised.width, 300u);
+  EXPECT_EQ(mid.medium.bytes, mid.normalised.bytes);
+  EXPECT_EQ(mid.small.bytes, mid.normalised.bytes);
+  EXPECT_EQ(mid.thumbnail.width, 256u);
+  EXPECT_EQ(mid.thumbnail.height, 128u);
+  EXPECT_NE(mid.thumbnail.bytes, mid.small.bytes);
+  // 500 px: 1600 and 640 are the picture; 384 and 256 are each their own.
+  const Variants larger = make_variants(jpeg_with_profile(srgb, 500, 250), Limits{});
+  EXPECT_EQ(larger.medium.bytes, larger.normalised.bytes);
+  EXPECT_EQ(larger.small.width, 384u);
+  EXPECT_EQ(larger.thumbnail.width, 256u);
+  EXPECT_NE(larger.small.bytes, larger.medium.bytes);
+  EXPECT_NE(larger.thumbnail.bytes, larger.small.bytes);
 }
 
 }  // namespace
