@@ -4,7 +4,8 @@
 # Each round, for each engine (BENCH_ENGINES, "sqlite postgres"; PostgreSQL 15 beside it, from
 # tests/with-postgres.sh), starts each build in turn (the order alternating between rounds) on
 # an empty database, signs one account in and measures POST /employees with a small photo (a
-# 400 x 400 JPEG of about 33 KB drawn by bench/small-photo.mjs; bench/create.lua) with wrk: 2
+# BENCH_CREATE_PHOTO_SIDE (400) px square JPEG drawn by bench/small-photo.mjs, about 33 KB at
+# 400 px; bench/create.lua) with wrk: 2
 # threads, BENCH_CREATE_CONNECTIONS (16) connections, BENCH_DURATION (10) seconds. Prints each
 # run (creates/s, p50, p99, and per create hrapp's CPU and PostgreSQL's), then per engine and
 # build the medians and B's rate over A's.
@@ -21,7 +22,8 @@ source bench/lib.sh
 duration=${BENCH_DURATION:-10}
 connections=${BENCH_CREATE_CONNECTIONS:-16}
 init_work
-node bench/small-photo.mjs "$work/photo.jpg"
+side=${BENCH_CREATE_PHOTO_SIDE:-400}
+node bench/small-photo.mjs "$work/photo.jpg" "$side" "$side"
 export BENCH_PHOTO="$work/photo.jpg"
 cat bench/create.lua bench/report.lua >"$work/create.lua"
 tick_us=$((1000000 / $(getconf CLK_TCK)))

@@ -1,5 +1,6 @@
 #pragma once
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -12,11 +13,23 @@ struct StoredBlob {
 
 /// Where profile images live: a local folder (embedded default) or S3. Keys look like
 /// `uploads/{deployment_id}/{uuid}.{ext}` and never contain a client-chosen name.
+/// One object to store: its key, its bytes and their type.
+struct BlobToPut {
+  std::string key;
+  std::string_view bytes;
+  std::string_view content_type;
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
   /// Throws hrapp::Unavailable when the store cannot take it.
   virtual void put(const std::string& key, std::string_view bytes, std::string_view content_type) = 0;
+  /// Stores each of `blobs` (a photo's sizes). Throws hrapp::Unavailable when the store cannot
+  /// take one, some of the others perhaps stored: the caller removes them all.
+  virtual void put_all(std::span<const BlobToPut> blobs) {
+    for (const BlobToPut& blob : blobs) put(blob.key, blob.bytes, blob.content_type);
+  }
   virtual std::optional<StoredBlob> get(const std::string& key) = 0;
   /// Deleting a missing key is not an error.
   virtual void remove(const std::string& key) = 0;

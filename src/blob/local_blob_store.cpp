@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <vector>
 
 #include "common/crypto.hpp"
 #include "common/log.hpp"
@@ -46,28 +48,50 @@ std::filesystem::path LocalBlobStore::path_of(const std::string& key) const {
   return root_ / key;
 }
 
-void LocalBlobStore::put(const std::string& key, std::string_view bytes, std::string_view /*content_type*/) {
-  // The type is the key's extension, set from the sniffed bytes.
-  const auto path = path_of(key);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const auto temp = path.string() + ".part";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  bool ok = fd >= 0;
-  for (std::size_t done = 0; ok && done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  // Written whole to a temporary name, then renamed: a reader never sees half an image.
-  if (ok) std::filesystem::rename(temp, path, ec);
-  if (!ok || ec) {
-    std::filesystem::remove(temp, ec);
-    log::error("image write failed", {{"key", key}});
-    throw Unavailable("the image could not be stored");
+void LocalBlobStore::put(const std::string& key, std::string_view bytes, std::string_view content_type) {
+  const BlobToPut blob{key, bytes, content_type};
+  put_all({&blob, 1});
+}
+
+void LocalBlobStore::put_all(std::span<const BlobToPut> blobs) {
+  // Every key is checked before any file is written. The type is the key's extension, set from
+  // the sniffed bytes.
+  std::vector<std::filesystem::path> paths;
+  paths.reserve(blobs.size());
+  for (const BlobToPut& blob : blobs) paths.push_back(path_of(blob.key));
+  for (std::size_t i = 0; i < blobs.size(); ++i) {
+    const BlobToPut* blob = &blobs[i];
+    const std::filesystem::path& path = paths[i];
+    std::error_code ec;
+    const auto same = std::find_if(blobs.begin(), blobs.begin() + static_cast<std::ptrdiff_t>(i),
+                                   [&](const BlobToPut& earlier) { return earlier.bytes == blob->bytes; });
+    if (same != blobs.begin() + static_cast<std::ptrdiff_t>(i)) {
+      std::filesystem::create_hard_link(paths[static_cast<std::size_t>(same - blobs.begin())], path, ec);
+      if (ec) {
+        log::error("image write failed", {{"key", blob->key}, {"error", ec.message()}});
+        throw Unavailable("the image could not be stored");
+      }
+      continue;
+    }
+    std::filesystem::create_directories(path.parent_path(), ec);
+    const auto temp = path.string() + ".part";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    bool ok = fd >= 0;
+    for (std::size_t done = 0; ok && done < blob->bytes.size();) {
+      const ssize_t n = ::write(fd, blob->bytes.data() + done, blob->bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) done += static_cast<std::size_t>(n);
+    }
+    ok = ok && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    // Written whole to a temporary name, then renamed: a reader never sees half an image.
+    if (ok) std::filesystem::rename(temp, path, ec);
+    if (!ok || ec) {
+      std::filesystem::remove(temp, ec);
+      log::error("image write failed", {{"key", blob->key}});
+      throw Unavailable("the image could not be stored");
+    }
   }
 }
 

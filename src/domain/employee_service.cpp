@@ -57,10 +57,12 @@ std::string EmployeeService::store_image(const User& user, const std::string& by
   std::string key = blob::make_image_key(deployment_id_, variants.normalised.extension);
   try {
     // The photo itself first, then the smaller sizes.
+    std::vector<blob::BlobToPut> sizes;
     for (auto size = kStoredSizes.rbegin(); size != kStoredSizes.rend(); ++size) {
       const image::EncodedImage& encoded = variants.*size->encoded;
-      blobs_.put(key_of(key, *size), encoded.bytes, encoded.content_type);
+      sizes.push_back({key_of(key, *size), encoded.bytes, encoded.content_type});
     }
+    blobs_.put_all(sizes);
   } catch (...) {
     delete_image_quietly(key);
     throw;
@@ -180,13 +182,15 @@ std::size_t EmployeeService::make_missing_sizes() {
       const auto photo = blobs_.get(key);
       if (!photo) throw InvalidImage("the photo itself is missing");
       const auto variants = decode(photo->bytes, images_.limits);
+      std::vector<blob::BlobToPut> sizes;
       for (const StoredSize* size : missing) {
         const image::EncodedImage& encoded = variants.*size->encoded;
         // Under the photo's own key: its format was chosen when it was stored, the sizes follow.
         if (encoded.extension != key.substr(key.rfind('.') + 1)) throw InvalidImage("the photo's format changed");
-        blobs_.put(key_of(key, *size), encoded.bytes, encoded.content_type);
-        ++made;
+        sizes.push_back({key_of(key, *size), encoded.bytes, encoded.content_type});
       }
+      blobs_.put_all(sizes);
+      made += sizes.size();
     } catch (const AppError& e) {
       log::warn("photo sizes not made", {{"key", std::string_view(key)}, {"error", std::string_view(e.what())}});
     }
