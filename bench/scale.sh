@@ -6,7 +6,8 @@
 #     own bulk load (sqlite3 .import, psql \copy) without their derived columns, as the previous
 #     release or a bulk load writes them; then the start that derives their sort keys and search
 #     column, timed from exec to the first /health answer, and a start with nothing to derive.
-#  2. wrk, BENCH_SCALE_CONNECTIONS (8) connections, 2 threads: the first page of GET /employees,
+#  2. wrk, BENCH_SCALE_CONNECTIONS (8) connections, a thread each, each thread signed in as a
+#     reader of its own (one account's searches are shared two at a time): the first page of GET /employees,
 #     a page 90,000 profiles deep reached by cursor (the next link of an offset page at 89,950),
 #     a search of two words, and a crafted search (q = 'a' x 99 + 'b', one word of 100
 #     characters); then /health probed 50 times a second while 8 connections make crafted
@@ -96,10 +97,21 @@ nothing_seconds=$start_seconds
 record "$engine" "scale: start with nothing to derive" "seconds=$nothing_seconds"
 echo "bench: $engine: start with nothing to derive: $nothing_seconds s" >&2
 
-# 2. Reads of the 100,000 profiles.
-HRAPP_COOKIE=$(curl -fs -D - -o /dev/null -H 'Content-Type: application/json' -d "$credentials" "$base/login" |
-  sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' | head -1)
-export HRAPP_COOKIE
+# 2. Reads of the 100,000 profiles, by as many people as connections: wrk runs a thread per
+# connection, each signed in as a reader of its own (bench/signed-in.lua), since one account's
+# searches are shared two at a time.
+sign_in() {  # sign_in <credentials>: prints the session cookie
+  curl -fs -D - -o /dev/null -H 'Content-Type: application/json' -d "$1" "$base/login" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' | head -1
+}
+HRAPP_COOKIE=$(sign_in "$credentials")
+HRAPP_COOKIES=""
+for reader in $(seq "$connections"); do
+  reader_credentials="{\"username\":\"bench.reader.$reader\",\"password\":\"bench-password-1\"}"
+  curl -fs -o /dev/null -H 'Content-Type: application/json' -d "$reader_credentials" "$base/register"
+  HRAPP_COOKIES+="$(sign_in "$reader_credentials") "
+done
+export HRAPP_COOKIE HRAPP_COOKIES BENCH_THREADS=$connections
 export BENCH_APP_PID=$app_pid BENCH_DB_PID=""
 [[ $engine == postgres ]] && BENCH_DB_PID=$(head -1 "$HRAPP_PG_DATA/postmaster.pid")
 headers() { curl -fs -D - -o /dev/null -H "Cookie: $HRAPP_COOKIE" "$base$1" | tr -d '\r'; }
@@ -123,7 +135,7 @@ measure "$engine" "scale: the crafted search (q of 100 characters)" "$base$craft
 # /health, probed as a load balancer would, while 8 connections search with the crafted q.
 probe_seconds=$((BENCH_DURATION * ${BENCH_RUNS:-3}))
 cat bench/signed-in.lua bench/report.lua >"$work/crafted.lua"
-wrk -t 2 -c 8 -d "${probe_seconds}s" --timeout 2s -s "$work/crafted.lua" "$base$crafted" >"$work/crafted.out" &
+wrk -t 8 -c 8 -d "${probe_seconds}s" --timeout 2s -s "$work/crafted.lua" "$base$crafted" >"$work/crafted.out" &
 searches=$!
 sleep 1
 node bench/probe.mjs "$base/health" "$((probe_seconds - 2))" 50 >"$work/probe.out"

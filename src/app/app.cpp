@@ -1,6 +1,7 @@
 // The composition root: the only place that knows which implementations are in use.
 #include "app/app.hpp"
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -34,8 +35,19 @@ namespace {
 /// migrations it applied.
 int prepare_database(store::Database& db, const config::Config& config) {
   const int applied = store::migrate(db, config.db_owner_role);
-  if (const auto derived = store::EmployeeRepository(db).derive_stale(); derived > 0)
+  store::EmployeeRepository employees(db);
+  if (const auto derived = employees.derive_stale(); derived > 0) {
     log::info("profiles' sort and search columns derived", {{"profiles", derived}});
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      employees.tidy_search_index();
+      const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+      log::info("profiles' search index tidied", {{"ms", took.count()}});
+    } catch (const std::exception& e) {
+      // Searches are slower until autovacuum (or, on SQLite, FTS5's own merging) catches up.
+      log::warn("profiles' search index not tidied", {{"error", std::string_view(e.what())}});
+    }
+  }
   return applied;
 }
 

@@ -179,6 +179,12 @@ std::int64_t EmployeeRepository::derive_stale() {
   }
 }
 
+void EmployeeRepository::tidy_search_index() {
+  db_.connect()->execute_script(db_.engine() == Engine::postgres
+                                    ? "VACUUM (ANALYZE) employees"
+                                    : "INSERT INTO employees_search (employees_search) VALUES ('optimize')");
+}
+
 std::vector<DepartmentCount> EmployeeRepository::departments() {
   auto conn = db_.connect();
   std::vector<DepartmentCount> out;
