@@ -4,7 +4,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <limits>
+#include <thread>
 
 
 #include "api/body_readers.hpp"
@@ -20,6 +23,9 @@ namespace {
 
 namespace json = boost::json;
 using http::Response;
+
+/// How long a search waits for its turn among the costly reads running: past it, 503.
+constexpr std::chrono::seconds kCostlyReadWait{5};
 
 }  // namespace
 
@@ -147,6 +153,12 @@ Response EmployeeRoutes::create_employee(Context& c) {
   return r;
 }
 
+EmployeeRoutes::EmployeeRoutes(EmployeeService& employees, const Sessions& sessions, std::size_t upload_limit)
+    : employees_(employees),
+      sessions_(sessions),
+      upload_limit_(upload_limit),
+      costly_reads_(std::max(2u, std::thread::hardware_concurrency())) {}
+
 std::optional<KeyedShares::Share> EmployeeRoutes::costly_share(std::int64_t account) {
   auto share = costly_work_.take(account);
   if (!share)
@@ -158,10 +170,14 @@ std::optional<KeyedShares::Share> EmployeeRoutes::costly_share(std::int64_t acco
 
 Response EmployeeRoutes::list_employees(Context& c) {
   const EmployeeQuery query = parse_list_query(c.request);
-  // A search or a deep page takes a thread of the blocking pool: one of the account's shares of
-  // them, found by its session first (a cheap read beside the search).
+  const bool slow = is_slow(query);
+  // A search or a deep page waits its turn among those running (for as long as a statement may
+  // run; past it the server is too busy), then takes one of the account's shares of them, found
+  // by its session (a cheap read beside the search); both hold to the end of its read.
+  const auto turn = slow ? costly_reads_.take(kCostlyReadWait) : std::optional<Turns::Turn>();
+  if (slow && !turn) throw Unavailable("too many searches are running; try again in a moment");
   const auto share = [&]() -> std::optional<KeyedShares::Share> {
-    if (!is_slow(query)) return std::nullopt;
+    if (!slow) return std::nullopt;
     const auto user = c.session ? sessions_.auth().authenticate(*c.session) : std::nullopt;
     if (!user) throw Unauthorized();
     return costly_share(user->id);

@@ -4,6 +4,7 @@
 
 #include "api/sessions.hpp"
 #include "common/keyed_shares.hpp"
+#include "common/turns.hpp"
 #include "domain/employee_service.hpp"
 #include "http/router.hpp"
 
@@ -19,8 +20,7 @@ inline constexpr std::size_t kMaxImportBytes = 5 * 1024 * 1024;
 /// The directory: employee profiles, their photos, the departments, its export and import.
 class EmployeeRoutes {
  public:
-  EmployeeRoutes(EmployeeService& employees, const Sessions& sessions, std::size_t upload_limit)
-      : employees_(employees), sessions_(sessions), upload_limit_(upload_limit) {}
+  EmployeeRoutes(EmployeeService& employees, const Sessions& sessions, std::size_t upload_limit);
   std::vector<http::Route<Context>> routes();
 
  private:
@@ -48,6 +48,11 @@ class EmployeeRoutes {
   const Sessions& sessions_;
   std::size_t upload_limit_;
   KeyedShares costly_work_{kCostlyPerAccount};
+  /// Searches and deep pages being read, process-wide: as many at once as there are cores, the
+  /// others waiting their turn. A search is mostly CPU (SQLite's, or PostgreSQL's beside the
+  /// app), so more at once only lengthen each one's wait: 8 searches at once on 2 cores had a p99
+  /// of 111 ms against PostgreSQL's median of 4 ms, 2 at once 9.5 ms at the same rate.
+  Turns costly_reads_;
 };
 
 }  // namespace hrapp::api
