@@ -50,13 +50,28 @@ Raster one_colour(std::uint8_t r, std::uint8_t g, std::uint8_t b, std::uint8_t a
   return raster;
 }
 
-TEST(ConvertToSrgb, AnSrgbProfileLeavesTheColoursAndAlpha) {
-  Raster raster = one_colour(200, 100, 50, 128);
-  EXPECT_TRUE(convert_to_srgb(raster, saved(cmsCreate_sRGBProfile())));
-  EXPECT_NEAR(raster.rgba[0], 200, 1);
-  EXPECT_NEAR(raster.rgba[1], 100, 1);
-  EXPECT_NEAR(raster.rgba[2], 50, 1);
-  EXPECT_EQ(raster.rgba[3], 128);
+TEST(ConvertToSrgb, AnSrgbProfileLeavesTheColoursAndAlphaExactly) {
+  // sRGB to sRGB only rounds: the pixels are left as decoded, not rounded by a transform.
+  for (int value = 0; value < 256; value += 17) {
+    const auto v = static_cast<std::uint8_t>(value);
+    Raster raster = one_colour(v, static_cast<std::uint8_t>(255 - v), 50, 128);
+    const Raster decoded = raster;
+    EXPECT_TRUE(convert_to_srgb(raster, saved(cmsCreate_sRGBProfile())));
+    EXPECT_EQ(raster.rgba, decoded.rgba) << value;
+  }
+}
+
+TEST(ConvertToSrgb, AProfileCloseToSrgbButNotItConverts) {
+  // sRGB's primaries with a plain 2.2 curve: the dark tones differ by more than rounding.
+  cmsToneCurve* curve = cmsBuildGamma(nullptr, 2.2);
+  cmsToneCurve* curves[3] = {curve, curve, curve};
+  const cmsCIExyYTRIPLE primaries{{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
+  const cmsCIExyY white{0.3127, 0.3290, 1.0};
+  const std::string icc = saved(cmsCreateRGBProfile(&white, &primaries, curves));
+  cmsFreeToneCurve(curve);
+  Raster raster = one_colour(12, 12, 12);
+  EXPECT_TRUE(convert_to_srgb(raster, icc));
+  EXPECT_NE(raster.rgba[0], 12);
 }
 
 TEST(ConvertToSrgb, DisplayP3ColoursBecomeTheSrgbColoursThatLookTheSame) {
