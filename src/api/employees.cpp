@@ -171,17 +171,18 @@ std::optional<KeyedShares::Share> EmployeeRoutes::costly_share(std::int64_t acco
 Response EmployeeRoutes::list_employees(Context& c) {
   const EmployeeQuery query = parse_list_query(c.request);
   const bool slow = is_slow(query);
-  // A search or a deep page waits its turn among those running (for as long as a statement may
-  // run; past it the server is too busy), then takes one of the account's shares of them, found
-  // by its session (a cheap read beside the search); both hold to the end of its read.
-  const auto turn = slow ? costly_reads_.take(kCostlyReadWait) : std::optional<Turns::Turn>();
-  if (slow && !turn) throw Unavailable("too many searches are running; try again in a moment");
+  // A search or a deep page takes one of the account's shares of them, found by its session (a
+  // cheap read), then waits its turn among those running (for as long as a statement may run;
+  // past it the server is too busy): only signed-in accounts wait, each at most twice at once.
+  // Both are held to the end of its read.
   const auto share = [&]() -> std::optional<KeyedShares::Share> {
     if (!slow) return std::nullopt;
     const auto user = c.session ? sessions_.auth().authenticate(*c.session) : std::nullopt;
     if (!user) throw Unauthorized();
     return costly_share(user->id);
   }();
+  const auto turn = slow ? costly_reads_.take(kCostlyReadWait) : std::optional<Turns::Turn>();
+  if (slow && !turn) throw Unavailable("too many searches are running; try again in a moment");
   const auto page = sessions_.read_as_user(c, [&](const store::SessionCheck& s) { return employees_.list(query, s); });
   std::string body = "[";
   body.reserve(256 * page.items.size() + 2);

@@ -11,8 +11,6 @@ struct StoredBlob {
   std::string content_type;
 };
 
-/// Where profile images live: a local folder (embedded default) or S3. Keys look like
-/// `uploads/{deployment_id}/{uuid}.{ext}` and never contain a client-chosen name.
 /// One object to store: its key, its bytes and their type.
 struct BlobToPut {
   std::string key;
@@ -20,6 +18,8 @@ struct BlobToPut {
   std::string_view content_type;
 };
 
+/// Where profile images live: a local folder (embedded default) or S3. Keys look like
+/// `uploads/{deployment_id}/{uuid}.{ext}` and never contain a client-chosen name.
 class BlobStore {
  public:
   virtual ~BlobStore() = default;

@@ -50,6 +50,12 @@ class Turns {
     return Turn(*this);
   }
 
+  /// How many callers wait for a turn now.
+  std::size_t waiting() {
+    const std::lock_guard lock(mutex_);
+    return waiting_.size();
+  }
+
  private:
   struct Waiter {
     std::condition_variable ready;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <regex>
 
-#include "domain/employee_transfer.hpp"
-#include "common/log.hpp"
 #include "common/errors.hpp"
+#include "common/log.hpp"
+#include "domain/employee_transfer.hpp"
 #include "domain/validation.hpp"
 
 namespace hrapp {

@@ -80,6 +80,8 @@ Conversion conversion_of(std::string_view icc) {
     }
   }
   const std::lock_guard lock(mutex);
+  // Another thread may have built the same one meanwhile: one entry a profile.
+  if (std::ranges::find(kept, icc, &std::pair<std::string, Conversion>::first) != kept.end()) return conversion;
   if (kept.size() == kKept) kept.pop_back();
   kept.emplace(kept.begin(), std::string(icc), conversion);
   return conversion;

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -36,20 +35,18 @@ TEST(Turns, WaitersGoInTheOrderTheyCame) {
   ASSERT_TRUE(held);
   std::mutex mutex;
   std::vector<int> order;
-  std::atomic<int> queued = 0;
   std::vector<std::thread> waiters;
   for (int i = 0; i < 5; ++i) {
-    // Each waiter starts once the one before it is queued, so the order they came is 0..4.
-    ASSERT_TRUE(eventually([&] { return queued.load() == i; }));
+    // Each waiter starts once the one before it waits, so the order they came is 0..4.
+    ASSERT_TRUE(eventually([&] { return turns.waiting() == static_cast<std::size_t>(i); }));
     waiters.emplace_back([&, i] {
-      ++queued;
       auto turn = turns.take(5s);
       ASSERT_TRUE(turn);
       const std::lock_guard lock(mutex);
       order.push_back(i);
     });
-    std::this_thread::sleep_for(20ms);  // the waiter has reached its wait
   }
+  ASSERT_TRUE(eventually([&] { return turns.waiting() == 5; }));
   held.reset();
   for (auto& waiter : waiters) waiter.join();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
@@ -60,6 +57,7 @@ TEST(Turns, AWaiterThatGivesUpLeavesNoTurnTakenOrLost) {
   auto held = turns.take(0s);
   ASSERT_TRUE(held);
   EXPECT_FALSE(turns.take(20ms)) << "its turn did not come in time";
+  EXPECT_EQ(turns.waiting(), 0u) << "it left the line";
   held.reset();
   // Exactly one turn: the one given back, not one more for the waiter that gave up.
   auto again = turns.take(0s);
