@@ -45,8 +45,11 @@ void Backends::open_postgres(std::size_t pool_size, const store::postgres::Tls& 
   database_ = std::make_unique<store::Database>(
       store::Engine::postgres, [source, timeouts, tls] { return store::postgres::open(*source, timeouts, tls); },
       pool_size, std::chrono::seconds(5),
-      store::postgres::pipelined_reads([source, timeouts, tls] { return store::postgres::open_native(*source, timeouts, tls); },
-                                       timeouts));
+      store::postgres::pipelined_reads(
+          [source, timeouts, tls] {
+            return store::postgres::open_native(*source, timeouts, tls, store::StatementKind::read);
+          },
+          timeouts));
 }
 
 Backends::Backends(const config::Config& config, const Clock& clock) {

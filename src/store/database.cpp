@@ -61,13 +61,18 @@ Result Database::read(std::string_view sql, std::span<const Param> params, std::
     if (auto result = ahead->take_for(sql, params, clock_param)) return std::move(*result);
   // Not read ahead, or the read could not be made: the usual way, which in a NoWaitScope throws
   // WouldWait unless the engine reads in place.
+  const auto read_once = [&] {
+    auto conn = connect();
+    const StatementKindScope kind(*conn, StatementKind::read);
+    return conn->execute(sql, params);
+  };
   try {
-    return connect()->execute(sql, params);
+    return read_once();
   } catch (const ConnectionLost& e) {
     // The server ended the connection (a restart, a failover, pg_terminate_backend): a read
     // changes nothing, so it is made once more, on a fresh connection (the pool dropped this one).
     log::warn("database read retried on a fresh connection", {{"error", std::string_view(e.what())}});
-    return connect()->execute(sql, params);
+    return read_once();
   }
 }
 

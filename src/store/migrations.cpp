@@ -33,12 +33,11 @@ std::vector<Migration> migrations_for(Engine engine) {
 
 int migrate(Database& db, const std::optional<std::string>& owner_role) {
   auto conn = db.connect();
+  // A migration takes what it takes (an index over a large directory): no statement deadline.
+  const StatementKindScope upkeep(*conn, StatementKind::upkeep);
   Transaction tx(*conn);
   if (db.engine() == Engine::postgres) {
     conn->execute("SELECT pg_advisory_xact_lock($1)", std::vector<Param>{kMigrationLockKey});
-    // A migration takes what it takes (an index over a large directory), as on SQLite: no
-    // statement deadline for this transaction only.
-    conn->execute("SELECT set_config('statement_timeout', '0', true)");
     // As the owning role for this transaction only (SET LOCAL ROLE): what it creates belongs to
     // that role, and the pooled connection is itself again after it.
     if (owner_role) conn->execute("SELECT set_config('role', $1, true)", std::vector<Param>{*owner_role});

@@ -152,6 +152,7 @@ std::int64_t EmployeeRepository::derive_stale() {
   std::int64_t after = 0;
   for (;;) {
     auto conn = db_.connect();
+    const StatementKindScope upkeep(*conn, StatementKind::upkeep);
     Transaction tx(*conn);
     auto stale = conn->execute(
         "SELECT id, name, role, department, email, location, updated_at FROM employees "
@@ -180,9 +181,11 @@ std::int64_t EmployeeRepository::derive_stale() {
 }
 
 void EmployeeRepository::tidy_search_index() {
-  db_.connect()->execute_script(db_.engine() == Engine::postgres
-                                    ? "VACUUM (ANALYZE) employees"
-                                    : "INSERT INTO employees_search (employees_search) VALUES ('optimize')");
+  auto conn = db_.connect();
+  const StatementKindScope upkeep(*conn, StatementKind::upkeep);
+  conn->execute_script(db_.engine() == Engine::postgres
+                           ? "VACUUM (ANALYZE) employees"
+                           : "INSERT INTO employees_search (employees_search) VALUES ('optimize')");
 }
 
 std::vector<DepartmentCount> EmployeeRepository::departments() {

@@ -26,6 +26,27 @@ std::int64_t Row::integer(std::size_t i) const {
   return out;
 }
 
+std::optional<std::chrono::milliseconds> StatementDeadlines::of(StatementKind kind) const {
+  switch (kind) {
+    case StatementKind::read:
+      return read;
+    case StatementKind::change:
+      return change;
+    case StatementKind::upkeep:
+      break;
+  }
+  return std::nullopt;
+}
+
+StatementKindScope::~StatementKindScope() {
+  try {
+    if (conn_.can_send()) conn_.set_kind(StatementKind::change);
+  } catch (const std::exception& e) {
+    // The connection failed and is dropped by the pool rather than kept with the wrong deadline.
+    log::warn("statement deadline not restored", {{"error", std::string_view(e.what())}});
+  }
+}
+
 Transaction::~Transaction() {
   if (done_) return;
   try {

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -72,10 +73,28 @@ class AuthenticationFailed : public DatabaseUnavailable {
   using DatabaseUnavailable::DatabaseUnavailable;
 };
 
+/// What a statement is for, which sets how long it may run.
+enum class StatementKind {
+  read,    ///< one a request waits on outside any transaction (Database::read): a lookup, a page, a search
+  change,  ///< any other on a pooled connection: writes, and whatever a transaction holds locks for
+  upkeep,  ///< migrations and the start's deriving and tidying: as long as they take
+};
+
+/// How long a statement of each kind may run before it is cancelled (DatabaseUnavailable, 503).
+struct StatementDeadlines {
+  std::chrono::milliseconds read{5000};
+  std::chrono::milliseconds change{10000};
+  /// The kind's deadline; none for upkeep.
+  std::optional<std::chrono::milliseconds> of(StatementKind kind) const;
+};
+
 /// One open connection. Statements are prepared once per connection and reused.
 class Connection {
  public:
   virtual ~Connection() = default;
+  /// The kind of the statements that follow, which sets their deadline; a connection's own kind
+  /// is `change`. Throws only when the connection failed, which leaves it unusable.
+  virtual void set_kind(StatementKind kind) = 0;
   virtual Result execute(std::string_view sql, std::span<const Param> params = {}) = 0;
   /// Runs several statements without parameters (migrations).
   virtual void execute_script(std::string_view sql) = 0;
@@ -86,6 +105,18 @@ class Connection {
   virtual bool can_send() const = 0;
   /// The statement that opens a transaction that will write.
   virtual std::string_view begin_write_sql() const = 0;
+};
+
+/// The statements on `conn` are of `kind` while this lives; of the connection's own kind after.
+class StatementKindScope {
+ public:
+  StatementKindScope(Connection& conn, StatementKind kind) : conn_(conn) { conn_.set_kind(kind); }
+  StatementKindScope(const StatementKindScope&) = delete;
+  StatementKindScope& operator=(const StatementKindScope&) = delete;
+  ~StatementKindScope();
+
+ private:
+  Connection& conn_;
 };
 
 /// An explicit transaction that rolls back unless committed.

@@ -40,8 +40,25 @@ bool is_authentication_failure(const char* message) {
 
 class PostgresConnection final : public Connection {
  public:
-  PostgresConnection(ConnPtr conn, std::chrono::seconds statement_timeout)
-      : conn_(std::move(conn)), statement_timeout_(statement_timeout) {}
+  PostgresConnection(ConnPtr conn, StatementDeadlines deadlines) : conn_(std::move(conn)), deadlines_(deadlines) {}
+
+  void set_kind(StatementKind kind) override {
+    // The server's deadline is the connection's own (change) but for upkeep; a read's shorter
+    // one is kept here (see Timeouts).
+    const bool unlimited = kind == StatementKind::upkeep;
+    if (unlimited != server_unlimited_) {
+      kind_ = StatementKind::change;  // the setting itself has a deadline
+      const std::string millis = unlimited ? "0" : std::to_string(deadlines_.change.count());
+      try {
+        execute("SELECT set_config('statement_timeout', $1, false)", std::vector<Param>{millis});
+      } catch (...) {
+        broken_ = true;  // whatever the server's deadline is now, the pool must not keep it
+        throw;
+      }
+      server_unlimited_ = unlimited;
+    }
+    kind_ = kind;
+  }
 
   Result execute(std::string_view sql, std::span<const Param> params) override {
     NoWaitScope::check();  // every statement waits on the server's answer
@@ -74,20 +91,21 @@ class PostgresConnection final : public Connection {
     throw ConnectionLost("postgres: " + one_line(PQerrorMessage(conn_.get())));
   }
 
-  /// Reads every result of the statement within the time-out; the last error wins.
+  /// Reads every result of the statement within its kind's deadline; the last error wins.
   ResultPtr wait_for_result() {
-    const auto deadline = std::chrono::steady_clock::now() + statement_timeout_;
+    const auto limit = deadlines_.of(kind_);
+    const auto deadline = std::chrono::steady_clock::now() + limit.value_or(std::chrono::milliseconds::zero());
     ResultPtr last;
     ResultPtr error;
     for (;;) {
       while (PQisBusy(conn_.get())) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
+        if (limit && left.count() <= 0) {
           broken_ = true;  // the connection is mid-statement: unusable
           throw DatabaseUnavailable("postgres: the statement timed out");
         }
         pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
-        const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+        const int ready = ::poll(&pfd, 1, limit ? static_cast<int>(left.count()) : -1);
         if (ready < 0 && errno != EINTR) fail_connection();
         if (ready > 0 && !PQconsumeInput(conn_.get())) fail_connection();
       }
@@ -114,15 +132,17 @@ class PostgresConnection final : public Connection {
   }
 
   ConnPtr conn_;
-  std::chrono::seconds statement_timeout_;
+  StatementDeadlines deadlines_;
+  StatementKind kind_ = StatementKind::change;
+  bool server_unlimited_ = false;  // statement_timeout lifted on the server, for upkeep
   StatementNames statements_;
   bool broken_ = false;
 };
 
 /// One connection attempt. Returns the connection, or nullptr with `error` and whether the
 /// server refused the credentials.
-ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, const Tls& tls, std::string& error,
-                    bool& auth_failed) {
+ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, StatementKind kind, const Tls& tls,
+                    std::string& error, bool& auth_failed) {
   ConnectParams all = params;
   // After the credentials, so they override whatever a URL or secret says.
   if (tls.root_cert) {
@@ -131,7 +151,9 @@ ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, const
   }
   all.emplace_back("connect_timeout", std::to_string(timeouts.connect.count()));
   all.emplace_back("application_name", "hrapp");
-  all.emplace_back("options", "-c statement_timeout=" + std::to_string(timeouts.statement.count() * 1000));
+  const auto statement_timeout = timeouts.statements.of(kind).value_or(std::chrono::milliseconds::zero());
+  all.emplace_back("options", "-c statement_timeout=" + std::to_string(statement_timeout.count()) +
+                                  " -c client_connection_check_interval=1000");
   all.emplace_back("keepalives_idle", "30");
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : all) {
@@ -198,15 +220,15 @@ Result to_result(const pg_result* r) {
   return out;
 }
 
-NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
+NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls, StatementKind kind) {
   const ConnectParams params = source.current();
   std::string error;
   bool auth_failed = false;
-  if (auto conn = try_connect(params, timeouts, tls, error, auth_failed)) return conn;
+  if (auto conn = try_connect(params, timeouts, kind, tls, error, auth_failed)) return conn;
   if (!auth_failed) throw DatabaseUnavailable("postgres: " + error);
   log::warn("database refused the credentials; looking for rotated ones", {});
   for (const auto& candidate : source.after_authentication_failure(params)) {
-    if (auto conn = try_connect(candidate, timeouts, tls, error, auth_failed)) {
+    if (auto conn = try_connect(candidate, timeouts, kind, tls, error, auth_failed)) {
       source.succeeded_with(candidate);
       return conn;
     }
@@ -216,7 +238,7 @@ NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts,
 }
 
 std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls) {
-  return std::make_unique<PostgresConnection>(open_native(source, timeouts, tls), timeouts.statement);
+  return std::make_unique<PostgresConnection>(open_native(source, timeouts, tls), timeouts.statements);
 }
 
 }  // namespace hrapp::store::postgres

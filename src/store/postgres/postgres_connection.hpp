@@ -45,9 +45,12 @@ class UrlCredentials final : public CredentialSource {
 
 struct Timeouts {
   std::chrono::seconds connect{5};
-  /// A statement that takes longer is abandoned client-side and the connection dropped, so a
-  /// hung server costs a request this long at most (and the server also cancels it).
-  std::chrono::seconds statement{10};
+  /// A statement past its kind's deadline is abandoned client-side and the connection dropped,
+  /// so a hung server costs a request this long at most. The server cancels it too: its
+  /// statement_timeout is the connection's kind's (read for the pipeline's, change for the
+  /// pool's, lifted for upkeep), and a backend whose client has gone stops within a second
+  /// (client_connection_check_interval), which ends a pooled connection's read at its deadline.
+  StatementDeadlines statements;
 };
 
 /// How the server's certificate is checked.
@@ -63,10 +66,11 @@ struct NativeDeleter {
 /// An open libpq connection.
 using NativeConnection = std::unique_ptr<pg_conn, NativeDeleter>;
 
-/// Opens a connection; on an authentication failure asks `source` for other credentials and
-/// tries each once. Throws AuthenticationFailed or DatabaseUnavailable (a refused server
-/// certificate says so).
-NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
+/// Opens a connection whose statements are of `kind` (its server-side deadline); on an
+/// authentication failure asks `source` for other credentials and tries each once. Throws
+/// AuthenticationFailed or DatabaseUnavailable (a refused server certificate says so).
+NativeConnection open_native(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {},
+                             StatementKind kind = StatementKind::change);
 /// The same, as a connection of the pool.
 std::unique_ptr<Connection> open(CredentialSource& source, const Timeouts& timeouts, const Tls& tls = {});
 

@@ -34,7 +34,7 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       connect(blocking);
       return finish(std::move(done), std::monostate{});
     }
-    Pending read{std::move(done), {}, Clock::now() + timeouts_.statement, syncs_sent_, 1, false, {}};
+    Pending read{std::move(done), {}, Clock::now() + timeouts_.statements.read, syncs_sent_, 1, false, {}};
     if (!send(sql, params, read)) {
       finish(std::move(read.done), std::monostate{});
       return fail_all("cannot send a statement: " + one_line(PQerrorMessage(conn_.get())));

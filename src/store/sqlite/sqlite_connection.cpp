@@ -56,8 +56,7 @@ void configure_sqlite_once() {
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, std::chrono::milliseconds statement_timeout)
-      : statement_timeout_(statement_timeout) {
+  SqliteConnection(const std::string& path, StatementDeadlines deadlines) : deadlines_(deadlines) {
     configure_sqlite_once();
     const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -95,7 +94,7 @@ class SqliteConnection final : public Connection {
       bind(stmt, static_cast<int>(slot + 1), params[index]);
     }
     Result result;
-    deadline_ = std::chrono::steady_clock::now() + statement_timeout_;
+    start_deadline();
     const int columns = sqlite3_column_count(stmt);
     for (;;) {
       const int rc = sqlite3_step(stmt);
@@ -125,7 +124,7 @@ class SqliteConnection final : public Connection {
   }
 
   void execute_script(std::string_view sql) override {
-    deadline_ = std::chrono::steady_clock::time_point::max();  // a migration takes what it takes
+    start_deadline();
     const std::string text(sql);
     char* error = nullptr;
     const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
@@ -134,6 +133,8 @@ class SqliteConnection final : public Connection {
       fail(db_, rc);
     }
   }
+
+  void set_kind(StatementKind kind) override { kind_ = kind; }
 
   bool is_usable() const override { return db_ != nullptr; }
   bool can_send() const override { return db_ != nullptr; }
@@ -147,6 +148,11 @@ class SqliteConnection final : public Connection {
   void end_stray_read() {
     if (sqlite3_get_autocommit(db_) && sqlite3_txn_state(db_, nullptr) != SQLITE_TXN_NONE)
       sqlite3_exec(db_, "BEGIN; ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  void start_deadline() {
+    const auto limit = deadlines_.of(kind_);
+    deadline_ = limit ? std::chrono::steady_clock::now() + *limit : std::chrono::steady_clock::time_point::max();
   }
 
   static void bind(sqlite3_stmt* stmt, int slot, const Param& param) {
@@ -180,14 +186,15 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, Prepared> statements_;
-  std::chrono::milliseconds statement_timeout_;
+  StatementDeadlines deadlines_;
+  StatementKind kind_ = StatementKind::change;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace
 
-std::unique_ptr<Connection> open(const std::string& path, std::chrono::milliseconds statement_timeout) {
-  return std::make_unique<SqliteConnection>(path, statement_timeout);
+std::unique_ptr<Connection> open(const std::string& path, const StatementDeadlines& deadlines) {
+  return std::make_unique<SqliteConnection>(path, deadlines);
 }
 
 }  // namespace hrapp::store::sqlite

@@ -1,5 +1,4 @@
 #pragma once
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -9,9 +8,8 @@ namespace hrapp::store::sqlite {
 
 /// Opens a connection to the SQLite file at `path` (created if missing) in WAL mode with
 /// foreign keys on and a busy time-out, so concurrent writers wait instead of failing. A
-/// statement still running after `statement_timeout` is interrupted (DatabaseUnavailable), as
-/// PostgreSQL's statement_timeout cancels one there; migrations have no deadline.
-std::unique_ptr<Connection> open(const std::string& path,
-                                 std::chrono::milliseconds statement_timeout = std::chrono::seconds(10));
+/// statement still running past its kind's deadline is interrupted (DatabaseUnavailable), as
+/// PostgreSQL's statement_timeout cancels one there.
+std::unique_ptr<Connection> open(const std::string& path, const StatementDeadlines& deadlines = {});
 
 }  // namespace hrapp::store::sqlite

@@ -9,6 +9,7 @@ namespace {
 
 class FakeConnection final : public Connection {
  public:
+  void set_kind(StatementKind) override {}
   Result execute(std::string_view, std::span<const Param>) override { return {}; }
   void execute_script(std::string_view) override {}
   bool is_usable() const override { return true; }

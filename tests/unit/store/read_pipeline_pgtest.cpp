@@ -116,8 +116,9 @@ TEST_F(ReadPipeline, AConnectionTheServerEndsHasItsReadsMadeAgainTheUsualWayAndT
 }
 
 TEST_F(ReadPipeline, AStatementOverItsTimeOutIsUnavailableNotMadeAgain) {
-  const Timeouts short_statements{std::chrono::seconds(5), std::chrono::seconds(1)};
-  const auto reads = pipelined_reads([&] { return open_native(source_, short_statements); }, short_statements);
+  const Timeouts short_statements{std::chrono::seconds(5), {std::chrono::seconds(1), std::chrono::seconds(10)}};
+  const auto reads = pipelined_reads(
+      [&] { return open_native(source_, short_statements, {}, StatementKind::read); }, short_statements);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!std::holds_alternative<Result>(read_in_one_turn(*reads, {{"SELECT 1", {}}}).at(0)))
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the pipeline never connected";

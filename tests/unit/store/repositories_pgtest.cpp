@@ -11,7 +11,7 @@ namespace {
 
 struct PostgresEngine {
   /// A fresh database in the throwaway cluster for each test.
-  static std::unique_ptr<Database> make() {
+  static std::unique_ptr<Database> make(const postgres::Timeouts& timeouts = {}) {
     const char* admin_url = std::getenv("HRAPP_TEST_POSTGRES_URL");
     if (!admin_url) throw std::runtime_error("HRAPP_TEST_POSTGRES_URL is not set: run through tests/with-postgres.sh");
     std::string name = "contract_" + uuid_v4().substr(0, 8);
@@ -20,7 +20,8 @@ struct PostgresEngine {
     std::string url = admin_url;
     url = url.substr(0, url.rfind('/') + 1) + name;
     auto source = std::make_shared<postgres::UrlCredentials>(url);
-    return std::make_unique<Database>(Engine::postgres, [source] { return postgres::open(*source, {}); }, 4);
+    return std::make_unique<Database>(Engine::postgres, [source, timeouts] { return postgres::open(*source, timeouts); },
+                                      4);
   }
 };
 
@@ -42,6 +43,41 @@ TEST(PostgresDatabase, AReadWhoseConnectionTheServerEndsIsMadeOnceMoreOnAFreshCo
       "SELECT CASE WHEN nextval('attempts') = 1 THEN pg_terminate_backend(pg_backend_pid())::text ELSE 'answered' END";
   EXPECT_EQ(db->read(read, {}).rows.at(0).text(0), "answered");
   EXPECT_EQ(db->read("SELECT last_value FROM attempts", {}).rows.at(0).text(0), "2") << "once more, not again and again";
+}
+
+/// Whether the server is still running a statement whose text starts with `text`.
+bool still_running(Database& db, std::string_view text) {
+  return db.connect()
+             ->execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND starts_with(query, $1)",
+                       std::vector<Param>{std::string(text)})
+             .rows.at(0)
+             .integer(0) > 0;
+}
+
+TEST(PostgresDatabase, AReadPastItsDeadlineIsCancelledOnTheServerToo) {
+  const auto db = PostgresEngine::make({std::chrono::seconds(5), {std::chrono::seconds(1), std::chrono::seconds(60)}});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(db->read("SELECT pg_sleep(30) AS slow_read", {}), DatabaseUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10)) << "at the read's deadline, not the change's";
+  // The backend notices its client has gone (client_connection_check_interval) and stops.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (still_running(*db, "SELECT pg_sleep(30) AS slow_read"))
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the server still runs the read";
+}
+
+TEST(PostgresDatabase, AChangeHasTheServersDeadlineAndUpkeepNone) {
+  const auto db = PostgresEngine::make({std::chrono::seconds(5), {std::chrono::seconds(1), std::chrono::seconds(2)}});
+  auto conn = db->connect();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(conn->execute("SELECT pg_sleep(30)"), DatabaseUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  auto fresh = db->connect();
+  {
+    const StatementKindScope upkeep(*fresh, StatementKind::upkeep);
+    EXPECT_EQ(fresh->execute("SELECT pg_sleep(2.5)::text").rows.size(), 1u) << "past the change's 2 s";
+    EXPECT_EQ(fresh->execute("SHOW statement_timeout").rows.at(0).text(0), "0");
+  }
+  EXPECT_EQ(fresh->execute("SHOW statement_timeout").rows.at(0).text(0), "2s") << "the connection's own deadline is back";
 }
 
 TEST(PostgresDatabase, AReadWhoseFreshConnectionIsEndedTooFails) {

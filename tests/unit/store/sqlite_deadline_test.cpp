@@ -13,7 +13,7 @@ constexpr std::string_view kEndless =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 1000000000)";
 
 TEST(SqliteDeadline, AStatementPastItsDeadlineIsInterruptedAndTheConnectionGoesOn) {
-  const auto conn = sqlite::open(":memory:", std::chrono::milliseconds(200));
+  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(200), std::chrono::milliseconds(200)});
   const auto start = std::chrono::steady_clock::now();
   try {
     conn->execute(kEndless);
@@ -27,13 +27,37 @@ TEST(SqliteDeadline, AStatementPastItsDeadlineIsInterruptedAndTheConnectionGoesO
 }
 
 TEST(SqliteDeadline, EachStatementHasADeadlineOfItsOwn) {
-  const auto conn = sqlite::open(":memory:", std::chrono::milliseconds(300));
+  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(300), std::chrono::milliseconds(300)});
   conn->execute_script("CREATE TABLE t (x INTEGER)");
   for (int i = 0; i < 5; ++i) {
     conn->execute("INSERT INTO t VALUES (1)");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // 500 ms in all: past one deadline
   }
   EXPECT_EQ(conn->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 5);
+}
+
+// Three million steps: a few hundred milliseconds of work.
+constexpr std::string_view kLong =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 3000000)";
+
+TEST(SqliteDeadline, AReadHasADeadlineOfItsKindAndAChangeItsOwn) {
+  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(20), std::chrono::seconds(60)});
+  {
+    const StatementKindScope read(*conn, StatementKind::read);
+    EXPECT_THROW(conn->execute(kLong), DatabaseUnavailable);
+  }
+  EXPECT_EQ(conn->execute(kLong).rows.at(0).integer(0), 3000000) << "a change, after the read's scope";
+}
+
+TEST(SqliteDeadline, UpkeepHasNoDeadline) {
+  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(1), std::chrono::milliseconds(1)});
+  {
+    const StatementKindScope upkeep(*conn, StatementKind::upkeep);
+    EXPECT_EQ(conn->execute(kLong).rows.at(0).integer(0), 3000000);
+    conn->execute_script("CREATE TABLE t AS SELECT x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                         "SELECT x FROM c LIMIT 3000000)");
+  }
+  EXPECT_THROW(conn->execute(kLong), DatabaseUnavailable) << "the deadline is back after the scope";
 }
 
 }  // namespace
