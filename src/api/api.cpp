@@ -117,11 +117,16 @@ http::RequestPlan Api::plan(const http::Request& request, const http::BodyFramin
   return plan;
 }
 
-std::optional<Response> Api::admit(const http::Request& request, const http::RequestPlan& plan) {
+std::optional<Response> Api::admit(const http::Request& request, http::RequestPlan& plan) {
   return guarded(request, [&]() -> std::optional<Response> {
     const auto& route = router_.routes().at(static_cast<std::size_t>(plan.route));
     const auto session = sessions_.session_of(request);
-    if (!session || (route.access == Access::session && !sessions_.auth().authenticate(*session))) throw Unauthorized();
+    if (!session) throw Unauthorized();
+    if (route.access == Access::session) {
+      const auto user = sessions_.auth().authenticate(*session);
+      if (!user) throw Unauthorized();
+      plan.body_sharer = "account " + std::to_string(user->id);
+    }
     check_content_type(request, route.body);
     return std::nullopt;
   });

@@ -36,7 +36,7 @@ class Api final : public http::Handler {
   Api(auth::AuthService& auth, auth::AccountService& accounts, const auth::Policy& policy, EmployeeService& employees,
       const HealthMonitor& health, const http::StaticFiles& web, ApiOptions options);
   http::RequestPlan plan(const http::Request& request, const http::BodyFraming& framing) const override;
-  std::optional<http::Response> admit(const http::Request& request, const http::RequestPlan& plan) override;
+  std::optional<http::Response> admit(const http::Request& request, http::RequestPlan& plan) override;
   http::Response handle(http::Request& request, const http::RequestPlan& plan) override;
   http::Response refuse(int status, std::string_view code, std::string_view message) const override;
 

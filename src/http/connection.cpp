@@ -264,10 +264,10 @@ awaitable<std::optional<Response>> Server::Impl::refuse_from_header(const Reques
     if (answer) co_return answer;
   }
   const std::size_t bytes = framing.content_length ? static_cast<std::size_t>(*framing.content_length) : plan.body_limit;
-  if (!body_shares.take(request.client_address, bytes))
-    co_return busy("the server is receiving too much at once; try again shortly");
+  const std::string& sharer = plan.body_sharer.empty() ? request.client_address : plan.body_sharer;
+  if (!body_shares.take(sharer, bytes)) co_return busy("the server is receiving too much at once; try again shortly");
   reservation.shares = &body_shares;
-  reservation.client = request.client_address;
+  reservation.sharer = sharer;
   reservation.bytes = bytes;
   co_return std::nullopt;
 }

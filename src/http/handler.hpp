@@ -46,6 +46,9 @@ struct RequestPlan {
   std::optional<Response> answer;
   /// The session must be checked (a database read) before the body is read: see admit().
   bool admit_before_body = false;
+  /// Whose share of the body budget the body takes: admit() names the signed-in account, so an
+  /// account's uploads hold one share from however many addresses; else the client's address.
+  std::string body_sharer;
   /// What the handler will wait for that needs no thread: run first, on the loop.
   std::shared_ptr<Prefetch> prefetch;
 };
@@ -57,9 +60,9 @@ class Handler {
   /// `request` has everything but its body. Never blocks: runs on the I/O thread.
   virtual RequestPlan plan(const Request& request, const BodyFraming& framing) const = 0;
   /// The checks of the header that wait on the database (the session), for a plan that asks for
-  /// them; nullopt lets the body be read, a response refuses the request. Runs on the blocking
-  /// pool. Never throws.
-  virtual std::optional<Response> admit(const Request& request, const RequestPlan& plan) = 0;
+  /// them; nullopt lets the body be read (and may name the plan's body sharer), a response
+  /// refuses the request. Runs on the blocking pool. Never throws.
+  virtual std::optional<Response> admit(const Request& request, RequestPlan& plan) = 0;
   /// Never throws: every failure becomes a response. The one exception: in a NoWaitScope, a
   /// handler that would wait throws WouldWait, having changed nothing.
   virtual Response handle(Request& request, const RequestPlan& plan) = 0;

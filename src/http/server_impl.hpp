@@ -72,7 +72,8 @@ struct Server::Impl {
   std::size_t next_loop = 0;
   asio::thread_pool blocking;
   BoundedWorkers cpu_heavy;  // fair between clients: one line each, served in turn
-  /// Body bytes reserved by requests whose body is read or being read, by client.
+  /// Body bytes reserved by requests whose body is read or being read, by client address or,
+  /// once the session is checked, by account.
   ClientShares body_shares{options.body_budget, options.body_budget_per_client};
   /// Connections by peer, apart from trusted proxies (each carries many clients).
   ClientShares connection_shares{options.max_connections, options.max_connections_per_client};
@@ -100,16 +101,17 @@ struct Server::Impl {
   awaitable<void> refuse(Connection& conn, int status, std::string_view code, std::string_view message,
                          unsigned version = 11);
 
-  /// A request's part of its client's share of the body budget, given back when it is done.
+  /// A request's part of its sharer's share of the body budget (RequestPlan::body_sharer), given
+  /// back when it is done.
   struct BodyReservation {
     ClientShares* shares = nullptr;
-    std::string client;
+    std::string sharer;
     std::size_t bytes = 0;
     BodyReservation() = default;
     BodyReservation(const BodyReservation&) = delete;
     BodyReservation& operator=(const BodyReservation&) = delete;
     ~BodyReservation() {
-      if (shares) shares->give_back(client, bytes);
+      if (shares) shares->give_back(sharer, bytes);
     }
   };
 

@@ -46,7 +46,7 @@ class EchoHandler final : public Handler {
     }
     return plan;
   }
-  std::optional<Response> admit(const Request& request, const RequestPlan&) override {
+  std::optional<Response> admit(const Request& request, RequestPlan&) override {
     if (!request.header("cookie")) return json_response(401, "{\"error\":\"unauthorized\"}");
     return std::nullopt;
   }

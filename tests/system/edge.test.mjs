@@ -392,6 +392,35 @@ describe('limits', () => {
     assert.equal(await small.stop(), 0);
   });
 
+  test('a signed-in upload takes its account\'s share of the body budget, from whatever address', async () => {
+    // The share is a quarter of 1 MiB: two uploads of 100 KiB fit in it, a third does not.
+    const shared = await startApp({
+      env: { TRUSTED_PROXIES: '127.0.0.1/32', MAX_IMAGE_BYTES: String(64 * 1024), BODY_BUDGET_BYTES: String(1024 * 1024) },
+    });
+    const [first, second] = [shared.client(), shared.client()];
+    await first.signUp('share-a');
+    await second.signUp('share-b');
+    const opened = [];
+    const upload = async (account, address) => {
+      const connection = await RawConnection.open(shared.port);
+      opened.push(connection);
+      await connection.write(raw('POST', '/employees', [`X-Forwarded-For: ${address}`,
+        'Content-Type: multipart/form-data; boundary=b0undary', `Content-Length: ${100 * 1024}`, 'Expect: 100-continue'], '',
+      { token: account.token }));
+      return (await connection.readResponse()).status;
+    };
+    assert.equal(await upload(first, '198.51.100.1'), 100);
+    assert.equal(await upload(first, '198.51.100.1'), 100, 'the account\'s share holds two');
+    // By address, this one would pass (198.51.100.2 holds nothing) and the next be refused.
+    assert.equal(await upload(first, '198.51.100.2'), 503, 'the account\'s share is taken, from any address');
+    assert.equal(await upload(second, '198.51.100.1'), 100, 'another account from the same address has its own');
+    for (const connection of opened) connection.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await upload(first, '198.51.100.2'), 100, 'the share comes back when the bodies end');
+    for (const connection of opened) connection.close();
+    assert.equal(await shared.stop(), 0);
+  });
+
   test('a body budget smaller than one upload is a configuration error', async () => {
     const result = await runHrapp(['serve'], { MAX_IMAGE_BYTES: String(1024 * 1024), BODY_BUDGET_BYTES: String(512 * 1024) });
     assert.notEqual(result.code, 0);
