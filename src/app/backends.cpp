@@ -84,8 +84,14 @@ Backends::Backends(const config::Config& config, const Clock& clock) {
       make_folder(config.data_dir, "DATA_DIR");
     }
     const std::string file = path.string();
-    database_ = std::make_unique<store::Database>(store::Engine::sqlite, [file] { return store::sqlite::open(file); },
-                                                  config.db_pool_size);
+    const auto writers = std::make_shared<Turns>(1);
+    database_ = std::make_unique<store::Database>(
+        store::Engine::sqlite,
+        [file, writers] {
+          return store::sqlite::open(file, {.deadlines = {}, .checkpoints_elsewhere = true, .writers = writers});
+        },
+        config.db_pool_size);
+    checkpointer_ = std::make_unique<store::sqlite::WalCheckpointer>(file, std::chrono::milliseconds(50), writers);
     database_description_ = "sqlite:" + file;
   }
   if (config.s3_bucket) {

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "store/database.hpp"
 #include "store/postgres/postgres_connection.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 
 namespace hrapp::app {
 
@@ -42,6 +43,7 @@ class Backends {
   std::unique_ptr<aws::SecretsManagerClient> secrets_;
   std::unique_ptr<store::postgres::CredentialSource> credentials_;
   std::unique_ptr<store::Database> database_;
+  std::unique_ptr<store::sqlite::WalCheckpointer> checkpointer_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::string database_description_;
   std::string blob_description_;

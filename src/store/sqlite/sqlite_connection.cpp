@@ -10,6 +10,9 @@
 namespace hrapp::store::sqlite {
 namespace {
 
+/// How long a write waits for the file's write lock, or its turn to take it.
+constexpr int kBusyTimeoutMs = 5000;
+
 struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -56,7 +59,8 @@ void configure_sqlite_once() {
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, StatementDeadlines deadlines) : deadlines_(deadlines) {
+  SqliteConnection(const std::string& path, const Options& options)
+      : deadlines_(options.deadlines), writers_(options.writers) {
     configure_sqlite_once();
     const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -65,7 +69,7 @@ class SqliteConnection final : public Connection {
       sqlite3_close(db_);
       throw DatabaseUnavailable("sqlite: cannot open database: " + message);
     }
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
     // Asked every 1,000 virtual-machine instructions (a few microseconds of work): past the
     // deadline, the statement is interrupted.
@@ -75,6 +79,8 @@ class SqliteConnection final : public Connection {
         this);
     execute_script(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+    if (options.checkpoints_elsewhere)
+      execute_script("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864");
   }
   ~SqliteConnection() override {
     statements_.clear();
@@ -85,7 +91,12 @@ class SqliteConnection final : public Connection {
     Prepared& prepared = prepare(sql);
     sqlite3_stmt* stmt = prepared.stmt.get();
     // A write may wait for the write lock (busy_timeout); a read in WAL mode does not.
-    if (!sqlite3_stmt_readonly(stmt)) NoWaitScope::check();
+    if (!sqlite3_stmt_readonly(stmt)) {
+      NoWaitScope::check();
+      take_write_turn();
+    }
+    // The turn ends with the write: the statement, or the transaction it is the end of.
+    const EndOfWrite end_of_write{*this};
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     for (std::size_t slot = 0; slot < prepared.param_of_slot.size(); ++slot) {
@@ -150,6 +161,21 @@ class SqliteConnection final : public Connection {
       sqlite3_exec(db_, "BEGIN; ROLLBACK", nullptr, nullptr, nullptr);
   }
 
+  /// Ends the connection's write turn once no transaction is open.
+  struct EndOfWrite {
+    SqliteConnection& conn;
+    ~EndOfWrite() {
+      if (sqlite3_get_autocommit(conn.db_)) conn.write_turn_.reset();
+    }
+  };
+
+  void take_write_turn() {
+    if (!writers_ || write_turn_) return;
+    auto turn = writers_->take(std::chrono::milliseconds(kBusyTimeoutMs));
+    if (!turn) throw DatabaseUnavailable("sqlite: no turn to write came in time");
+    write_turn_.emplace(std::move(*turn));
+  }
+
   void start_deadline() {
     const auto limit = deadlines_.of(kind_);
     deadline_ = limit ? std::chrono::steady_clock::now() + *limit : std::chrono::steady_clock::time_point::max();
@@ -187,14 +213,16 @@ class SqliteConnection final : public Connection {
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, Prepared> statements_;
   StatementDeadlines deadlines_;
+  std::shared_ptr<Turns> writers_;
+  std::optional<Turns::Turn> write_turn_;  // held from a write's first statement to its end
   StatementKind kind_ = StatementKind::change;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace
 
-std::unique_ptr<Connection> open(const std::string& path, const StatementDeadlines& deadlines) {
-  return std::make_unique<SqliteConnection>(path, deadlines);
+std::unique_ptr<Connection> open(const std::string& path, const Options& options) {
+  return std::make_unique<SqliteConnection>(path, options);
 }
 
 }  // namespace hrapp::store::sqlite

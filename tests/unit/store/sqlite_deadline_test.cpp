@@ -8,12 +8,18 @@
 namespace hrapp::store {
 namespace {
 
+sqlite::Options deadlines(std::chrono::milliseconds read, std::chrono::milliseconds change) {
+  sqlite::Options options;
+  options.deadlines = {read, change};
+  return options;
+}
+
 // A count to a billion: minutes of work without a deadline.
 constexpr std::string_view kEndless =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 1000000000)";
 
 TEST(SqliteDeadline, AStatementPastItsDeadlineIsInterruptedAndTheConnectionGoesOn) {
-  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(200), std::chrono::milliseconds(200)});
+  const auto conn = sqlite::open(":memory:", deadlines(std::chrono::milliseconds(200), std::chrono::milliseconds(200)));
   const auto start = std::chrono::steady_clock::now();
   try {
     conn->execute(kEndless);
@@ -27,7 +33,7 @@ TEST(SqliteDeadline, AStatementPastItsDeadlineIsInterruptedAndTheConnectionGoesO
 }
 
 TEST(SqliteDeadline, EachStatementHasADeadlineOfItsOwn) {
-  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(300), std::chrono::milliseconds(300)});
+  const auto conn = sqlite::open(":memory:", deadlines(std::chrono::milliseconds(300), std::chrono::milliseconds(300)));
   conn->execute_script("CREATE TABLE t (x INTEGER)");
   for (int i = 0; i < 5; ++i) {
     conn->execute("INSERT INTO t VALUES (1)");
@@ -41,7 +47,7 @@ constexpr std::string_view kLong =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM (SELECT x FROM c LIMIT 3000000)";
 
 TEST(SqliteDeadline, AReadHasADeadlineOfItsKindAndAChangeItsOwn) {
-  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(20), std::chrono::seconds(60)});
+  const auto conn = sqlite::open(":memory:", deadlines(std::chrono::milliseconds(20), std::chrono::seconds(60)));
   {
     const StatementKindScope read(*conn, StatementKind::read);
     EXPECT_THROW(conn->execute(kLong), DatabaseUnavailable);
@@ -50,7 +56,7 @@ TEST(SqliteDeadline, AReadHasADeadlineOfItsKindAndAChangeItsOwn) {
 }
 
 TEST(SqliteDeadline, UpkeepHasNoDeadline) {
-  const auto conn = sqlite::open(":memory:", {std::chrono::milliseconds(1), std::chrono::milliseconds(1)});
+  const auto conn = sqlite::open(":memory:", deadlines(std::chrono::milliseconds(1), std::chrono::milliseconds(1)));
   {
     const StatementKindScope upkeep(*conn, StatementKind::upkeep);
     EXPECT_EQ(conn->execute(kLong).rows.at(0).integer(0), 3000000);

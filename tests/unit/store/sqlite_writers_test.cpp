@@ -1,0 +1,100 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "common/crypto.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
+
+namespace hrapp::store {
+namespace {
+
+class SqliteWriters : public ::testing::Test {
+ protected:
+  ~SqliteWriters() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+  std::unique_ptr<Connection> open(bool checkpoints_elsewhere = false) {
+    sqlite::Options options;
+    options.writers = writers_;
+    options.checkpoints_elsewhere = checkpoints_elsewhere;
+    return sqlite::open(path_, options);
+  }
+  /// Waits until `count` writes wait for their turn.
+  void wait_for_waiting(std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (writers_->waiting() < count) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "never " << count << " in line";
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  const std::string path_ = (std::filesystem::temp_directory_path() / ("hrapp-writers-" + uuid_v4() + ".db")).string();
+  const std::shared_ptr<Turns> writers_ = std::make_shared<Turns>(1);
+};
+
+TEST_F(SqliteWriters, WritesOfOtherConnectionsGoInTheOrderTheyCame) {
+  const auto first = open();
+  first->execute_script("CREATE TABLE t (who TEXT UNIQUE)");
+  auto second = open();
+  auto third = open();
+  std::thread later_second;
+  std::thread later_third;
+  {
+    Transaction holding(*first);
+    first->execute("INSERT INTO t VALUES ('first')");
+    later_second = std::thread([&] { second->execute("INSERT INTO t VALUES ('second')"); });
+    wait_for_waiting(1);
+    later_third = std::thread([&] {
+      Transaction tx(*third);
+      third->execute("INSERT INTO t VALUES ('third')");
+      tx.commit();
+    });
+    wait_for_waiting(2);
+    holding.commit();
+  }
+  later_second.join();
+  later_third.join();
+  const auto rows = first->execute("SELECT who FROM t ORDER BY rowid").rows;
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].text(0), "first");
+  EXPECT_EQ(rows[1].text(0), "second");
+  EXPECT_EQ(rows[2].text(0), "third");
+}
+
+TEST_F(SqliteWriters, AWriteThatFailsOrIsRolledBackGivesItsTurnBack) {
+  const auto first = open();
+  const auto second = open();
+  first->execute_script("CREATE TABLE t (who TEXT UNIQUE)");
+  first->execute("INSERT INTO t VALUES ('taken')");
+  EXPECT_THROW(first->execute("INSERT INTO t VALUES ('taken')"), ConstraintViolation);
+  { Transaction rolled_back(*first); }
+  // With the turn still held, this would wait 5 s and fail.
+  const auto start = std::chrono::steady_clock::now();
+  second->execute("INSERT INTO t VALUES ('next')");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(writers_->waiting(), 0u);
+}
+
+TEST_F(SqliteWriters, TheCheckpointerAloneMovesTheLogIntoTheFile) {
+  const auto conn = open(true);
+  conn->execute_script("CREATE TABLE t (x TEXT)");
+  for (int i = 0; i < 40; ++i)
+    conn->execute("INSERT INTO t VALUES ($1)", std::vector<Param>{std::string(64 * 1024, static_cast<char>('a' + i % 26))});
+  // Over 2.5 MB written, 600 pages: the connection itself checkpoints nothing.
+  EXPECT_LT(std::filesystem::file_size(path_), 512u * 1024);
+  {
+    const sqlite::WalCheckpointer checkpointer(path_, std::chrono::milliseconds(20), writers_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::filesystem::file_size(path_) < 2u * 1024 * 1024) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "nothing was checkpointed";
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  EXPECT_EQ(conn->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 40);
+}
+
+}  // namespace
+}  // namespace hrapp::store
