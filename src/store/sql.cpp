@@ -26,16 +26,16 @@ std::int64_t Row::integer(std::size_t i) const {
   return out;
 }
 
-std::optional<std::chrono::milliseconds> StatementDeadlines::of(StatementKind kind) const {
+std::chrono::milliseconds StatementDeadlines::of(StatementKind kind) const {
   switch (kind) {
     case StatementKind::read:
       return read;
-    case StatementKind::change:
-      return change;
     case StatementKind::upkeep:
+      return upkeep;
+    case StatementKind::change:
       break;
   }
-  return std::nullopt;
+  return change;
 }
 
 StatementKindScope::~StatementKindScope() {
@@ -44,6 +44,8 @@ StatementKindScope::~StatementKindScope() {
   } catch (const std::exception& e) {
     // The connection failed and is dropped by the pool rather than kept with the wrong deadline.
     log::warn("statement deadline not restored", {{"error", std::string_view(e.what())}});
+  } catch (...) {
+    log::warn("statement deadline not restored", {});
   }
 }
 

@@ -76,16 +76,17 @@ class AuthenticationFailed : public DatabaseUnavailable {
 /// What a statement is for, which sets how long it may run.
 enum class StatementKind {
   read,    ///< one a request waits on outside any transaction (Database::read): a lookup, a page, a search
-  change,  ///< any other on a pooled connection: writes, and whatever a transaction holds locks for
-  upkeep,  ///< migrations and the start's deriving and tidying: as long as they take
+  change,  ///< any other on a pooled connection: writes, transactions, exports, the health probe
+  upkeep,  ///< migrations and the start's deriving and tidying, which take what a large directory needs
 };
 
 /// How long a statement of each kind may run before it is cancelled (DatabaseUnavailable, 503).
 struct StatementDeadlines {
   std::chrono::milliseconds read{5000};
   std::chrono::milliseconds change{10000};
-  /// The kind's deadline; none for upkeep.
-  std::optional<std::chrono::milliseconds> of(StatementKind kind) const;
+  /// Only a server that stopped answering, or a lock never given up, takes this long.
+  std::chrono::milliseconds upkeep{std::chrono::minutes(10)};
+  std::chrono::milliseconds of(StatementKind kind) const;
 };
 
 /// One open connection. Statements are prepared once per connection and reused.
@@ -107,7 +108,8 @@ class Connection {
   virtual std::string_view begin_write_sql() const = 0;
 };
 
-/// The statements on `conn` are of `kind` while this lives; of the connection's own kind after.
+/// The statements on `conn` are of `kind` while this lives; of the connection's own kind after
+/// (scopes do not nest).
 class StatementKindScope {
  public:
   StatementKindScope(Connection& conn, StatementKind kind) : conn_(conn) { conn_.set_kind(kind); }

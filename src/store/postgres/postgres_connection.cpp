@@ -45,17 +45,17 @@ class PostgresConnection final : public Connection {
   void set_kind(StatementKind kind) override {
     // The server's deadline is the connection's own (change) but for upkeep; a read's shorter
     // one is kept here (see Timeouts).
-    const bool unlimited = kind == StatementKind::upkeep;
-    if (unlimited != server_unlimited_) {
+    const StatementKind server_kind = kind == StatementKind::upkeep ? kind : StatementKind::change;
+    if (server_kind != server_kind_) {
       kind_ = StatementKind::change;  // the setting itself has a deadline
-      const std::string millis = unlimited ? "0" : std::to_string(deadlines_.change.count());
       try {
-        execute("SELECT set_config('statement_timeout', $1, false)", std::vector<Param>{millis});
+        execute("SELECT set_config('statement_timeout', $1, false)",
+                std::vector<Param>{std::to_string(deadlines_.of(server_kind).count())});
       } catch (...) {
         broken_ = true;  // whatever the server's deadline is now, the pool must not keep it
         throw;
       }
-      server_unlimited_ = unlimited;
+      server_kind_ = server_kind;
     }
     kind_ = kind;
   }
@@ -93,19 +93,18 @@ class PostgresConnection final : public Connection {
 
   /// Reads every result of the statement within its kind's deadline; the last error wins.
   ResultPtr wait_for_result() {
-    const auto limit = deadlines_.of(kind_);
-    const auto deadline = std::chrono::steady_clock::now() + limit.value_or(std::chrono::milliseconds::zero());
+    const auto deadline = std::chrono::steady_clock::now() + deadlines_.of(kind_);
     ResultPtr last;
     ResultPtr error;
     for (;;) {
       while (PQisBusy(conn_.get())) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (limit && left.count() <= 0) {
+        if (left.count() <= 0) {
           broken_ = true;  // the connection is mid-statement: unusable
           throw DatabaseUnavailable("postgres: the statement timed out");
         }
         pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
-        const int ready = ::poll(&pfd, 1, limit ? static_cast<int>(left.count()) : -1);
+        const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
         if (ready < 0 && errno != EINTR) fail_connection();
         if (ready > 0 && !PQconsumeInput(conn_.get())) fail_connection();
       }
@@ -134,7 +133,7 @@ class PostgresConnection final : public Connection {
   ConnPtr conn_;
   StatementDeadlines deadlines_;
   StatementKind kind_ = StatementKind::change;
-  bool server_unlimited_ = false;  // statement_timeout lifted on the server, for upkeep
+  StatementKind server_kind_ = StatementKind::change;  // whose deadline the server's statement_timeout is
   StatementNames statements_;
   bool broken_ = false;
 };
@@ -151,8 +150,7 @@ ConnPtr try_connect(const ConnectParams& params, const Timeouts& timeouts, State
   }
   all.emplace_back("connect_timeout", std::to_string(timeouts.connect.count()));
   all.emplace_back("application_name", "hrapp");
-  const auto statement_timeout = timeouts.statements.of(kind).value_or(std::chrono::milliseconds::zero());
-  all.emplace_back("options", "-c statement_timeout=" + std::to_string(statement_timeout.count()) +
+  all.emplace_back("options", "-c statement_timeout=" + std::to_string(timeouts.statements.of(kind).count()) +
                                   " -c client_connection_check_interval=1000");
   all.emplace_back("keepalives_idle", "30");
   std::vector<const char*> keys, values;

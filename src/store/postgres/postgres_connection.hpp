@@ -48,7 +48,7 @@ struct Timeouts {
   /// A statement past its kind's deadline is abandoned client-side and the connection dropped,
   /// so a hung server costs a request this long at most. The server cancels it too: its
   /// statement_timeout is the connection's kind's (read for the pipeline's, change for the
-  /// pool's, lifted for upkeep), and a backend whose client has gone stops within a second
+  /// pool's, upkeep's while it runs), and a backend whose client has gone stops within a second
   /// (client_connection_check_interval), which ends a pooled connection's read at its deadline.
   StatementDeadlines statements;
 };

@@ -50,13 +50,6 @@ struct Prepared {
 
 [[noreturn]] void fail(sqlite3* db, int rc) { fail(rc, sqlite3_extended_errcode(db), sqlite3_errmsg(db)); }
 
-/// SQLite's memory statistics take a process-wide lock on every allocation, which the I/O
-/// threads' reads then contend for; nothing reads them. Set before SQLite's first use.
-void configure_sqlite_once() {
-  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  (void)configured;  // SQLITE_MISUSE if SQLite was already in use: it then keeps its statistics
-}
-
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, const Options& options)
@@ -77,10 +70,9 @@ class SqliteConnection final : public Connection {
         db_, 1000,
         [](void* self) { return std::chrono::steady_clock::now() > static_cast<SqliteConnection*>(self)->deadline_ ? 1 : 0; },
         this);
-    execute_script(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
-    if (options.checkpoints_elsewhere)
-      execute_script("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864");
+    // Without a turn: a connection is opened while its thread may hold one on another.
+    run_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+    if (options.checkpoints_elsewhere) run_script("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864");
   }
   ~SqliteConnection() override {
     statements_.clear();
@@ -135,6 +127,22 @@ class SqliteConnection final : public Connection {
   }
 
   void execute_script(std::string_view sql) override {
+    // A script may write (FTS5's optimize, a migration): it takes its turn as a statement does.
+    take_write_turn();
+    const EndOfWrite end_of_write{*this};
+    run_script(sql);
+  }
+
+  void set_kind(StatementKind kind) override { kind_ = kind; }
+
+  /// A connection given back inside a transaction (a failed ROLLBACK) would hold the writers'
+  /// turn; dropping it ends both.
+  bool is_usable() const override { return db_ != nullptr && sqlite3_get_autocommit(db_) && !write_turn_; }
+  bool can_send() const override { return db_ != nullptr; }
+  std::string_view begin_write_sql() const override { return "BEGIN IMMEDIATE"; }
+
+ private:
+  void run_script(std::string_view sql) {
     start_deadline();
     const std::string text(sql);
     char* error = nullptr;
@@ -145,13 +153,6 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  void set_kind(StatementKind kind) override { kind_ = kind; }
-
-  bool is_usable() const override { return db_ != nullptr; }
-  bool can_send() const override { return db_ != nullptr; }
-  std::string_view begin_write_sql() const override { return "BEGIN IMMEDIATE"; }
-
- private:
   /// FTS5 (SQLite 3.40) keeps its index's reader open after a statement that failed once its
   /// triggers had written the search index, which holds a read transaction outside any
   /// transaction of ours: the connection's next write would meet a stale snapshot
@@ -176,10 +177,7 @@ class SqliteConnection final : public Connection {
     write_turn_.emplace(std::move(*turn));
   }
 
-  void start_deadline() {
-    const auto limit = deadlines_.of(kind_);
-    deadline_ = limit ? std::chrono::steady_clock::now() + *limit : std::chrono::steady_clock::time_point::max();
-  }
+  void start_deadline() { deadline_ = std::chrono::steady_clock::now() + deadlines_.of(kind_); }
 
   static void bind(sqlite3_stmt* stmt, int slot, const Param& param) {
     if (std::holds_alternative<std::nullptr_t>(param)) {
@@ -220,6 +218,11 @@ class SqliteConnection final : public Connection {
 };
 
 }  // namespace
+
+void configure_sqlite_once() {
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;  // SQLITE_MISUSE if SQLite was already in use: it then keeps its statistics
+}
 
 std::unique_ptr<Connection> open(const std::string& path, const Options& options) {
   return std::make_unique<SqliteConnection>(path, options);

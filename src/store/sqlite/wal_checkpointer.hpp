@@ -18,8 +18,10 @@ namespace hrapp::store::sqlite {
 ///
 /// Under steady writes the log never starts over, as some reader always holds a snapshot in it
 /// (1 GB in 10 s of creates): past `restart_frames` pages, the checkpointer takes a turn of
-/// `writers`, waits for the readers (milliseconds), copies the rest and has the next write start
-/// the log over (RESTART; the connections' journal_size_limit then cuts the file back to 64 MiB).
+/// `writers` (which then wait for it) and for up to 200 ms waits for the readers, copies the
+/// rest and has the next write start the log over (RESTART; the connections'
+/// journal_size_limit then cuts the file back to 64 MiB). If the file cannot be opened yet, it
+/// tries again at each turn.
 class WalCheckpointer {
  public:
   WalCheckpointer(std::string path, std::chrono::milliseconds interval, std::shared_ptr<Turns> writers,

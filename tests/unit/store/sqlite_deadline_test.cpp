@@ -8,9 +8,10 @@
 namespace hrapp::store {
 namespace {
 
-sqlite::Options deadlines(std::chrono::milliseconds read, std::chrono::milliseconds change) {
+sqlite::Options deadlines(std::chrono::milliseconds read, std::chrono::milliseconds change,
+                          std::chrono::milliseconds upkeep = std::chrono::minutes(10)) {
   sqlite::Options options;
-  options.deadlines = {read, change};
+  options.deadlines = {read, change, upkeep};
   return options;
 }
 
@@ -55,7 +56,7 @@ TEST(SqliteDeadline, AReadHasADeadlineOfItsKindAndAChangeItsOwn) {
   EXPECT_EQ(conn->execute(kLong).rows.at(0).integer(0), 3000000) << "a change, after the read's scope";
 }
 
-TEST(SqliteDeadline, UpkeepHasNoDeadline) {
+TEST(SqliteDeadline, UpkeepHasALongDeadlineOfItsOwn) {
   const auto conn = sqlite::open(":memory:", deadlines(std::chrono::milliseconds(1), std::chrono::milliseconds(1)));
   {
     const StatementKindScope upkeep(*conn, StatementKind::upkeep);
@@ -63,7 +64,11 @@ TEST(SqliteDeadline, UpkeepHasNoDeadline) {
     conn->execute_script("CREATE TABLE t AS SELECT x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
                          "SELECT x FROM c LIMIT 3000000)");
   }
-  EXPECT_THROW(conn->execute(kLong), DatabaseUnavailable) << "the deadline is back after the scope";
+  EXPECT_THROW(conn->execute(kLong), DatabaseUnavailable) << "the change's deadline is back after the scope";
+  const auto short_upkeep = sqlite::open(
+      ":memory:", deadlines(std::chrono::seconds(60), std::chrono::seconds(60), std::chrono::milliseconds(20)));
+  const StatementKindScope upkeep(*short_upkeep, StatementKind::upkeep);
+  EXPECT_THROW(short_upkeep->execute(kEndless), DatabaseUnavailable) << "upkeep's own deadline";
 }
 
 }  // namespace
