@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -101,6 +102,45 @@ TEST_F(SqliteWriters, TheCheckpointerAloneMovesTheLogIntoTheFile) {
     }
   }
   EXPECT_EQ(conn->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 80);
+}
+
+/// The write-ahead log's length in pages now (after a checkpoint of what it can).
+std::int64_t log_pages(Connection& conn) { return conn.execute("PRAGMA wal_checkpoint(PASSIVE)").rows.at(0).integer(1); }
+
+TEST_F(SqliteWriters, UnderReadsThatNeverAllEndTheCheckpointerStartsTheLogOver) {
+  const auto writer = open(true);
+  writer->execute_script("CREATE TABLE t (x TEXT)");
+  // Two readers by turns, each taking a newer snapshot before the older one ends: some reader
+  // always holds a snapshot in the log, so no write can start it over by itself.
+  std::atomic<bool> writing{true};
+  std::thread readers([&] {
+    auto first = open();
+    auto second = open();
+    Connection* older = first.get();
+    Connection* newer = second.get();
+    older->execute("BEGIN");
+    older->execute("SELECT count(*) FROM t");
+    while (writing) {
+      newer->execute("BEGIN");
+      newer->execute("SELECT count(*) FROM t");
+      older->execute("COMMIT");
+      std::swap(older, newer);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    older->execute("COMMIT");
+  });
+  {
+    const sqlite::WalCheckpointer checkpointer(path_, std::chrono::milliseconds(10), writers_, 256);
+    // About 2,400 pages in all; each write waits a moment, so the checkpointer has turns to take.
+    for (int i = 0; i < 300; ++i) {
+      writer->execute("INSERT INTO t VALUES ($1)", std::vector<Param>{std::string(32 * 1024, 'x')});
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  writing = false;
+  readers.join();
+  EXPECT_LT(log_pages(*writer), 1200) << "the log was never started over";
+  EXPECT_EQ(writer->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 300);
 }
 
 }  // namespace
