@@ -150,9 +150,10 @@ SessionRead<std::optional<Employee>> EmployeeRepository::find(std::int64_t id, c
 std::int64_t EmployeeRepository::derive_stale() {
   std::int64_t derived = 0;
   std::int64_t after = 0;
+  // One connection for every batch: each kind scope costs PostgreSQL two round trips.
+  auto conn = db_.connect();
+  const StatementKindScope upkeep(*conn, StatementKind::upkeep);
   for (;;) {
-    auto conn = db_.connect();
-    const StatementKindScope upkeep(*conn, StatementKind::upkeep);
     Transaction tx(*conn);
     auto stale = conn->execute(
         "SELECT id, name, role, department, email, location, updated_at FROM employees "

@@ -7,17 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "testing/eventually.hpp"
+
 namespace hrapp {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// Waits until `condition` holds (another thread's progress), at most 5 s.
-template <class Condition>
-bool eventually(Condition condition) {
-  for (int i = 0; i < 5000 && !condition(); ++i) std::this_thread::sleep_for(1ms);
-  return condition();
-}
+using testing::eventually;
 
 TEST(Turns, AtMostTheirNumberRunAndAFinishedTurnPassesOn) {
   Turns turns(2);

@@ -8,6 +8,7 @@
 #include "common/crypto.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/wal_checkpointer.hpp"
+#include "testing/eventually.hpp"
 
 namespace hrapp::store {
 namespace {
@@ -23,13 +24,9 @@ class SqliteWriters : public ::testing::Test {
     options.checkpoints_elsewhere = checkpoints_elsewhere;
     return sqlite::open(path_, options);
   }
-  /// Waits until `count` writes wait for their turn.
-  void wait_for_waiting(std::size_t count) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (writers_->waiting() < count) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "never " << count << " in line";
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+  /// Whether `count` writes come to wait for their turn.
+  bool come_to_wait(std::size_t count) {
+    return hrapp::testing::eventually([&] { return writers_->waiting() >= count; }, std::chrono::seconds(10));
   }
 
   const std::string path_ = (std::filesystem::temp_directory_path() / ("hrapp-writers-" + uuid_v4() + ".db")).string();
@@ -47,13 +44,13 @@ TEST_F(SqliteWriters, WritesOfOtherConnectionsGoInTheOrderTheyCame) {
     Transaction holding(*first);
     first->execute("INSERT INTO t VALUES ('first')");
     later_second = std::thread([&] { second->execute("INSERT INTO t VALUES ('second')"); });
-    wait_for_waiting(1);
+    ASSERT_TRUE(come_to_wait(1)) << "never 1 in line";
     later_third = std::thread([&] {
       Transaction tx(*third);
       third->execute("INSERT INTO t VALUES ('third')");
       tx.commit();
     });
-    wait_for_waiting(2);
+    ASSERT_TRUE(come_to_wait(2)) << "never 2 in line";
     holding.commit();
   }
   later_second.join();
@@ -95,11 +92,9 @@ TEST_F(SqliteWriters, TheCheckpointerAloneMovesTheLogIntoTheFile) {
   EXPECT_LT(std::filesystem::file_size(path_), 512u * 1024);
   {
     const sqlite::WalCheckpointer checkpointer(path_, std::chrono::milliseconds(20), writers_);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::filesystem::file_size(path_) < 5u * 1024 * 1024) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "nothing was checkpointed";
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    ASSERT_TRUE(hrapp::testing::eventually([&] { return std::filesystem::file_size(path_) >= 5u * 1024 * 1024; },
+                                           std::chrono::seconds(10)))
+        << "nothing was checkpointed";
   }
   EXPECT_EQ(conn->execute("SELECT count(*) FROM t").rows.at(0).integer(0), 80);
 }
